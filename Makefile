@@ -1,0 +1,28 @@
+# Two commands for a fresh clone with Python 3.11: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+export DO_NOT_TRACK := 1
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+
+.PHONY: demo test bench clean
+
+# Re-installs whenever pyproject.toml is newer than the last install.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/funnel demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: $(STAMP)
+	$(BIN)/python bench/pipeline.py
+
+clean:
+	rm -rf warehouse data .dagster dbt_project/target dbt_project/logs expectations/gx/uncommitted
