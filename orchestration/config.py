@@ -1,0 +1,55 @@
+"""Where things live. Every path comes from the environment, with project-relative defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+
+def _path(env: str, default: Path) -> Path:
+    value = os.environ.get(env)
+    path = Path(value) if value else default
+    return path if path.is_absolute() else (Path.cwd() / path).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved once per command or run, so a change of environment mid-run cannot split it."""
+
+    warehouse: Path
+    data_dir: Path
+    contract: Path
+    dagster_home: Path
+    dbt_project_dir: Path
+    expectations_dir: Path
+
+    @property
+    def published(self) -> Path:
+        """The copy BI tools read; replaced atomically after every passing run."""
+        return self.warehouse.with_name(self.warehouse.stem + "_published.duckdb")
+
+    @property
+    def artifacts_dir(self) -> Path:
+        """Run summaries, alerts and reports, next to the warehouse."""
+        return self.warehouse.parent / "artifacts"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+
+def settings() -> Settings:
+    return Settings(
+        warehouse=_path("FUNNEL_WAREHOUSE", PROJECT_ROOT / "warehouse" / "funnel.duckdb"),
+        data_dir=_path("FUNNEL_DATA_DIR", PROJECT_ROOT / "data" / "sample"),
+        contract=_path("FUNNEL_CONTRACT", PROJECT_ROOT / "funnel.yml"),
+        dagster_home=_path("DAGSTER_HOME", PROJECT_ROOT / ".dagster"),
+        # Tests point this at a copy, so that a trial contract never touches the repository's.
+        dbt_project_dir=_path("FUNNEL_DBT_PROJECT_DIR", DBT_PROJECT_DIR),
+        expectations_dir=_path("FUNNEL_EXPECTATIONS_DIR", EXPECTATIONS_DIR),
+    )

@@ -1,0 +1,178 @@
+"""Load and validate `funnel.yml`: every problem at once, each with its line and a fix hint."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from orchestration.config import settings
+from orchestration.contract import criteria, yaml_lines
+from orchestration.contract.criteria import Criterion
+from orchestration.contract.model import Contract
+from orchestration.contract.problems import ContractError, Problem
+
+
+@dataclass(frozen=True)
+class StageCriteria:
+    entry: Criterion
+    exit: Criterion | None
+    previous: tuple[Criterion, ...]
+    """Entry criteria of `previous_definitions`, in the same order."""
+
+
+@dataclass(frozen=True)
+class LoadedContract:
+    contract: Contract
+    criteria: dict[str, StageCriteria]
+    path: Path
+    sha256: str
+
+
+def contract_path(path: str | Path | None = None) -> Path:
+    """The contract in use: an explicit path, else $FUNNEL_CONTRACT, else ./funnel.yml."""
+    if path:
+        return Path(path).resolve()
+    return settings().contract
+
+
+def load_contract(path: str | Path | None = None) -> LoadedContract:
+    file = contract_path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ContractError(str(file), [Problem((), f"cannot read the contract: {exc.strerror}",
+                                                "create it or set FUNNEL_CONTRACT to its path")]) from None
+    return parse_contract(text, file)
+
+
+def parse_contract(text: str, file: Path) -> LoadedContract:
+    try:
+        located = yaml_lines.load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise ContractError(str(file), [Problem((), f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                                                "check indentation and quoting", line)]) from None
+
+    problems = [Problem(path, f"duplicate key '{path[-1]}'", "keep one of the two", line)
+                for path, line in located.duplicates]
+    contract = None
+    try:
+        contract = Contract.model_validate(located.data)
+    except ValidationError as exc:
+        problems += [_from_pydantic(error) for error in exc.errors()]
+    stage_criteria: dict[str, StageCriteria] = {}
+    if contract is not None:
+        stage_criteria = _check_semantics(contract, problems)
+    if problems:
+        placed = [Problem(p.path, p.message, p.hint, p.line or located.line_of(p.path)) for p in problems]
+        placed.sort(key=lambda p: (p.line or 0, p.where))
+        raise ContractError(str(file), placed)
+    return LoadedContract(contract, stage_criteria, file, hashlib.sha256(text.encode()).hexdigest())
+
+
+def _from_pydantic(error: dict) -> Problem:
+    path = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "missing":
+        return Problem(path, "is required", "add it (see the README's contract section)")
+    if kind == "extra_forbidden":
+        return Problem(path, f"unknown key '{path[-1]}'", "remove it or check its spelling")
+    message = error["msg"].removeprefix("Value error, ")
+    hint = ""
+    if kind == "greater_than_equal":
+        hint = "use a value ≥ " + str(error.get("ctx", {}).get("ge"))
+    elif kind == "string_pattern_mismatch" and path and path[-1] == "key":
+        hint = "use lower-case letters, digits and underscores, starting with a letter"
+    return Problem(path, message, hint)
+
+
+def _check_semantics(contract: Contract, problems: list[Problem]) -> dict[str, StageCriteria]:
+    stage_keys = [s.key for s in contract.stages]
+    _no_duplicates("stages", stage_keys, problems)
+    _no_duplicates("channels", [c.key for c in contract.channels], problems)
+    channel_keys = {c.key for c in contract.channels}
+    lifecycle = contract.hubspot.lifecycle_order
+
+    if contract.channels and (contract.channels[-1].when.original_source or contract.channels[-1].when.original_source_detail):
+        problems.append(Problem(("channels", len(contract.channels) - 1), "the last channel must catch everything else",
+                                "end the list with a channel whose `when` is {} (e.g. unattributed)"))
+    for platform, channel in contract.ad_platforms.items():
+        if channel not in channel_keys:
+            problems.append(Problem(("ad_platforms", platform), f"unknown channel '{channel}'",
+                                    f"use one of: {', '.join(sorted(channel_keys))}"))
+
+    result: dict[str, StageCriteria] = {}
+    for i, stage in enumerate(contract.stages):
+        base = ("stages", i)
+        entry = criteria.parse(stage.entry, base + ("entry",), problems)
+        exit_ = criteria.parse(stage.exit, base + ("exit",), problems) if stage.exit is not None else None
+        previous = []
+        last_until = None
+        for j, old in enumerate(stage.previous_definitions):
+            where = base + ("previous_definitions", j)
+            previous.append(criteria.parse(old.entry, where + ("entry",), problems))
+            if last_until and old.until <= last_until:
+                problems.append(Problem(where + ("until",), "previous definitions must be listed oldest first",
+                                        "order them by `until`, each later than the one before"))
+            last_until = old.until
+        for crit, where in [(entry, base + ("entry",)), (exit_, base + ("exit",))] + [
+            (c, base + ("previous_definitions", j, "entry")) for j, c in enumerate(previous)
+        ]:
+            for node in crit.walk() if crit else ():
+                if node.kind == "lifecycle_stage_reached" and node.args["stage"] not in lifecycle:
+                    problems.append(Problem(where, f"unknown lifecycle stage '{node.args['stage']}'",
+                                            f"use one of: {', '.join(lifecycle)}"))
+        if stage.sla_from is not None:
+            if stage.sla_from not in stage_keys:
+                problems.append(Problem(base + ("sla_from",), f"unknown stage '{stage.sla_from}'",
+                                        f"use one of: {', '.join(stage_keys)}"))
+            elif stage_keys.index(stage.sla_from) >= i:
+                problems.append(Problem(base + ("sla_from",),
+                                        f"stage order cycle: '{stage.key}' is measured from '{stage.sla_from}', "
+                                        "which does not come before it",
+                                        "measure an SLA from an earlier stage"))
+        if entry and all(previous):
+            result[stage.key] = StageCriteria(entry, exit_, tuple(previous))
+
+    _check_alignment(contract, stage_keys, problems)
+    for i, target in enumerate(contract.targets):
+        if target.stage not in stage_keys:
+            problems.append(Problem(("targets", i, "stage"), f"unknown stage '{target.stage}'",
+                                    f"use one of: {', '.join(stage_keys)}"))
+    return result
+
+
+def _check_alignment(contract: Contract, stage_keys: list[str], problems: list[Problem]) -> None:
+    alignment = contract.alignment
+    for name, metric in alignment.metrics.items():
+        if metric.stage not in stage_keys:
+            problems.append(Problem(("alignment", "metrics", name, "stage"), f"unknown stage '{metric.stage}'",
+                                    f"use one of: {', '.join(stage_keys)}"))
+    for name in alignment.tolerances:
+        if name not in alignment.metrics:
+            problems.append(Problem(("alignment", "tolerances", name), f"tolerance for unknown metric '{name}'",
+                                    "define it under alignment.metrics first"))
+    for team, spec in alignment.teams.items():
+        for team_metric, canonical in spec.reports.items():
+            if canonical not in alignment.metrics:
+                problems.append(Problem(("alignment", "teams", team, "reports", team_metric),
+                                        f"unknown metric '{canonical}'",
+                                        f"map it to one of: {', '.join(alignment.metrics) or '(none defined)'}"))
+    for name in alignment.metrics:
+        if name not in alignment.tolerances:
+            problems.append(Problem(("alignment", "metrics", name), f"metric '{name}' has no tolerance",
+                                    f"add alignment.tolerances.{name}: {{relative: 0.05, absolute: 3}}"))
+
+
+def _no_duplicates(section: str, keys: list[str], problems: list[Problem]) -> None:
+    seen: set[str] = set()
+    for i, key in enumerate(keys):
+        if key in seen:
+            problems.append(Problem((section, i, "key"), f"duplicate {section[:-1]} key '{key}'",
+                                    "every key must be unique"))
+        seen.add(key)

@@ -1,0 +1,177 @@
+"""The typed shape of `funnel.yml`. Criteria stay raw here; `criteria.parse` reads them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# Keys become column names (`mql_at`) and dbt identifiers: keep them plain.
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"
+HUBSPOT_LIFECYCLE_ORDER = [
+    "subscriber",
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+    "evangelist",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Decision(Strict):
+    date: date
+    decision: str
+    decided_by: str
+    why: str = ""
+
+
+class Meta(Strict):
+    name: str
+    owner: str
+    version: str = Field(min_length=1, max_length=40)
+    effective_from: date
+    decisions: list[Decision] = []
+
+
+class Reporting(Strict):
+    timezone: str
+    week_start: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    fiscal_year_start_month: int = Field(1, ge=1, le=12)
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    fx_source: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone '{value}'; use an IANA name such as America/New_York") from None
+        return value
+
+
+class Exclusions(Strict):
+    internal_domains: list[str] = []
+    test_patterns: list[str] = []
+    competitor_domains: list[str] = []
+    lifecycle_stages: list[str] = []
+
+    @field_validator("test_patterns")
+    @classmethod
+    def _valid_regexes(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"test pattern {pattern!r} is not a valid regular expression: {exc}") from None
+        return patterns
+
+    @field_validator("internal_domains", "competitor_domains")
+    @classmethod
+    def _domains(cls, domains: list[str]) -> list[str]:
+        for domain in domains:
+            if not re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}", domain):
+                raise ValueError(f"'{domain}' is not a lower-case domain such as example.com")
+        return domains
+
+
+class Identity(Strict):
+    key: Literal["email"] = "email"
+    plus_addressing: Literal["strip", "keep"] = "strip"
+    exclusions: Exclusions = Exclusions()
+
+
+class ChannelWhen(Strict):
+    original_source: list[str] = []
+    original_source_detail: list[str] = []
+
+
+class Channel(Strict):
+    key: str = Field(pattern=KEY_PATTERN)
+    label: str
+    sourced_by: Literal["marketing", "sales", "partner"]
+    when: ChannelWhen = ChannelWhen()
+
+
+class PreviousDefinition(Strict):
+    version: str = Field(min_length=1, max_length=40)
+    until: date
+    entry: Any
+    decided_by: str = ""
+    why: str = ""
+
+
+class Stage(Strict):
+    key: str = Field(pattern=KEY_PATTERN)
+    label: str
+    owner: str
+    definition: str
+    entry: Any
+    exit: Any = None
+    sla_hours: float | None = Field(None, gt=0)
+    sla_from: str | None = None
+    previous_definitions: list[PreviousDefinition] = []
+
+
+class Policies(Strict):
+    skipped_stages: Literal["backfill", "leave_empty"] = "backfill"
+    reentry: Literal["first", "every"] = "first"
+    attribution_window_days: int = Field(90, gt=0)
+    deal_contacts: Literal["primary", "all"] = "primary"
+    primary_association_label: str = "Primary"
+    deal_source_credit: dict[str, Literal["marketing", "sales", "partner"]] = {}
+    quarantine_max_rows: int = Field(0, ge=0)
+
+
+class Tolerance(Strict):
+    relative: float = Field(ge=0)
+    absolute: float = Field(ge=0)
+    severity: Literal["block", "warn"] = "block"
+
+
+class Metric(Strict):
+    stage: str
+
+
+class Team(Strict):
+    reports: dict[str, str]
+
+
+class Alignment(Strict):
+    metrics: dict[str, Metric] = {}
+    tolerances: dict[str, Tolerance] = {}
+    teams: dict[str, Team] = {}
+
+
+class Target(Strict):
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    stage: str
+    value: float = Field(ge=0)
+
+
+class HubSpot(Strict):
+    lifecycle_order: list[str] = HUBSPOT_LIFECYCLE_ORDER
+
+
+class Contract(Strict):
+    meta: Meta
+    reporting: Reporting
+    identity: Identity = Identity()
+    channels: list[Channel]
+    ad_platforms: dict[str, str] = {}
+    hubspot: HubSpot = HubSpot()
+    stages: list[Stage] = Field(min_length=1)
+    policies: Policies = Policies()
+    alignment: Alignment = Alignment()
+    targets: list[Target] = []
+
+    def stage(self, key: str) -> Stage:
+        return next(s for s in self.stages if s.key == key)
