@@ -1,0 +1,1 @@
+"""One module per source; each turns export files into `raw.*` tables."""

@@ -1,0 +1,72 @@
+"""Dagster glue shared by the sources: one multi-asset per source, one asset per raw table."""
+
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.config import Settings
+from orchestration.sources.loader import LoadResult
+from orchestration.warehouse import connect
+
+WAREHOUSE_POOL = "duckdb_writer"
+"""Every step that writes the DuckDB file takes a slot of this pool; dagster.yaml gives it one."""
+
+RAW_RETRY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL)
+
+
+def raw_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", table])
+
+
+def build_raw_asset(
+    *,
+    source: str,
+    description: str,
+    tables: Mapping[str, object],
+    load: Callable[[duckdb.DuckDBPyConnection, Path], list[LoadResult]],
+    settings: Settings,
+    partitions_def: dg.PartitionsDefinition | None,
+) -> dg.AssetsDefinition:
+    specs = [
+        dg.AssetSpec(
+            raw_key(table),
+            group_name="raw",
+            description=f"{description} Table raw.{table}.",
+            kinds={"duckdb", "python"},
+            partitions_def=partitions_def,
+        )
+        for table in tables
+    ]
+
+    @dg.multi_asset(
+        name=f"load_{source}",
+        specs=specs,
+        pool=WAREHOUSE_POOL,
+        retry_policy=RAW_RETRY,
+        partitions_def=partitions_def,
+        description=description,
+    )
+    def _load(context: dg.AssetExecutionContext):
+        with connect(settings.warehouse) as con:
+            results = load(con, settings.data_dir)
+        for result in results:
+            if result.quarantined_files or result.quarantined_records:
+                context.log.warning(
+                    f"raw.{result.table}: {result.quarantined_files} file(s) and "
+                    f"{result.quarantined_records} record(s) quarantined — see raw.quarantine"
+                )
+            yield dg.MaterializeResult(
+                asset_key=raw_key(result.table),
+                metadata={
+                    "files": result.files,
+                    "rows": dg.MetadataValue.int(result.rows),
+                    "quarantined_files": result.quarantined_files,
+                    "quarantined_records": result.quarantined_records,
+                    "data_dir": dg.MetadataValue.path(str(settings.data_dir)),
+                },
+            )
+
+    return _load

@@ -1,0 +1,260 @@
+"""Load export files into `raw.*` with DuckDB's own readers, quarantining what does not fit.
+
+Two shapes cover every file source: JSON pages holding a list of records (HubSpot's API
+responses) and CSV files with a fixed header (ad platforms, FX, team reports). Each load is one
+transaction: readers see the previous contents or the new ones, never a mix. Invalid input is
+never dropped: whole unreadable files and individual bad records land in `raw.quarantine` with
+the file, the line or record position, and a reason that says what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+QUARANTINE_DDL = """
+create table if not exists raw.quarantine (
+    source varchar,
+    file varchar,
+    line bigint,
+    record_id varchar,
+    reason varchar,
+    _loaded_at timestamptz
+)
+"""
+
+# Files per read: bounds memory at a million contacts while keeping DuckDB's reads set-based.
+_BATCH_FILES = 400
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    table: str
+    files: int
+    rows: int
+    quarantined_files: int
+    quarantined_records: int
+
+
+@dataclass(frozen=True)
+class JsonPages:
+    """Records found at `records_path` in every JSON file of a folder (a full snapshot)."""
+
+    source: str
+    table: str
+    folder: str
+    columns: Mapping[str, str]
+    """Target column → SQL over `rec` (the record, JSON) and `filename`."""
+    id_expr: str
+    invalid_when: Sequence[tuple[str, str]] = ()
+    """(condition over `rec`, reason) pairs; a record meeting one is quarantined."""
+    pattern: str = "**/*.json"
+    records_path: str = "$.results[*]"
+
+
+@dataclass(frozen=True)
+class CsvFiles:
+    """Rows of every CSV file of a folder; `columns` is the header each file must carry."""
+
+    source: str
+    table: str
+    folder: str
+    columns: Mapping[str, str]
+    """Column → DuckDB type; casting failures are quarantined with their line."""
+    pattern: str = "*.csv"
+    extra: Mapping[str, str] = field(default_factory=dict)
+    """Derived target column → SQL over the typed columns and `filename`."""
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute(QUARANTINE_DDL)
+
+
+def _files(root: Path, spec_folder: str, pattern: str) -> list[Path]:
+    folder = root / spec_folder
+    return sorted(p for p in folder.glob(pattern) if p.is_file()) if folder.is_dir() else []
+
+
+def _sql_list(paths: Sequence[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def load_json_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages) -> LoadResult:
+    """Replace `raw.<table>` with the records of every page under `root/spec.folder`."""
+    files = _files(root, spec.folder, spec.pattern)
+    ensure_schema(con)
+    columns_sql = ",\n    ".join(f"{expr} as {name}" for name, expr in spec.columns.items())
+    bad_sql = " ".join(
+        f"when {cond} then '{reason.replace(chr(39), chr(39) * 2)}'" for cond, reason in spec.invalid_when
+    )
+    reason_sql = f"case {bad_sql} end" if bad_sql else "null::varchar"
+    prefix = len(str(root)) + 1
+    con.execute("begin transaction")
+    try:
+        _create_like(con, spec.table, columns_sql)
+        con.execute(f"delete from raw.{spec.table}")
+        con.execute("delete from raw.quarantine where source = ?", [spec.source])
+        for start in range(0, len(files), _BATCH_FILES):
+            batch = files[start : start + _BATCH_FILES]
+            con.execute(
+                f"""
+                create or replace temp table _pages as
+                select substr(filename, {prefix + 1}) as filename, content, json_valid(content) as is_valid
+                from read_text({_sql_list(batch)})
+                """
+            )
+            con.execute(
+                f"""
+                insert into raw.quarantine
+                select ?, filename, null, null,
+                    case when not is_valid
+                         then 'file is not valid JSON (truncated or corrupt export): re-export it'
+                         else 'no list at {spec.records_path}: not a page of API results' end,
+                    now()
+                from _pages
+                where not is_valid or json_type(json_extract(content, '{spec.records_path.removesuffix("[*]")}')) is distinct from 'ARRAY'
+                """,
+                [spec.source],
+            )
+            con.execute(
+                f"""
+                create or replace temp table _records as
+                with lists as (
+                    select filename, json_extract(content, '{spec.records_path}') as recs
+                    from _pages
+                    where is_valid
+                      and json_type(json_extract(content, '{spec.records_path.removesuffix("[*]")}')) = 'ARRAY'
+                ),
+                records as (
+                    select filename, unnest(recs) as rec, unnest(range(1, len(recs) + 1)) as position
+                    from lists
+                )
+                select filename, position, rec, {spec.id_expr} as record_id, {reason_sql} as reason
+                from records
+                """
+            )
+            con.execute(
+                """
+                insert into raw.quarantine
+                select ?, filename, position, record_id, reason, now() from _records where reason is not null
+                """,
+                [spec.source],
+            )
+            con.execute(
+                f"""
+                insert into raw.{spec.table}
+                select {columns_sql}, filename as _source_file, now() as _loaded_at
+                from _records where reason is null
+                """
+            )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return _result(con, spec.source, spec.table, len(files))
+
+
+def _create_like(con: duckdb.DuckDBPyConnection, table: str, columns_sql: str) -> None:
+    """Create the raw table from the column expressions' own types, so the DDL is never repeated."""
+    con.execute(
+        f"""
+        create table if not exists raw.{table} as
+        select {columns_sql}, ''::varchar as _source_file, now() as _loaded_at
+        from (select null::json as rec, ''::varchar as filename) where false
+        """
+    )
+
+
+def load_csv_files(con: duckdb.DuckDBPyConnection, root: Path, spec: CsvFiles) -> LoadResult:
+    """Replace `raw.<table>` with the rows of every CSV under `root/spec.folder`."""
+    files = _files(root, spec.folder, spec.pattern)
+    ensure_schema(con)
+    by_header: dict[tuple[str, ...], list[Path]] = {}
+    broken: list[tuple[Path, str]] = []
+    for path in files:
+        header, problem = _read_header(path, spec.columns)
+        if problem:
+            broken.append((path, problem))
+        else:
+            by_header.setdefault(header, []).append(path)
+
+    typed = ", ".join(spec.columns)
+    extra = "".join(f", {expr} as {name}" for name, expr in spec.extra.items())
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"""
+            create table if not exists raw.{spec.table} as
+            select {typed}{extra}, ''::varchar as _source_file, now() as _loaded_at
+            from (select {", ".join(f"null::{t} as {c}" for c, t in spec.columns.items())}, ''::varchar as filename)
+            where false
+            """
+        )
+        con.execute(f"delete from raw.{spec.table}")
+        con.execute("delete from raw.quarantine where source = ?", [spec.source])
+        for path, problem in broken:
+            con.execute(
+                "insert into raw.quarantine values (?, ?, null, null, ?, now())",
+                [spec.source, _relative(path, root), problem],
+            )
+        for header, group in by_header.items():
+            types = {name: spec.columns.get(name, "VARCHAR") for name in header}
+            types_sql = "{" + ", ".join(f"'{n}': '{t}'" for n, t in types.items()) + "}"
+            # Reject tables accumulate within a connection: start each read from empty ones.
+            con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+            con.execute(
+                f"""
+                insert into raw.{spec.table}
+                select {typed}{extra}, substr(filename, {len(str(root)) + 2}) as _source_file, now()
+                from read_csv({_sql_list(group)}, header = true, columns = {types_sql},
+                              store_rejects = true, filename = true, auto_detect = false)
+                """
+            )
+            con.execute(
+                """
+                insert into raw.quarantine
+                select ?, substr(s.file_path, ?), e.line, null,
+                       'line ' || e.line || ': ' || e.error_message || ' — fix the value in the file', now()
+                from reject_errors e join reject_scans s using (scan_id, file_id)
+                """,
+                [spec.source, len(str(root)) + 2],
+            )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return _result(con, spec.source, spec.table, len(files))
+
+
+def _read_header(path: Path, required: Mapping[str, str]) -> tuple[tuple[str, ...], str | None]:
+    """The header of one CSV file, or why the file cannot be loaded at all."""
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        first = next(csv.reader(handle), None)
+    if not first:
+        return (), "empty file: no header line"
+    header = tuple(name.strip() for name in first)
+    missing = [name for name in required if name not in header]
+    if missing:
+        return header, (
+            f"missing column(s) {', '.join(missing)}; expected header: {','.join(required)}"
+        )
+    return header, None
+
+
+def _result(con: duckdb.DuckDBPyConnection, source: str, table: str, files: int) -> LoadResult:
+    rows = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+    q_files, q_records = con.execute(
+        "select count(*) filter (where line is null), count(*) filter (where line is not null) "
+        "from raw.quarantine where source = ?",
+        [source],
+    ).fetchone()
+    return LoadResult(table, files, rows, q_files, q_records)
