@@ -1,0 +1,72 @@
+{#- The stage compiler: entry and exit criteria (contract data) to candidate rows over person events.
+
+    Every criterion yields candidates (person_id, candidate_at, event_id):
+    - a leaf yields every event that meets it;
+    - `any` yields the union of its children's candidates;
+    - `all` yields one candidate per person, at the latest of its children's first candidates,
+      when every child has one. -#}
+
+{% macro criterion_candidates(node, events) -%}
+    {%- if node.kind == 'any' -%}
+        {%- for child in node.children %}
+        {% if not loop.first %}union all{% endif %}
+        select person_id, candidate_at, event_id from ({{ criterion_candidates(child, events) }}) as any_{{ loop.index }}
+        {%- endfor %}
+    {%- elif node.kind == 'all' -%}
+        select person_id, max(first_at) as candidate_at, cast(null as {{ dbt.type_string() }}) as event_id
+        from (
+            {%- for child in node.children %}
+            {% if not loop.first %}union all{% endif %}
+            select person_id, {{ loop.index }} as part, min(candidate_at) as first_at
+            from ({{ criterion_candidates(child, events) }}) as all_{{ loop.index }}
+            group by person_id
+            {%- endfor %}
+        ) as parts
+        group by person_id
+        having count(distinct part) = {{ node.children | length }}
+    {%- else -%}
+        select person_id, occurred_at as candidate_at, event_id
+        from {{ events }}
+        where {{ criterion_predicate(node) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro criterion_predicate(node) -%}
+    {%- set k = node.kind -%}
+    {%- if k == 'created' -%}
+        event_type = 'created'
+    {%- elif k == 'lifecycle_stage_reached' -%}
+        event_type = 'property_change' and property_name = 'lifecyclestage'
+        and lifecycle_rank {{ '=' if node.exact else '>=' }} {{ node.rank | int }}
+    {%- elif k == 'lead_status_in' -%}
+        event_type = 'property_change' and property_name = 'hs_lead_status'
+        and property_value in ({{ funnel_string_list(node['values']) }})
+    {%- elif k == 'property_at_least' -%}
+        event_type = 'property_change' and property_name = {{ funnel_string(node.property) }}
+        and property_number >= {{ funnel_number(node.value) }}
+    {%- elif k == 'property_in' -%}
+        event_type = 'property_change' and property_name = {{ funnel_string(node.property) }}
+        and property_value in ({{ funnel_string_list(node['values']) }})
+    {%- elif k == 'form_submitted' -%}
+        event_type = 'form_submission'
+        {%- if node.forms %}
+        and (form_id in ({{ funnel_string_list(node.forms) }}) or form_name in ({{ funnel_string_list(node.forms) }}))
+        {%- endif %}
+    {%- elif k == 'deal_created' -%}
+        event_type = 'deal_created' and pipeline_id = {{ funnel_string(node.pipeline) }}
+        and coalesce(deal_amount_reporting, 0) >= {{ funnel_number(node.min_amount) }}
+    {%- elif k == 'deal_stage_reached' -%}
+        event_type = 'deal_stage_change' and pipeline_id = {{ funnel_string(node.pipeline) }}
+        {%- if node.won %}
+        and deal_stage_is_won
+        {%- else %}
+        and not deal_stage_is_lost
+        and deal_stage_order >= (
+            select min(display_order) from {{ ref('stg_hubspot__deal_pipeline_stages') }}
+            where pipeline_id = {{ funnel_string(node.pipeline) }} and stage_id = {{ funnel_string(node.stage) }}
+        )
+        {%- endif %}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("unknown criterion kind in the compiled contract: " ~ k) }}
+    {%- endif -%}
+{%- endmacro %}

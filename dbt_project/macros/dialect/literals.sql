@@ -1,0 +1,71 @@
+{#- Dialect-specific SQL lives in these small dispatch macros, one concern each.
+    Every value that comes from funnel.yml or a var reaches SQL through `funnel_string`. -#}
+
+{% macro funnel_string(value) -%}
+    {{ return(adapter.dispatch('funnel_string', 'unified_funnel')(value)) }}
+{%- endmacro %}
+
+{% macro default__funnel_string(value) -%}
+    '{{ value | string | replace("'", "''") }}'
+{%- endmacro %}
+
+{# Spark reads backslash escapes inside string literals. #}
+{% macro spark__funnel_string(value) -%}
+    '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}
+
+{% macro funnel_string_list(values) -%}
+    {%- for value in values %}{{ funnel_string(value) }}{% if not loop.last %}, {% endif %}{% endfor -%}
+{%- endmacro %}
+
+{# A number from the contract: rendered from a float, so it can only ever be a number. #}
+{% macro funnel_number(value) -%}
+    {{ (value | float) }}
+{%- endmacro %}
+
+{% macro regex_matches(expression, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'unified_funnel')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(expression, pattern) -%}
+    regexp_matches({{ expression }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro postgres__regex_matches(expression, pattern) -%}
+    ({{ expression }} ~ {{ pattern }})
+{%- endmacro %}
+
+{% macro spark__regex_matches(expression, pattern) -%}
+    ({{ expression }} rlike {{ pattern }})
+{%- endmacro %}
+
+{# A cast that yields null instead of failing (DuckDB, Spark); Postgres has none, and relies on
+   the loaders having quarantined malformed values. #}
+{% macro safe_cast(expression, type) -%}
+    {{ return(adapter.dispatch('safe_cast', 'unified_funnel')(expression, type)) }}
+{%- endmacro %}
+
+{% macro default__safe_cast(expression, type) -%}
+    try_cast({{ expression }} as {{ type }})
+{%- endmacro %}
+
+{% macro postgres__safe_cast(expression, type) -%}
+    cast({{ expression }} as {{ type }})
+{%- endmacro %}
+
+{# A one-way hash of personal data (emails), so BI can join on it without reading it. #}
+{% macro hash_personal(expression) -%}
+    {{ return(adapter.dispatch('hash_personal', 'unified_funnel')(expression)) }}
+{%- endmacro %}
+
+{% macro default__hash_personal(expression) -%}
+    sha256({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__hash_personal(expression) -%}
+    encode(sha256(convert_to({{ expression }}, 'UTF8')), 'hex')
+{%- endmacro %}
+
+{% macro spark__hash_personal(expression) -%}
+    sha2({{ expression }}, 256)
+{%- endmacro %}

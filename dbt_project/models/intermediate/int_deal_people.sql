@@ -1,0 +1,43 @@
+-- Which people each deal belongs to. The primary person is the contact associated with the
+-- contract's primary label, else the lowest associated contact id. With
+-- `policies.deal_contacts: all`, every associated person counts for stage entries.
+with deal_contacts as (
+    select * from {{ ref('stg_hubspot__deal_contacts') }}
+),
+
+resolved as (
+    select * from {{ ref('int_contacts_resolved') }}
+),
+
+linked as (
+    select
+        deal_contacts.deal_id,
+        deal_contacts.contact_id,
+        deal_contacts.is_primary,
+        resolved.person_id,
+        row_number() over (
+            partition by deal_contacts.deal_id
+            order by case when deal_contacts.is_primary then 0 else 1 end, cast(deal_contacts.contact_id as bigint)
+        ) as primary_rank
+    from deal_contacts
+    join resolved on resolved.contact_id = deal_contacts.contact_id
+    where resolved.is_counted
+),
+
+per_person as (
+    select
+        deal_id,
+        person_id,
+        bool_or(primary_rank = 1) as is_primary_person
+    from linked
+    group by deal_id, person_id
+)
+
+select
+    *,
+    {% if funnel_contract().policies.deal_contacts == 'primary' -%}
+    is_primary_person
+    {%- else -%}
+    true
+    {%- endif %} as counts_for_stages
+from per_person

@@ -1,0 +1,74 @@
+-- One row per live deal: pipeline stage, amount in the reporting currency (rate of the create
+-- date), the primary contact's person, source channel and which team sourced it.
+with deals as (
+    select * from {{ ref('stg_hubspot__deals') }}
+    where not is_archived
+),
+
+stages as (
+    select * from {{ ref('stg_hubspot__deal_pipeline_stages') }}
+),
+
+rates as (
+    select * from {{ ref('stg_fx__rates_daily') }}
+    where to_currency = {{ funnel_string(funnel_contract().reporting.currency) }}
+),
+
+deal_people as (
+    select * from {{ ref('int_deal_people') }}
+),
+
+people as (
+    select * from {{ ref('int_people') }}
+),
+
+primary_person as (
+    select deal_id, person_id from deal_people where is_primary_person
+),
+
+converted as (
+    select
+        deals.*,
+        case
+            when deals.currency = {{ funnel_string(funnel_contract().reporting.currency) }} then cast(1 as decimal(38, 6))
+            else rates.rate
+        end as fx_rate
+    from deals
+    left join rates
+        on rates.from_currency = deals.currency
+        and rates.rate_date = {{ to_reporting_date('deals.created_at') }}
+)
+
+select
+    converted.deal_id,
+    converted.deal_name,
+    converted.pipeline_id,
+    stages.pipeline_label,
+    converted.deal_stage_id,
+    stages.stage_label as deal_stage_label,
+    stages.display_order as deal_stage_order,
+    coalesce(stages.is_won, false) as is_won,
+    coalesce(stages.is_lost, false) as is_lost,
+    converted.created_at,
+    converted.close_date,
+    converted.amount,
+    converted.currency,
+    round(converted.amount * converted.fx_rate, 2) as amount_reporting,
+    converted.fx_rate is null and converted.amount is not null as is_missing_fx_rate,
+    converted.owner_id,
+    converted.deal_type,
+    converted.deal_source,
+    primary_person.person_id as primary_person_id,
+    coalesce(people.channel, {{ funnel_string(funnel_contract().channels[-1].key) }}) as source_channel,
+    case converted.deal_source
+    {%- for source, team in funnel_contract().policies.deal_source_credit.items() %}
+        when {{ funnel_string(source) }} then {{ funnel_string(team) }}
+    {%- endfor %}
+        else {{ channel_sourced_by("coalesce(people.channel, " ~ funnel_string(funnel_contract().channels[-1].key) ~ ")") }}
+    end as sourced_by
+from converted
+left join stages
+    on stages.pipeline_id = converted.pipeline_id
+    and stages.stage_id = converted.deal_stage_id
+left join primary_person on primary_person.deal_id = converted.deal_id
+left join people on people.person_id = primary_person.person_id

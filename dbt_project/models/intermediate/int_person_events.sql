@@ -1,0 +1,159 @@
+-- Everything that happened to a person, one row per event, up to the run's instant (var as_of).
+-- Stage criteria in funnel.yml are evaluated over these rows (macros/contract/stages.sql).
+with resolved as (
+    select * from {{ ref('int_contacts_resolved') }}
+    where is_counted
+),
+
+contacts as (
+    select * from {{ ref('stg_hubspot__contacts') }}
+),
+
+history as (
+    select * from {{ ref('stg_hubspot__contact_lifecycle_history') }}
+),
+
+submissions as (
+    select * from {{ ref('stg_hubspot__form_submissions') }}
+),
+
+deals as (
+    select * from {{ ref('int_deals') }}
+),
+
+deal_people as (
+    select * from {{ ref('int_deal_people') }}
+    where counts_for_stages
+),
+
+deal_stage_history as (
+    select * from {{ ref('stg_hubspot__deal_stage_history') }}
+),
+
+pipeline_stages as (
+    select * from {{ ref('stg_hubspot__deal_pipeline_stages') }}
+),
+
+email_people as (
+    -- Submissions carry an email, not a contact id: match it to any counted record's email.
+    select contacts.email_normalized, min(resolved.person_id) as person_id
+    from resolved
+    join contacts on contacts.contact_id = resolved.contact_id
+    where contacts.email_normalized is not null
+    group by contacts.email_normalized
+),
+
+created as (
+    select
+        resolved.person_id,
+        'created:' || contacts.contact_id as event_id,
+        'created' as event_type,
+        contacts.created_at as occurred_at,
+        contacts.contact_id as record_id,
+        cast(null as {{ dbt.type_string() }}) as property_name,
+        cast(null as {{ dbt.type_string() }}) as property_value,
+        cast(null as double) as property_number,
+        cast(null as {{ dbt.type_string() }}) as form_id,
+        cast(null as {{ dbt.type_string() }}) as form_name,
+        cast(null as {{ dbt.type_string() }}) as deal_id,
+        cast(null as {{ dbt.type_string() }}) as pipeline_id,
+        cast(null as decimal(38, 2)) as deal_amount_reporting,
+        cast(null as integer) as deal_stage_order,
+        cast(null as boolean) as deal_stage_is_won,
+        cast(null as boolean) as deal_stage_is_lost
+    from resolved
+    join contacts on contacts.contact_id = resolved.contact_id
+),
+
+property_changes as (
+    select
+        resolved.person_id,
+        'property:' || history.contact_id || ':' || history.property_name || ':'
+            || cast(history.changed_at as {{ dbt.type_string() }}) as event_id,
+        'property_change' as event_type,
+        history.changed_at as occurred_at,
+        history.contact_id as record_id,
+        history.property_name,
+        history.property_value,
+        history.property_number,
+        null, null, null, null, null, null, null, null
+    from resolved
+    join history on history.contact_id = resolved.contact_id
+),
+
+form_submissions as (
+    select
+        email_people.person_id,
+        'form:' || submissions.submission_id as event_id,
+        'form_submission' as event_type,
+        submissions.submitted_at as occurred_at,
+        submissions.submission_id as record_id,
+        null, null, null,
+        submissions.form_id,
+        submissions.form_name,
+        null, null, null, null, null, null
+    from submissions
+    join email_people on email_people.email_normalized = submissions.email_normalized
+),
+
+deals_created as (
+    select
+        deal_people.person_id,
+        'deal_created:' || deals.deal_id || ':' || deal_people.person_id as event_id,
+        'deal_created' as event_type,
+        deals.created_at as occurred_at,
+        deals.deal_id as record_id,
+        null, null, null, null, null,
+        deals.deal_id,
+        deals.pipeline_id,
+        deals.amount_reporting,
+        null, null, null
+    from deals
+    join deal_people on deal_people.deal_id = deals.deal_id
+),
+
+deal_stage_changes as (
+    select
+        deal_people.person_id,
+        'deal_stage:' || deals.deal_id || ':' || deal_people.person_id || ':' || deal_stage_history.deal_stage_id
+            || ':' || cast(deal_stage_history.changed_at as {{ dbt.type_string() }}) as event_id,
+        'deal_stage_change' as event_type,
+        deal_stage_history.changed_at as occurred_at,
+        deals.deal_id as record_id,
+        null, null, null, null, null,
+        deals.deal_id,
+        deals.pipeline_id,
+        deals.amount_reporting,
+        pipeline_stages.display_order,
+        pipeline_stages.is_won,
+        pipeline_stages.is_lost
+    from deals
+    join deal_people on deal_people.deal_id = deals.deal_id
+    join deal_stage_history on deal_stage_history.deal_id = deals.deal_id
+    left join pipeline_stages
+        on pipeline_stages.pipeline_id = deals.pipeline_id
+        and pipeline_stages.stage_id = deal_stage_history.deal_stage_id
+),
+
+unioned as (
+    select * from created
+    union all
+    select * from property_changes
+    union all
+    select * from form_submissions
+    union all
+    select * from deals_created
+    union all
+    select * from deal_stage_changes
+)
+
+select
+    *,
+    case when event_type = 'property_change' and property_name = 'lifecyclestage'
+        then {{ lifecycle_rank('property_value') }}
+    end as lifecycle_rank
+from unioned
+where occurred_at is not null
+{%- if as_of_timestamp() %}
+    and occurred_at < {{ as_of_timestamp() }}
+{%- endif %}

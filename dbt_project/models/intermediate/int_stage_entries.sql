@@ -1,0 +1,123 @@
+-- Canonical stage entries per person, after the contract's policies:
+-- - re-entry: an entry is the first candidate after the previous exit; `first` keeps only the
+--   first entry, `every` keeps them all;
+-- - skipped stages (`backfill`): a stage's first entry is the earliest first entry of itself or
+--   any later stage, so stage timestamps never decrease along the funnel.
+-- Excluded people have no entries.
+{%- set policies = funnel_contract().policies %}
+with candidates as (
+    select * from {{ ref('int_stage_candidates') }}
+),
+
+people as (
+    select * from {{ ref('int_people') }}
+    where not is_excluded
+),
+
+sequenced as (
+    select
+        *,
+        sum(case when kind = 'exit' then 1 else 0 end) over (
+            partition by person_id, stage
+            order by candidate_at, kind desc, event_id
+            rows between unbounded preceding and current row
+        ) as exits_before
+    from candidates
+),
+
+ranked_entries as (
+    select
+        *,
+        row_number() over (
+            partition by person_id, stage, exits_before order by candidate_at, event_id
+        ) as rank_in_spell
+    from sequenced
+    where kind = 'entry'
+),
+
+entries as (
+    select
+        person_id,
+        stage,
+        stage_order,
+        definition_version,
+        candidate_at as entered_at,
+        event_id,
+        row_number() over (partition by person_id, stage order by candidate_at, event_id) as entry_number
+    from ranked_entries
+    where rank_in_spell = 1
+),
+
+first_entries as (
+    select * from entries where entry_number = 1
+),
+
+stage_list as (
+    {%- for stage in funnel_contract().stages %}
+    select {{ funnel_string(stage.key) }} as stage, {{ stage.order | int }} as stage_order
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+grid as (
+    select people.person_id, stage_list.stage, stage_list.stage_order
+    from people
+    cross join stage_list
+),
+
+sources as (
+    -- The entry that sets each stage's first entry: its own, or a later stage's when backfilling.
+    select
+        grid.person_id,
+        grid.stage,
+        grid.stage_order,
+        first_entries.stage as source_stage,
+        first_entries.entered_at,
+        first_entries.definition_version,
+        first_entries.event_id,
+        row_number() over (
+            partition by grid.person_id, grid.stage
+            order by first_entries.entered_at, first_entries.stage_order
+        ) as source_rank
+    from grid
+    join first_entries
+        on first_entries.person_id = grid.person_id
+        {%- if policies.skipped_stages == 'backfill' %}
+        and first_entries.stage_order >= grid.stage_order
+        {%- else %}
+        and first_entries.stage_order = grid.stage_order
+        {%- endif %}
+),
+
+firsts as (
+    select
+        person_id,
+        stage,
+        stage_order,
+        1 as entry_number,
+        entered_at,
+        definition_version,
+        event_id,
+        source_stage <> stage as is_backfilled,
+        case when source_stage <> stage then source_stage end as backfilled_from_stage
+    from sources
+    where source_rank = 1
+)
+
+select * from firsts
+{%- if policies.reentry == 'every' %}
+union all
+select
+    entries.person_id,
+    entries.stage,
+    entries.stage_order,
+    entries.entry_number,
+    entries.entered_at,
+    entries.definition_version,
+    entries.event_id,
+    false,
+    null
+from entries
+join people on people.person_id = entries.person_id
+where entries.entry_number > 1
+{%- endif %}

@@ -1,0 +1,88 @@
+-- Each team's reported number next to the canonical one, per metric and period, with the
+-- contract's tolerance: allowed delta = max(absolute, relative × canonical).
+{%- set alignment = funnel_contract().alignment %}
+with reports as (
+    select * from {{ ref('stg_reports__team_metrics') }}
+),
+
+entries as (
+    select * from {{ ref('fct_stage_entries') }}
+),
+
+mapping as (
+    {%- for row in alignment.team_reports %}
+    select
+        {{ funnel_string(row.team) }} as team,
+        {{ funnel_string(row.team_metric) }} as team_metric,
+        {{ funnel_string(row.metric) }} as metric
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+metrics as (
+    {%- for m in alignment.metrics %}
+    select
+        {{ funnel_string(m.metric) }} as metric,
+        {{ funnel_string(m.stage) }} as stage,
+        {{ funnel_number(m.relative) }} as tolerance_relative,
+        {{ funnel_number(m.absolute) }} as tolerance_absolute,
+        {{ funnel_string(m.severity) }} as severity
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+reported as (
+    select reports.*, mapping.metric, metrics.stage, metrics.tolerance_relative,
+        metrics.tolerance_absolute, metrics.severity
+    from reports
+    join mapping on mapping.team = reports.team and mapping.team_metric = reports.team_metric
+    join metrics on metrics.metric = mapping.metric
+),
+
+canonical as (
+    select
+        reported.team,
+        reported.team_metric,
+        reported.period_start,
+        count(entries.stage_entry_id) as canonical_value
+    from reported
+    left join entries
+        on entries.stage = reported.stage
+        and entries.entered_date between reported.period_start and reported.period_end
+    group by reported.team, reported.team_metric, reported.period_start
+),
+
+compared as (
+    select
+        reported.metric,
+        reported.team,
+        reported.team_metric,
+        reported.period_start,
+        reported.period_end,
+        reported.value as team_value,
+        canonical.canonical_value,
+        reported.value - canonical.canonical_value as delta,
+        case when canonical.canonical_value > 0
+            then (reported.value - canonical.canonical_value) / canonical.canonical_value
+        end as delta_pct,
+        reported.tolerance_relative,
+        reported.tolerance_absolute,
+        greatest(reported.tolerance_absolute, reported.tolerance_relative * canonical.canonical_value)
+            as allowed_delta,
+        reported.severity
+    from reported
+    join canonical
+        on canonical.team = reported.team
+        and canonical.team_metric = reported.team_metric
+        and canonical.period_start = reported.period_start
+)
+
+select
+    *,
+    abs(delta) as abs_delta,
+    case
+        when abs(delta) <= allowed_delta then 'ok'
+        when severity = 'warn' then 'warn'
+        else 'fail'
+    end as status
+from compared

@@ -1,0 +1,21 @@
+with source as (
+    select * from {{ source('hubspot', 'companies') }}
+),
+
+latest as (
+    select
+        *,
+        row_number() over (partition by id order by updated_at desc, _loaded_at desc) as version_rank
+    from source
+)
+
+select
+    id as company_id,
+    {{ json_text('properties', 'name') }} as company_name,
+    lower({{ json_text('properties', 'domain') }}) as domain,
+    {{ json_text('properties', 'industry') }} as industry,
+    {{ safe_cast(json_text('properties', 'numberofemployees'), 'integer') }} as employees,
+    coalesce({{ parse_timestamp(json_text('properties', 'createdate')) }}, created_at) as created_at,
+    is_archived
+from latest
+where version_rank = 1

@@ -1,0 +1,24 @@
+with associations as (
+    select * from {{ source('hubspot', 'associations') }}
+    where association = 'contacts_to_companies'
+),
+
+targets as (
+    select from_id, {{ json_elements('to_objects') }} as target
+    from associations
+),
+
+labels as (
+    select
+        from_id,
+        {{ json_text('target', 'toObjectId') }} as to_id,
+        {{ json_elements(json_member('target', "'associationTypes'")) }} as association_type
+    from targets
+)
+
+select
+    from_id as contact_id,
+    to_id as company_id,
+    bool_or({{ json_text('association_type', 'label') }} = 'Primary') as is_primary
+from labels
+group by from_id, to_id

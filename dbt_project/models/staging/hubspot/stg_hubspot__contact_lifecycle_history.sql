@@ -1,0 +1,43 @@
+-- Every change of every contact property HubSpot exported with history (lifecycle stage,
+-- lead status, score, …): the raw material of stage entries.
+with contacts as (
+    select * from {{ source('hubspot', 'contacts') }}
+),
+
+latest as (
+    select
+        id,
+        properties_with_history,
+        row_number() over (partition by id order by updated_at desc, _loaded_at desc) as version_rank
+    from contacts
+),
+
+properties as (
+    select id, properties_with_history, {{ json_keys('properties_with_history') }} as property_name
+    from latest
+    where version_rank = 1 and properties_with_history is not null
+),
+
+changes as (
+    select
+        id,
+        property_name,
+        {{ json_elements(json_member('properties_with_history', 'property_name')) }} as change
+    from properties
+),
+
+renamed as (
+    select
+        id as contact_id,
+        property_name,
+        {{ json_text('change', 'value') }} as property_value,
+        {{ parse_timestamp(json_text('change', 'timestamp')) }} as changed_at,
+        {{ json_text('change', 'sourceType') }} as source_type
+    from changes
+)
+
+select
+    *,
+    {{ safe_cast('property_value', 'double') }} as property_number
+from renamed
+where changed_at is not null

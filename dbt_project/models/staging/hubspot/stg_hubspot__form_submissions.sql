@@ -1,0 +1,38 @@
+with submissions as (
+    select * from {{ source('hubspot', 'form_submissions') }}
+),
+
+forms as (
+    select * from {{ source('hubspot', 'forms') }}
+),
+
+submission_values as (
+    select conversion_id, {{ json_elements('form_values') }} as field
+    from submissions
+),
+
+pivoted as (
+    select
+        conversion_id,
+        max(case when {{ json_text('field', 'name') }} = 'email' then {{ json_text('field', 'value') }} end) as email,
+        max(case when {{ json_text('field', 'name') }} = 'utm_source' then {{ json_text('field', 'value') }} end) as utm_source,
+        max(case when {{ json_text('field', 'name') }} = 'utm_medium' then {{ json_text('field', 'value') }} end) as utm_medium,
+        max(case when {{ json_text('field', 'name') }} = 'utm_campaign' then {{ json_text('field', 'value') }} end) as utm_campaign
+    from submission_values
+    group by conversion_id
+)
+
+select
+    submissions.conversion_id as submission_id,
+    submissions.form_id,
+    forms.name as form_name,
+    submissions.submitted_at,
+    pivoted.email,
+    {{ normalize_email('pivoted.email') }} as email_normalized,
+    pivoted.utm_source,
+    pivoted.utm_medium,
+    pivoted.utm_campaign,
+    submissions.page_url
+from submissions
+left join pivoted on pivoted.conversion_id = submissions.conversion_id
+left join forms on forms.id = submissions.form_id
