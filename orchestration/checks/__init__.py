@@ -1,0 +1,198 @@
+"""Blocking Dagster asset checks, each a Great Expectations checkpoint on a warehouse slice.
+
+A failing ERROR check blocks everything downstream in the run, publication included; the
+check's metadata carries the rows that explain the failure and the Data Docs page.
+"""
+
+
+from collections.abc import Callable, Iterable
+
+import dagster as dg
+import pandas as pd
+
+from orchestration.checks import suites
+from orchestration.checks.gx_context import Validation, plain, sync, validate
+from orchestration.config import Settings
+from orchestration.contract.load import LoadedContract
+from orchestration.run_summary import DATA_DOCS_KEY, FAILURES_KEY
+from orchestration.sources import ads, hubspot, reports
+from orchestration.sources.assets import raw_key
+from orchestration.warehouse import query_df
+
+RAW_SOURCES = {"hubspot": hubspot.TABLES, "ads": ads.TABLES, "reports": reports.TABLES}
+MAX_ROWS_IN_METADATA = 50
+
+
+def all_slices(loaded: LoadedContract) -> list[suites.Slice]:
+    slices = [suites.raw_profile(source, tables, loaded) for source, tables in RAW_SOURCES.items()]
+    slices += [suites.stage_order(loaded), suites.daily_totals(), suites.won_deals(loaded)]
+    slices += [suites.alignment(loaded, team) for team in loaded.contract.alignment.teams]
+    return slices
+
+
+def sync_suites(loaded: LoadedContract, config: Settings) -> list[str]:
+    """Write the suites generated from the contract into the GX context (only when changed)."""
+    return sync(config.expectations_dir, [s.suite for s in all_slices(loaded)])
+
+
+def _markdown(rows: list[dict]) -> str:
+    if not rows:
+        return "(no rows)"
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(row.get(h, "")) for h in header) + " |" for row in rows[:MAX_ROWS_IN_METADATA]]
+    return "\n".join(lines)
+
+
+def _metadata(failures: list[dict], validation: Validation, extra: dict | None = None) -> dict:
+    metadata = {
+        FAILURES_KEY: dg.MetadataValue.json(failures[:MAX_ROWS_IN_METADATA]),
+        "failing_rows": dg.MetadataValue.md(_markdown(failures)),
+        "failing_row_count": len(failures),
+        "failed_expectations": dg.MetadataValue.json(
+            [{"expectation": f.expectation, **{k: v for k, v in f.kwargs.items() if k != "row_condition"}}
+             for f in validation.failed]
+        ),
+    }
+    if validation.docs_page:
+        metadata[DATA_DOCS_KEY] = dg.MetadataValue.path(validation.docs_page.removeprefix("file://"))
+    return {**metadata, **(extra or {})}
+
+
+def _rows_for(frame: pd.DataFrame, validation: Validation, index_columns: list[str]) -> list[dict]:
+    """The frame rows behind GX's failing index keys, JSON-safe, in frame order."""
+    wanted = {tuple(key.get(c) for c in index_columns) for f in validation.failed for key in f.keys}
+    if not wanted or frame.empty:
+        return []
+    records = [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [r for r in records if tuple(r.get(c) for c in index_columns) in wanted]
+
+
+def _raw_check(source: str, slice_: suites.Slice, tables: dict, config: Settings) -> dg.AssetChecksDefinition:
+    specs = [
+        dg.AssetCheckSpec("raw_shape", asset=raw_key(table), blocking=True,
+                          description="GX suite raw_" + source + ": loaded rows, quarantine, ids")
+        for table in tables
+    ]
+
+    @dg.multi_asset_check(specs=specs, name=f"check_raw_{source}")
+    def check_raw(context: dg.AssetCheckExecutionContext):
+        frame = query_df(config.warehouse, slice_.sql)
+        validation = validate(config.expectations_dir, slice_.suite.name, frame)
+        failing = {key.get("table_name") for f in validation.failed for key in f.keys}
+        sources = {table: spec.source for table, spec in tables.items()}
+        quarantine = query_df(
+            config.warehouse,
+            "select source, file, line, record_id, reason from raw.quarantine where source in ("
+            + ", ".join("'" + s + "'" for s in sources.values()) + ") order by source, file, line limit 200",
+        )
+        for table in tables:
+            rows = [
+                {k: (None if pd.isna(v) else v) for k, v in r.items()}
+                for r in quarantine.to_dict("records") if r["source"] == sources[table]
+            ]
+            profile = frame[frame["table_name"] == table].to_dict("records")
+            passed = table not in failing
+            yield dg.AssetCheckResult(
+                asset_key=raw_key(table),
+                check_name="raw_shape",
+                passed=passed,
+                severity=dg.AssetCheckSeverity.ERROR,
+                description="loaded as expected" if passed else _raw_problem(table, tables[table], profile, rows),
+                metadata=_metadata(rows, validation, {"profile": dg.MetadataValue.json(profile)}),
+            )
+
+    return check_raw
+
+
+def _raw_problem(table: str, spec, profile: list[dict], quarantined: list[dict]) -> str:
+    """What is wrong with a raw table, in words that say where to look."""
+    row = profile[0] if profile else {}
+    problems = []
+    if quarantined:
+        first = "; ".join(
+            f"{r['file']}" + (f":{r['line']}" if r["line"] is not None else "") + f": {r['reason']}"
+            for r in quarantined[:3]
+        )
+        problems.append(f"{len(quarantined)} file(s)/record(s) quarantined in raw.quarantine — {first}")
+    if row.get("rows_loaded") == 0:
+        problems.append(f"no rows loaded: is there data under $FUNNEL_DATA_DIR/{spec.folder}/?")
+    if row.get("missing_ids"):
+        problems.append(f"{row['missing_ids']} rows without an id")
+    return f"raw.{table}: " + (" | ".join(problems) or "failed its shape suite")
+
+
+def _frame_check(
+    *, name: str, asset: dg.AssetKey, slice_: suites.Slice, config: Settings, description: str,
+    explain: Callable[[list[dict]], str],
+) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=asset, name=name, blocking=True, description=description)
+    def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        frame = query_df(config.warehouse, slice_.sql)
+        validation = validate(config.expectations_dir, slice_.suite.name, frame)
+        failures = _rows_for(frame, validation, slice_.suite.index_columns)
+        return dg.AssetCheckResult(
+            passed=validation.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description="passed" if validation.success else explain(failures),
+            metadata=_metadata(failures, validation, {"rows_validated": len(frame)}),
+        )
+
+    return check
+
+
+def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(["marts", "alignment_reconciliation"]),
+        name=f"alignment_{team}",
+        blocking=True,
+        description=f"{team}'s reported numbers are within the contract's tolerance of the canonical ones "
+        f"(GX suite alignment_{team}); a `block` metric outside it fails the run, a `warn` one warns.",
+    )
+    def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        frame = query_df(config.warehouse, slice_.sql)
+        validation = validate(config.expectations_dir, slice_.suite.name, frame)
+        failures = _rows_for(frame, validation, slice_.suite.index_columns)
+        blocking = any(f.meta.get("severity") == "block" for f in validation.failed)
+        shown = [
+            {"team": r["team"], "metric": r["team_metric"], "period": str(r["period_start"])[:7],
+             "reported": r["team_value"], "canonical": r["canonical_value"], "delta": r["delta"],
+             "allowed": r["allowed_delta"], "severity": r["severity"]}
+            for r in failures
+        ]
+        if validation.success:
+            description = f"{len(frame)} team numbers within tolerance"
+        else:
+            periods = ", ".join(f"{r['metric']} {r['period']} ({r['delta']:+g})" for r in shown[:6])
+            description = f"{len(failures)} of {len(frame)} numbers outside tolerance: {periods}"
+        return dg.AssetCheckResult(
+            passed=validation.success,
+            severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+            description=description,
+            metadata=_metadata(shown, validation, {"rows_validated": len(frame)}),
+        )
+
+    return check
+
+
+def build_checks(config: Settings, loaded: LoadedContract) -> list[dg.AssetChecksDefinition]:
+    by_name = {s.suite.name: s for s in all_slices(loaded)}
+    checks = [_raw_check(source, by_name[f"raw_{source}"], tables, config) for source, tables in RAW_SOURCES.items()]
+    checks.append(_frame_check(
+        name="funnel_stage_order", asset=dg.AssetKey(["marts", "dim_people"]), slice_=by_name["funnel_stage_order"],
+        config=config, description="Each person's stage entries never go backwards along the funnel (GX).",
+        explain=lambda rows: f"{len(rows)} people have a later stage before an earlier one",
+    ))
+    checks.append(_frame_check(
+        name="funnel_daily_totals", asset=dg.AssetKey(["marts", "funnel_daily"]), slice_=by_name["funnel_daily_totals"],
+        config=config, description="funnel_daily adds up to fct_stage_entries, stage by stage (GX).",
+        explain=lambda rows: "daily totals differ from stage entries for " + ", ".join(r["stage"] for r in rows),
+    ))
+    checks.append(_frame_check(
+        name="won_deals_have_opportunity", asset=dg.AssetKey(["marts", "pipeline_deals"]),
+        slice_=by_name["won_deals_have_opportunity"], config=config,
+        description="Every won deal's (counted) primary person has an opportunity date (GX).",
+        explain=lambda rows: f"{len(rows)} won deals without an opportunity date for their person",
+    ))
+    checks += [_alignment_check(team, by_name[f"alignment_{team}"], config) for team in loaded.contract.alignment.teams]
+    return checks
