@@ -1,0 +1,202 @@
+"""`funnel`: generate a sample company, run the daily pipeline, inspect the contract and results."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from orchestration.config import settings
+
+EXIT_OK, EXIT_CHECKS_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_INVALID
+    return args.handler(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="funnel", description=__doc__)
+    commands = parser.add_subparsers(metavar="command")
+
+    generate = commands.add_parser("generate", help="write a sample B2B company whose true funnel is known")
+    generate.add_argument("--contacts", type=int, default=2000, help="people to simulate (default 2000)")
+    generate.add_argument("--months", type=int, default=18, help="months of history (default 18)")
+    generate.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    generate.add_argument("--out", type=Path, default=None, help="folder (default $FUNNEL_DATA_DIR)")
+    generate.set_defaults(handler=_generate)
+
+    run = commands.add_parser("run", help="run the daily pipeline; exit 1 when a blocking check fails")
+    run.add_argument("--date", type=date.fromisoformat, default=None, help="day to compute (default yesterday)")
+    run.add_argument("--full-refresh", action="store_true", help="rebuild every model from scratch")
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser("demo", help="generate the sample if absent, run it, show where to look")
+    demo.set_defaults(handler=_demo)
+
+    ui = commands.add_parser("ui", help="the Dagster UI for this project, on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(handler=_ui)
+
+    contract = commands.add_parser("contract", help="validate and compile the definitions contract")
+    contract_commands = contract.add_subparsers(metavar="action")
+    check = contract_commands.add_parser("check", help="validate the contract; print every problem with its line")
+    check.add_argument("path", nargs="?", default=None)
+    check.set_defaults(handler=_contract_check)
+    compile_ = contract_commands.add_parser("compile", help="compile the contract into the dbt project")
+    compile_.add_argument("path", nargs="?", default=None)
+    compile_.set_defaults(handler=_contract_compile)
+    return parser
+
+
+def _load_contract_or_report(path):
+    from orchestration.contract import ContractError, load_contract
+
+    try:
+        return load_contract(path)
+    except ContractError as error:
+        print(f"The contract {error.file} is invalid ({len(error.problems)} problem(s)):", file=sys.stderr)
+        for problem in error.problems:
+            print("  " + problem.format(Path(error.file).name), file=sys.stderr)
+        return None
+
+
+def _generate(args) -> int:
+    from orchestration.generator import generate
+
+    out = args.out or settings().data_dir
+    manifest = generate(
+        out, contacts=args.contacts, months=args.months, seed=args.seed,
+        progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True),
+    )
+    counts = ", ".join(f"{k}={v}" for k, v in manifest.get("counts", {}).items())
+    print(f"Wrote the sample company to {out} ({counts})")
+    return EXIT_OK
+
+
+def _run(args) -> int:
+    from orchestration.run_summary import format_summary
+    from orchestration.runner import run_daily
+
+    config = settings()
+    if _load_contract_or_report(config.contract) is None:
+        return EXIT_INVALID
+    summary = run_daily(config, args.date, full_refresh=args.full_refresh)
+    print(format_summary(summary))
+    print(_where_to_look(config))
+    return EXIT_OK if summary.success else EXIT_CHECKS_FAILED
+
+
+def _demo(args) -> int:
+    from orchestration.generator import generate
+    from orchestration.run_summary import format_summary
+    from orchestration.runner import data_as_of, run_daily
+
+    config = settings()
+    if _load_contract_or_report(config.contract) is None:
+        return EXIT_INVALID
+    if not (config.data_dir / "manifest.json").exists():
+        print(f"Generating the sample company into {config.data_dir} …", file=sys.stderr)
+        generate(config.data_dir, progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
+    run_date = data_as_of(config.data_dir)
+    print(f"Running the daily pipeline as of {run_date} …", file=sys.stderr)
+    summary = run_daily(config, run_date)
+    print()
+    print(_funnel_summary(config))
+    print()
+    print(format_summary(summary))
+    if summary.blocking_failures and not summary.failed_steps:
+        print("\nThe sample's team reports disagree with the canonical funnel on purpose: the failing\n"
+              "checks above are what the product is for. BI keeps the last reconciled numbers.")
+    print(_where_to_look(config))
+    # The demo succeeded if the pipeline ran; failed checks are its point, crashed steps are not.
+    return EXIT_CHECKS_FAILED if summary.failed_steps else EXIT_OK
+
+
+def _funnel_summary(config) -> str:
+    from orchestration.warehouse import query_df
+
+    totals = query_df(
+        config.warehouse,
+        "select stage, min(stage_order) as stage_order, count(*) as entries, count(distinct person_id) as people "
+        "from marts.fct_stage_entries group by stage order by stage_order",
+    )
+    by_channel = query_df(
+        config.warehouse,
+        "select channel, count(*) filter (where stage = 'lead') as leads, "
+        "count(*) filter (where stage = 'customer') as customers "
+        "from marts.fct_stage_entries group by channel order by leads desc",
+    )
+    lines = ["Canonical funnel (all time):"]
+    first = None
+    for row in totals.itertuples():
+        first = first or row.people
+        lines.append(f"  {row.stage:<12} {row.people:>7,} people  ({row.people / first:6.1%} of the first stage)")
+    lines.append("By first-touch channel (leads → customers):")
+    for row in by_channel.itertuples():
+        lines.append(f"  {row.channel:<14} {row.leads:>6,} → {row.customers:>5,}")
+    return "\n".join(lines)
+
+
+def _where_to_look(config) -> str:
+    from orchestration.checks.gx_context import data_docs_index
+
+    docs = data_docs_index(config.expectations_dir)
+    return (
+        "\nWhere to look:\n"
+        f"  warehouse (all layers):   {config.warehouse}\n"
+        f"  published marts for BI:   {config.published}\n"
+        f"  GX Data Docs:             {docs}\n"
+        f"  last failure summary:     {config.artifacts_dir / 'alerts' / 'latest.txt'}\n"
+        "  Dagster UI:               funnel ui  (http://127.0.0.1:3000)"
+    )
+
+
+def _ui(args) -> int:
+    from orchestration.runner import ensure_dagster_home
+
+    config = settings()
+    ensure_dagster_home(config)
+    from orchestration.config import PROJECT_ROOT
+
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(args.port)]
+    os.execv(command[0], command)
+    return EXIT_OK
+
+
+def _contract_check(args) -> int:
+    from orchestration.contract.compile import is_stale
+
+    loaded = _load_contract_or_report(args.path)
+    if loaded is None:
+        return EXIT_INVALID
+    stages = ", ".join(s.key for s in loaded.contract.stages)
+    print(f"{loaded.path.name}: valid — version {loaded.contract.meta.version}, stages {stages}")
+    if is_stale(loaded, settings().dbt_project_dir):
+        print("The compiled contract in the dbt project is out of date: run `funnel contract compile`.")
+    return EXIT_OK
+
+
+def _contract_compile(args) -> int:
+    from orchestration.contract.compile import generated_path, write
+
+    loaded = _load_contract_or_report(args.path)
+    if loaded is None:
+        return EXIT_INVALID
+    project_dir = settings().dbt_project_dir
+    changed = write(loaded, project_dir)
+    print(f"{'Wrote' if changed else 'Up to date:'} {generated_path(project_dir)}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

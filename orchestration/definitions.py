@@ -1,0 +1,69 @@
+"""Everything Dagster needs, assembled by a factory so that nothing heavy happens at import.
+
+`dagster dev -w workspace.yaml`, `dagster definitions validate` and `funnel run` all load the
+definitions through `defs()`; tests call `build_definitions(settings)` with their own paths.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from orchestration import alerts, checks, publish_asset
+from orchestration.config import Settings, settings
+from orchestration.contract.load import load_contract
+from orchestration.sources import ads, hubspot, reports
+from orchestration.sources.assets import build_raw_asset
+from orchestration.progress import progress_logger
+from orchestration.transform import build_dbt_assets, dbt_resource, prepare
+
+JOB_NAME = "daily_funnel"
+# Partitions are "as of" days: a run for day D computes the funnel at the end of D. The first
+# day only bounds the partition list the UI shows.
+FIRST_DAY = "2024-01-01"
+
+
+def build_definitions(config: Settings) -> dg.Definitions:
+    loaded = load_contract(config.contract)
+    manifest = prepare(loaded, config)
+    checks.sync_suites(loaded, config)
+    timezone = loaded.contract.reporting.timezone
+    # dbt reads the warehouse path from the environment (profiles.yml): hand it the resolved one.
+    os.environ["FUNNEL_WAREHOUSE"] = str(config.warehouse)
+    daily = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone=timezone)
+
+    raw_assets = [
+        build_raw_asset(source="hubspot", description="HubSpot CRM exports (API-shaped JSON pages).",
+                        tables=hubspot.TABLES, load=hubspot.load, settings=config, partitions_def=daily),
+        build_raw_asset(source="ads", description="Ad platforms' daily campaign reports and FX rates (CSV).",
+                        tables=ads.TABLES, load=ads.load, settings=config, partitions_def=daily),
+        build_raw_asset(source="reports", description="The numbers each team reported (CSV).",
+                        tables=reports.TABLES, load=reports.load, settings=config, partitions_def=daily),
+    ]
+    dbt_assets = build_dbt_assets(manifest, config, timezone, daily)
+    mart_keys = [key for key in dbt_assets.keys if key.path[0] == "marts"]
+    published = publish_asset.build(config, loaded, daily, mart_keys)
+    asset_checks = checks.build_checks(config, loaded)
+
+    job = dg.define_asset_job(
+        JOB_NAME,
+        selection=dg.AssetSelection.all(),
+        partitions_def=daily,
+        executor_def=dg.in_process_executor,
+        description="The daily run: load sources, build the canonical funnel, check it, publish it.",
+    )
+    return dg.Definitions(
+        assets=[*raw_assets, dbt_assets, published],
+        asset_checks=asset_checks,
+        jobs=[job],
+        schedules=[dg.build_schedule_from_partitioned_job(job, hour_of_day=6, minute_of_hour=0)],
+        sensors=[alerts.build_failure_sensor(config, job)],
+        resources={"dbt": dbt_resource(config)},
+        loggers={"console": dg.colored_console_logger, "progress": progress_logger},
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(settings())

@@ -1,0 +1,64 @@
+"""The copy BI tools read, replaced atomically after every run whose blocking checks passed.
+
+BI tools never open the warehouse itself: DuckDB would lock them out while a run writes, and
+they would see marts that failed their checks. The published file is written beside the
+warehouse under a temporary name and renamed over the previous one. A reader that holds the old
+file open keeps reading it, unchanged; the next connection sees the new one. After a failed run
+nothing is renamed, so BI keeps the last reconciled numbers.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_SCHEMA = "marts"
+# Written in an older storage format so that BI drivers bundling duckdb 1.1 or later can read it.
+STORAGE_VERSION = "v1.1.0"
+
+
+def publish(warehouse: Path, published: Path, *, run_id: str, as_of: str | None, contract_version: str) -> dict[str, int]:
+    """Copy every table of schema `marts` to `published`; returns row counts per table."""
+    staging = published.with_name(published.name + ".incoming")
+    staging.unlink(missing_ok=True)
+    Path(str(staging) + ".wal").unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{_quote(warehouse)}' as warehouse (read_only)")
+        con.execute(f"attach '{_quote(staging)}' as published (storage_version '{STORAGE_VERSION}')")
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_catalog = 'warehouse' "
+                "and table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+                [PUBLISHED_SCHEMA],
+            ).fetchall()
+        ]
+        con.execute(f"create schema published.{PUBLISHED_SCHEMA}")
+        for table in tables:
+            con.execute(
+                f"create table published.{PUBLISHED_SCHEMA}.{table} as "
+                f"select * from warehouse.{PUBLISHED_SCHEMA}.{table}"
+            )
+            counts[table] = con.execute(f"select count(*) from published.{PUBLISHED_SCHEMA}.{table}").fetchone()[0]
+        con.execute(
+            f"create table published.{PUBLISHED_SCHEMA}._publication as "
+            "select ?::varchar as run_id, ?::varchar as as_of, ?::varchar as contract_version, "
+            "?::timestamptz as published_at",
+            [run_id, as_of, contract_version, datetime.now(UTC)],
+        )
+        con.execute("checkpoint published")
+        con.execute("detach published")
+        con.execute("detach warehouse")
+    finally:
+        con.close()
+    os.replace(staging, published)
+    return counts
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")

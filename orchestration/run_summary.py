@@ -1,0 +1,120 @@
+"""What a run did, read back from Dagster's event log: for the CLI's summary and for alerts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import dagster as dg
+
+# Checks put the rows that explain a failure under this metadata key (a JSON list of dicts),
+# and the Data Docs page under DATA_DOCS_KEY.
+FAILURES_KEY = "failures"
+DATA_DOCS_KEY = "data_docs"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    asset: str
+    check: str
+    passed: bool
+    severity: str
+    description: str
+    failures: list[dict] = field(default_factory=list)
+    data_docs: str | None = None
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    success: bool
+    partition: str | None
+    checks: list[CheckOutcome]
+    failed_steps: list[tuple[str, str]]
+
+    @property
+    def blocking_failures(self) -> list[CheckOutcome]:
+        return [c for c in self.checks if not c.passed and c.severity == "ERROR"]
+
+    @property
+    def warnings(self) -> list[CheckOutcome]:
+        return [c for c in self.checks if not c.passed and c.severity == "WARN"]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, default=str)
+
+
+def summarize(instance: dg.DagsterInstance, run_id: str) -> RunSummary:
+    run = instance.get_run_by_id(run_id)
+    checks: list[CheckOutcome] = []
+    failed_steps: list[tuple[str, str]] = []
+    for entry in instance.all_logs(
+        run_id, of_type={dg.DagsterEventType.ASSET_CHECK_EVALUATION, dg.DagsterEventType.STEP_FAILURE}
+    ):
+        event = entry.dagster_event
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            error = event.step_failure_data.error
+            # A blocking check that failed ends its step with this error: it is reported as a
+            # check, not as a crash.
+            if error is None or error.cls_name != "DagsterAssetCheckFailedError":
+                failed_steps.append((event.step_key or "", _root_cause(error)))
+            continue
+        evaluation = event.event_specific_data
+        metadata = evaluation.metadata or {}
+        failures = metadata.get(FAILURES_KEY)
+        docs = metadata.get(DATA_DOCS_KEY)
+        checks.append(
+            CheckOutcome(
+                asset=evaluation.asset_key.to_user_string(),
+                check=evaluation.check_name,
+                passed=evaluation.passed,
+                severity=evaluation.severity.value,
+                description=evaluation.description or "",
+                failures=list(failures.value) if failures is not None else [],
+                data_docs=str(docs.value) if docs is not None else None,
+            )
+        )
+    return RunSummary(
+        run_id=run_id,
+        success=run is not None and run.status == dg.DagsterRunStatus.SUCCESS,
+        partition=run.tags.get("dagster/partition") if run else None,
+        checks=checks,
+        failed_steps=failed_steps,
+    )
+
+
+# Metadata JSON comes back with sorted keys; print the fields in the order people read them.
+_FIELD_ORDER = ["team", "metric", "period", "reported", "canonical", "delta", "allowed", "severity",
+                "source", "file", "line", "record_id", "reason"]
+
+
+def _root_cause(error) -> str:
+    """The innermost error's message: the one that says what actually went wrong."""
+    if error is None:
+        return ""
+    while error.cause is not None:
+        error = error.cause
+    return f"{error.cls_name}: {error.message.strip()}"
+
+
+def format_summary(summary: RunSummary, *, max_rows: int = 10) -> str:
+    """One screen: what failed, by how much, where to look."""
+    lines = []
+    status = "passed" if summary.success else "FAILED"
+    lines.append(f"Run {summary.run_id[:8]} for {summary.partition or '(no date)'}: {status}")
+    passed = sum(c.passed for c in summary.checks)
+    lines.append(f"Checks: {passed} passed, {len(summary.blocking_failures)} failed (blocking), "
+                 f"{len(summary.warnings)} warning(s)")
+    for outcome in summary.blocking_failures + summary.warnings:
+        label = "FAILED" if outcome.severity == "ERROR" else "WARN"
+        lines.append(f"  {label} {outcome.check} on {outcome.asset}: {outcome.description}")
+        for row in outcome.failures[:max_rows]:
+            ordered = sorted(row, key=lambda k: _FIELD_ORDER.index(k) if k in _FIELD_ORDER else len(_FIELD_ORDER))
+            lines.append("      " + ", ".join(f"{k}={row[k]}" for k in ordered))
+        if len(outcome.failures) > max_rows:
+            lines.append(f"      … and {len(outcome.failures) - max_rows} more")
+        if outcome.data_docs:
+            lines.append(f"      Data Docs: {outcome.data_docs}")
+    for step, message in summary.failed_steps:
+        lines.append(f"  step {step} failed: {message[:600]}")
+    return "\n".join(lines)

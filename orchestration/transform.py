@@ -1,0 +1,143 @@
+"""dbt: preparing the project (contract compiled, manifest parsed) and the dbt assets.
+
+Nothing here runs at import. `prepare()` is called by the CLI before a run and by the
+definitions factory when it loads; it recompiles the contract and re-parses only when stale.
+"""
+
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.config import Settings
+from orchestration.contract import compile as contract_compile
+from orchestration.contract.load import LoadedContract
+from orchestration.sources.assets import WAREHOUSE_POOL
+
+_PARSE_STAMP = "funnel_parse_inputs.sha256"
+
+
+def dbt_executable() -> str:
+    """dbt from the same environment as this Python, so no PATH set-up is needed."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "FUNNEL_WAREHOUSE": str(settings.warehouse),
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def _parse_inputs_hash(project_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for folder in ("models", "macros", "tests"):
+        for path in sorted((project_dir / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(project_dir).as_posix().encode())
+                digest.update(path.read_bytes())
+    for name in ("dbt_project.yml", "profiles.yml"):
+        digest.update((project_dir / name).read_bytes())
+    return digest.hexdigest()
+
+
+def prepare(loaded: LoadedContract, settings: Settings) -> Path:
+    """Compile the contract into the dbt project and parse it when anything changed.
+
+    Returns the manifest path. `dbt parse` takes a few seconds, so it only runs when the
+    project's files differ from those of the last parse.
+    """
+    project_dir = settings.dbt_project_dir
+    contract_compile.write(loaded, project_dir)
+    target = project_dir / "target"
+    manifest = target / "manifest.json"
+    stamp = target / _PARSE_STAMP
+    inputs = _parse_inputs_hash(project_dir)
+    if manifest.exists() and stamp.exists() and stamp.read_text() == inputs:
+        return manifest
+    result = subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)],
+        cwd=project_dir,
+        env=dbt_env(settings),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt parse failed in {project_dir}:\n{result.stdout}\n{result.stderr}")
+    stamp.write_text(inputs)
+    return manifest
+
+
+def as_of_for(partition_date: date, timezone: str) -> str:
+    """The end of the run's day in the reporting timezone, as a UTC ISO-8601 instant."""
+    end = datetime.combine(partition_date + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
+    return end.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_args(command: str, *, as_of: str | None, full_refresh: bool) -> list[str]:
+    args = [command]
+    if as_of:
+        args += ["--vars", json.dumps({"as_of": as_of})]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+class FunnelTranslator(DagsterDbtTranslator):
+    """Sources are the raw tables the ingestion assets write; models are keyed by layer."""
+
+    def get_asset_spec(self, manifest, unique_id, project):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] == "source":
+            return spec.replace_attributes(key=dg.AssetKey(["raw", props["identifier"]]))
+        layer = props["config"].get("schema") or "dbt"
+        return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer)
+
+
+def build_dbt_assets(
+    manifest: Path, settings: Settings, timezone: str, partitions_def: dg.PartitionsDefinition | None
+) -> dg.AssetsDefinition:
+    project = DbtProject(project_dir=settings.dbt_project_dir, profiles_dir=settings.dbt_project_dir)
+
+    @dbt_assets(
+        manifest=manifest,
+        project=project,
+        dagster_dbt_translator=FunnelTranslator(),
+        partitions_def=partitions_def,
+        pool=WAREHOUSE_POOL,
+        name="funnel_dbt",
+    )
+    def funnel_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        as_of = as_of_for(date.fromisoformat(context.partition_key), timezone) if context.has_partition_key else None
+        full_refresh = context.run.tags.get("funnel/full_refresh") == "true"
+        invocation = dbt.cli(build_args("build", as_of=as_of, full_refresh=full_refresh), context=context)
+        try:
+            yield from invocation.stream()
+        finally:
+            # dagster-dbt writes one target folder per invocation; keep the project clean.
+            shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+    return funnel_dbt
+
+
+def dbt_resource(settings: Settings) -> DbtCliResource:
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ["FUNNEL_WAREHOUSE"] = str(settings.warehouse)
+    return DbtCliResource(
+        project_dir=str(settings.dbt_project_dir),
+        profiles_dir=str(settings.dbt_project_dir),
+        dbt_executable=dbt_executable(),
+    )
