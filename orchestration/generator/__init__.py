@@ -1,0 +1,187 @@
+"""A seeded sample company, Acme Analytics, and the known answer for it.
+
+`generate()` simulates persons and their journeys, splits them into HubSpot contact records
+(duplicates, merges, deletions), writes the exports a real stack would ingest (HubSpot API pages,
+ad platform CSVs, FX, the teams' own reports) and, under truth/, the canonical numbers computed
+from the simulated records by the rules of funnel.yml and docs/design.md. The same arguments
+give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from .ads import simulate_ads
+from .ads_files import write_ads, write_fx
+from .clock import Clock
+from .contact_state import current_state
+from .deals import simulate_deals
+from .divergences import divergences
+from .events import person_events
+from .forms import FORM_KEYS, form_ids, simulate_submissions
+from .hubspot_associations import write_associations
+from .hubspot_contacts import write_contacts
+from .hubspot_forms import write_forms, write_submissions
+from .hubspot_objects import company_table, write_companies, write_deals, write_owners, write_pipelines
+from .journeys import simulate_journeys
+from .links import company_contacts, deal_contacts
+from .messiness import Messiness
+from .money_truth import deals_truth, spend_truth
+from .owners import build_owners, team_members
+from .pages import write_csv
+from .people import simulate_people
+from .people_truth import people_truth
+from .records import split_records
+from .streams import stream
+from .team_reports import report_rows, team_counts, team_metrics
+from .truth_files import write_truth
+
+__all__ = ["Messiness", "generate"]
+
+COMPANY = {"name": "Acme Analytics", "domain": "acme-analytics.com"}
+_OUTPUT_PARTS = ("hubspot", "ads", "fx", "reports", "truth", "manifest.json")
+
+
+def generate(
+    out_dir: Path,
+    *,
+    contacts: int = 2000,
+    months: int = 18,
+    seed: int = 7,
+    end_date: date = date(2026, 10, 31),
+    page_size: int = 100,
+    messiness: Messiness = Messiness(),
+    timezone: str = "America/New_York",
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """Write the sample company into out_dir and return its manifest.
+
+    `contacts` is the number of persons; their records number a few percent more (duplicates,
+    merged-away records). The period is the `months` calendar months ending with end_date's
+    month, cut at the end of end_date in `timezone` (the as-of instant of the truth).
+    """
+    say = progress or (lambda _message: None)
+    out = Path(out_dir)
+    _clear(out)
+    clock = Clock.for_period(end_date, months, timezone)
+    owners = build_owners()
+    n_sdrs, n_aes = len(team_members(owners, "SDR")), len(team_members(owners, "AE"))
+
+    say("simulating persons and journeys")
+    ads = simulate_ads(clock, contacts, seed)
+    people = simulate_people(contacts, clock, messiness, seed, ads.campaigns, n_sdrs)
+    journey = simulate_journeys(people.frame, clock, messiness, seed)
+    deals = simulate_deals(people.frame, people.companies, journey, clock, messiness, seed, n_aes)
+    forms = form_ids(seed)
+    events = person_events(people.frame, journey, deals, owners, forms, clock)
+
+    say("splitting persons into contact records")
+    records = split_records(
+        people.frame,
+        people.companies,
+        events,
+        journey.deleted_at,
+        clock,
+        messiness,
+        seed,
+        ads.campaigns,
+        forms,
+        owners,
+        journey.late,
+    )
+    state = current_state(records)
+    deal_links = deal_contacts(deals.frame, records.frame, len(people.frame))
+    company_links = company_contacts(records.frame)
+    companies = company_table(people.companies, records.frame, company_links, clock, stream(seed, "company_ids"))
+    submissions = simulate_submissions(records.frame, clock, seed)
+
+    say("computing the truth")
+    truth = people_truth(records.frame, state, records.events, deals.frame, deals.history, deal_links, clock)
+    counts = team_counts(records.frame, records.events, clock)
+    metrics = team_metrics(counts, truth.entries, clock)
+    diverging = divergences(
+        counts, records.frame, records.events, truth.record_person, truth.people, truth.entries, clock
+    )
+    deals_table = deals_truth(deals.frame, deal_links, truth.record_person, truth.people, ads.fx, clock)
+    spend_table = spend_truth(ads.campaigns, ads.spend, ads.fx, clock)
+
+    say("writing HubSpot pages")
+    written = write_contacts(out, records.frame, state, records.events, page_size)
+    write_companies(out, companies, page_size)
+    write_deals(out, deals.frame, deals.history, owners, page_size)
+    write_owners(out, owners, clock, page_size)
+    write_pipelines(out, clock)
+    write_forms(out, forms, clock)
+    per_form = write_submissions(out, submissions, records.frame, forms, page_size)
+    contact_ids = records.frame["id"].to_numpy()
+    active_ids = contact_ids[records.frame["archived_at"].isna().to_numpy()]
+    write_associations(
+        out,
+        deals.frame["id"].to_numpy(),
+        deal_links,
+        contact_ids,
+        company_links,
+        companies["id"].to_numpy(),
+        active_ids,
+        page_size,
+    )
+
+    say("writing ads, FX, team reports and truth")
+    ad_rows = write_ads(out, ads, clock)
+    fx_rows = write_fx(out, ads, clock)
+    for team in ("marketing", "sales"):
+        write_csv(out / "reports" / f"{team}.csv", report_rows(metrics, team))
+    truth_rows = write_truth(out, truth, records.frame, deals_table, spend_table, metrics, diverging)
+
+    manifest = {
+        "company": COMPANY,
+        "parameters": {
+            "contacts": contacts,
+            "months": months,
+            "seed": seed,
+            "end_date": end_date.isoformat(),
+            "page_size": page_size,
+            "timezone": timezone,
+            "messiness": messiness.as_dict(),
+        },
+        "as_of": end_date.isoformat(),
+        "timezone": timezone,
+        "period": {"start": clock.first_day.isoformat(), "end": clock.last_day.isoformat()},
+        "reporting_currency": "USD",
+        "counts": {
+            "persons": len(people.frame),
+            "contacts": written["contacts"],
+            "contacts_archived": written["contacts_archived"],
+            "contacts_merged_away": int((records.frame["archive_kind"] == "merged").sum()),
+            "contacts_deleted": int((records.frame["archive_kind"] == "deleted").sum()),
+            "companies": len(companies),
+            "deals": len(deals.frame),
+            "deals_archived": 0,
+            "owners": len(owners),
+            "forms": len(FORM_KEYS),
+            "form_submissions": int(sum(per_form.values())),
+            "deal_contact_associations": len(deal_links),
+            "contact_company_associations": len(company_links),
+            "ad_rows": {k: int(v) for k, v in ad_rows.items()},
+            "fx_rows": fx_rows,
+            "truth": {k: int(v) for k, v in truth_rows.items()},
+        },
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    say("done")
+    return manifest
+
+
+def _clear(out: Path) -> None:
+    """Remove what an earlier run wrote here, so fewer pages now leave no stale ones behind."""
+    out.mkdir(parents=True, exist_ok=True)
+    for part in _OUTPUT_PARTS:
+        path = out / part
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()

@@ -1,0 +1,119 @@
+"""The parts of funnel.yml the generator's truth follows, restated as constants.
+
+The generator is the oracle the warehouse is checked against, so it deliberately does not read
+funnel.yml: a wrong contract loader must not make the oracle agree with a wrong warehouse.
+`tests/test_generator.py` checks these constants against the file instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+LIFECYCLE_ORDER = (
+    "subscriber",
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+    "evangelist",
+)
+# `other` is outside the order: it never satisfies "reached X or later".
+LIFECYCLE_RANK = {value: rank for rank, value in enumerate(LIFECYCLE_ORDER)}
+NO_RANK = -1
+
+STAGES = ("lead", "mql", "sql", "opportunity", "customer")
+STAGE_LIFECYCLE = {"lead": "lead", "mql": "marketingqualifiedlead", "sql": "salesqualifiedlead"}
+
+DEAL_PIPELINE = "default"
+PRIMARY_LABEL = "Primary"
+REPORTING_CURRENCY = "USD"
+
+INTERNAL_DOMAINS = ("acme-analytics.com",)
+TEST_PATTERNS = ("^test[+._-]", "^qa[+._-]", r"@example\.(com|org|net)$", r"@mailinator\.com$")
+COMPETITOR_DOMAINS = ("rivalmetrics.io", "pipelinepro.com")
+EXCLUDED_LIFECYCLE = ("other",)
+
+# (channel key, sourced_by, original sources, original source details or None = any); first match wins.
+CHANNEL_RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...] | None], ...] = (
+    ("paid_search", "marketing", ("PAID_SEARCH",), None),
+    ("paid_social", "marketing", ("PAID_SOCIAL",), None),
+    ("email", "marketing", ("EMAIL_MARKETING",), None),
+    ("referral", "marketing", ("REFERRALS",), None),
+    ("events", "marketing", ("OFFLINE",), ("IMPORT",)),
+    ("outbound", "sales", ("OFFLINE",), ("CRM_UI",)),
+    ("organic", "marketing", ("ORGANIC_SEARCH", "DIRECT_TRAFFIC", "SOCIAL_MEDIA"), None),
+)
+FALLBACK_CHANNEL = "unattributed"
+SOURCED_BY = {rule[0]: rule[1] for rule in CHANNEL_RULES} | {FALLBACK_CHANNEL: "marketing"}
+
+AD_PLATFORM_CHANNEL = {"google_ads": "paid_search", "linkedin_ads": "paid_social", "meta_ads": "paid_social"}
+
+# (team, metric as the team names it, canonical stage it maps to), from `alignment`.
+TEAM_METRICS = (
+    ("marketing", "leads", "lead"),
+    ("marketing", "mqls", "mql"),
+    ("sales", "leads", "mql"),
+)
+
+_PLUS_TAG = re.compile(r"\+[^@]*@")
+
+
+def lower_trim(emails: np.ndarray) -> np.ndarray:
+    """Lower-cased, space-trimmed emails; SQL `lower(trim(email))` trims spaces only, so do we."""
+    return np.array([e.strip(" ").lower() if isinstance(e, str) else None for e in emails], dtype=object)
+
+
+def normalise_email(emails: np.ndarray) -> np.ndarray:
+    """Identity key: lower-cased, trimmed, `+tag` removed (`plus_addressing: strip`); '' when missing."""
+    return np.array(
+        [_PLUS_TAG.sub("@", e) if e else "" for e in lower_trim(emails)],
+        dtype=object,
+    )
+
+
+def email_domains(lowered: np.ndarray) -> np.ndarray:
+    return np.array([e.rsplit("@", 1)[-1] if e else "" for e in lowered], dtype=object)
+
+
+def matches_test_pattern(lowered: np.ndarray) -> np.ndarray:
+    pattern = re.compile("|".join(f"(?:{p})" for p in TEST_PATTERNS))
+    return np.array([bool(e) and pattern.search(e) is not None for e in lowered], dtype=bool)
+
+
+def exclusion_reasons(emails: np.ndarray, lifecycle: np.ndarray, archived_only: np.ndarray) -> np.ndarray:
+    """Reason codes in the order design.md checks them on a principal record ('' = included)."""
+    lowered = lower_trim(emails)
+    domains = email_domains(lowered)
+    reasons = np.full(len(emails), "", dtype=object)
+    checks = (
+        (archived_only, "archived"),
+        (np.isin(domains, INTERNAL_DOMAINS), "internal"),
+        (matches_test_pattern(lowered), "test"),
+        (np.isin(domains, COMPETITOR_DOMAINS), "competitor"),
+        (np.isin(lifecycle.astype(object), EXCLUDED_LIFECYCLE), "lifecycle_other"),
+    )
+    for hit, reason in checks:
+        reasons[(reasons == "") & hit] = reason
+    return reasons
+
+
+def channel_for(source: np.ndarray, detail: np.ndarray) -> np.ndarray:
+    """Map HubSpot original source and source detail 1 to a channel key, first matching rule."""
+    source = pd.Series(source, dtype=object)
+    detail = pd.Series(detail, dtype=object)
+    channel = np.full(len(source), "", dtype=object)
+    for key, _, sources, details in CHANNEL_RULES:
+        hit = source.isin(sources).to_numpy(copy=True)
+        if details is not None:
+            hit &= detail.isin(details).to_numpy()
+        channel[(channel == "") & hit] = key
+    channel[channel == ""] = FALLBACK_CHANNEL
+    return channel
+
+
+def lifecycle_ranks(values: np.ndarray) -> np.ndarray:
+    return pd.Series(values, dtype=object).map(LIFECYCLE_RANK).fillna(NO_RANK).to_numpy(np.int64)
