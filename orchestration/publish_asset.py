@@ -2,15 +2,13 @@
 
 
 from collections.abc import Sequence
-from datetime import date
-
 import dagster as dg
 
 from orchestration.config import Settings
 from orchestration.contract.load import LoadedContract
 from orchestration.publish import publish
 from orchestration.sources.assets import WAREHOUSE_POOL
-from orchestration.transform import as_of_for
+from orchestration.transform import run_as_of
 
 PUBLISHED_KEY = dg.AssetKey(["published", "bi_marts"])
 
@@ -27,13 +25,14 @@ def build(
         kinds={"duckdb"},
         partitions_def=partitions_def,
         pool=WAREHOUSE_POOL,
+        backfill_policy=dg.BackfillPolicy.single_run(),
         description=(
             "The marts BI tools read (a separate DuckDB file), replaced atomically only when every "
             "blocking check of the run passed."
         ),
     )
     def bi_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        as_of = as_of_for(date.fromisoformat(context.partition_key), timezone) if context.has_partition_key else None
+        as_of = run_as_of(context, timezone)
         counts = publish(
             config.warehouse,
             config.published,

@@ -86,6 +86,14 @@ def as_of_for(partition_date: date, timezone: str) -> str:
     return end.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def run_as_of(context: dg.AssetExecutionContext, timezone: str) -> str | None:
+    """The run's instant: the end of its day, or of the last day when a backfill runs a range."""
+    if not context.has_partition_key_range:
+        return None
+    last_day = context.partition_key_range.end
+    return as_of_for(date.fromisoformat(last_day), timezone)
+
+
 def build_args(command: str, *, as_of: str | None, full_refresh: bool) -> list[str]:
     args = [command]
     if as_of:
@@ -121,7 +129,7 @@ def build_dbt_assets(
         name="funnel_dbt",
     )
     def funnel_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        as_of = as_of_for(date.fromisoformat(context.partition_key), timezone) if context.has_partition_key else None
+        as_of = run_as_of(context, timezone)
         full_refresh = context.run.tags.get("funnel/full_refresh") == "true"
         invocation = dbt.cli(build_args("build", as_of=as_of, full_refresh=full_refresh), context=context)
         try:

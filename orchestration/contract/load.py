@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from orchestration.config import settings
 from orchestration.contract import criteria, yaml_lines
 from orchestration.contract.criteria import Criterion
-from orchestration.contract.model import Contract
+from orchestration.contract.model import HUBSPOT_LIFECYCLE_ORDER, Contract
 from orchestration.contract.problems import ContractError, Problem
 
 
@@ -65,9 +65,10 @@ def parse_contract(text: str, file: Path) -> LoadedContract:
         contract = Contract.model_validate(located.data)
     except ValidationError as exc:
         problems += [_from_pydantic(error) for error in exc.errors()]
-    stage_criteria: dict[str, StageCriteria] = {}
+    raw = located.data if isinstance(located.data, dict) else {}
+    stage_criteria = _stage_criteria(raw, problems)
     if contract is not None:
-        stage_criteria = _check_semantics(contract, problems)
+        _check_references(contract, problems)
     if problems:
         placed = [Problem(p.path, p.message, p.hint, p.line or located.line_of(p.path)) for p in problems]
         placed.sort(key=lambda p: (p.line or 0, p.where))
@@ -91,42 +92,60 @@ def _from_pydantic(error: dict) -> Problem:
     return Problem(path, message, hint)
 
 
-def _check_semantics(contract: Contract, problems: list[Problem]) -> dict[str, StageCriteria]:
+def _stage_criteria(raw: dict, problems: list[Problem]) -> dict[str, StageCriteria]:
+    """Parse every stage's criteria from the raw YAML, even when other sections are invalid,
+    so that one run of `funnel contract check` reports criteria problems too."""
+    hubspot = raw.get("hubspot") if isinstance(raw.get("hubspot"), dict) else {}
+    lifecycle = hubspot.get("lifecycle_order") or HUBSPOT_LIFECYCLE_ORDER
+    stages = raw.get("stages") if isinstance(raw.get("stages"), list) else []
+    result: dict[str, StageCriteria] = {}
+    for i, stage in enumerate(stages):
+        if not isinstance(stage, dict):
+            continue
+        base = ("stages", i)
+        entry = criteria.parse(stage.get("entry"), base + ("entry",), problems)
+        exit_ = criteria.parse(stage["exit"], base + ("exit",), problems) if stage.get("exit") is not None else None
+        previous = []
+        old_definitions = stage.get("previous_definitions") or []
+        for j, old in enumerate(old_definitions if isinstance(old_definitions, list) else []):
+            entry_raw = old.get("entry") if isinstance(old, dict) else None
+            previous.append(criteria.parse(entry_raw, base + ("previous_definitions", j, "entry"), problems))
+        parsed = [(entry, base + ("entry",)), (exit_, base + ("exit",))]
+        parsed += [(c, base + ("previous_definitions", j, "entry")) for j, c in enumerate(previous)]
+        for crit, where in parsed:
+            for node in crit.walk() if crit else ():
+                if node.kind == "lifecycle_stage_reached" and node.args["stage"] not in lifecycle:
+                    problems.append(Problem(where, f"unknown lifecycle stage '{node.args['stage']}'",
+                                            f"use one of: {', '.join(lifecycle)}"))
+        if entry and all(previous) and isinstance(stage.get("key"), str):
+            result[stage["key"]] = StageCriteria(entry, exit_, tuple(previous))
+    return result
+
+
+def _check_references(contract: Contract, problems: list[Problem]) -> None:
+    """Cross-references between sections; needs a contract whose sections are all well-typed."""
     stage_keys = [s.key for s in contract.stages]
     _no_duplicates("stages", stage_keys, problems)
     _no_duplicates("channels", [c.key for c in contract.channels], problems)
     channel_keys = {c.key for c in contract.channels}
-    lifecycle = contract.hubspot.lifecycle_order
 
-    if contract.channels and (contract.channels[-1].when.original_source or contract.channels[-1].when.original_source_detail):
+    last = contract.channels[-1] if contract.channels else None
+    if last and (last.when.original_source or last.when.original_source_detail):
         problems.append(Problem(("channels", len(contract.channels) - 1), "the last channel must catch everything else",
                                 "end the list with a channel whose `when` is {} (e.g. unattributed)"))
     for platform, channel in contract.ad_platforms.items():
         if channel not in channel_keys:
             problems.append(Problem(("ad_platforms", platform), f"unknown channel '{channel}'",
                                     f"use one of: {', '.join(sorted(channel_keys))}"))
-
-    result: dict[str, StageCriteria] = {}
     for i, stage in enumerate(contract.stages):
         base = ("stages", i)
-        entry = criteria.parse(stage.entry, base + ("entry",), problems)
-        exit_ = criteria.parse(stage.exit, base + ("exit",), problems) if stage.exit is not None else None
-        previous = []
         last_until = None
         for j, old in enumerate(stage.previous_definitions):
-            where = base + ("previous_definitions", j)
-            previous.append(criteria.parse(old.entry, where + ("entry",), problems))
             if last_until and old.until <= last_until:
-                problems.append(Problem(where + ("until",), "previous definitions must be listed oldest first",
+                problems.append(Problem(base + ("previous_definitions", j, "until"),
+                                        "previous definitions must be listed oldest first",
                                         "order them by `until`, each later than the one before"))
             last_until = old.until
-        for crit, where in [(entry, base + ("entry",)), (exit_, base + ("exit",))] + [
-            (c, base + ("previous_definitions", j, "entry")) for j, c in enumerate(previous)
-        ]:
-            for node in crit.walk() if crit else ():
-                if node.kind == "lifecycle_stage_reached" and node.args["stage"] not in lifecycle:
-                    problems.append(Problem(where, f"unknown lifecycle stage '{node.args['stage']}'",
-                                            f"use one of: {', '.join(lifecycle)}"))
         if stage.sla_from is not None:
             if stage.sla_from not in stage_keys:
                 problems.append(Problem(base + ("sla_from",), f"unknown stage '{stage.sla_from}'",
@@ -136,15 +155,11 @@ def _check_semantics(contract: Contract, problems: list[Problem]) -> dict[str, S
                                         f"stage order cycle: '{stage.key}' is measured from '{stage.sla_from}', "
                                         "which does not come before it",
                                         "measure an SLA from an earlier stage"))
-        if entry and all(previous):
-            result[stage.key] = StageCriteria(entry, exit_, tuple(previous))
-
     _check_alignment(contract, stage_keys, problems)
     for i, target in enumerate(contract.targets):
         if target.stage not in stage_keys:
             problems.append(Problem(("targets", i, "stage"), f"unknown stage '{target.stage}'",
                                     f"use one of: {', '.join(stage_keys)}"))
-    return result
 
 
 def _check_alignment(contract: Contract, stage_keys: list[str], problems: list[Problem]) -> None:

@@ -47,6 +47,8 @@ def build_raw_asset(
         pool=WAREHOUSE_POOL,
         retry_policy=RAW_RETRY,
         partitions_def=partitions_def,
+        # Sources are snapshots: a backfill of many days loads them once.
+        backfill_policy=dg.BackfillPolicy.single_run(),
         description=description,
     )
     def _load(context: dg.AssetExecutionContext):

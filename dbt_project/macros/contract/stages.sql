@@ -1,7 +1,8 @@
 {#- The stage compiler: entry and exit criteria (contract data) to candidate rows over person events.
 
-    Every criterion yields candidates (person_id, candidate_at, event_id):
-    - a leaf yields every event that meets it;
+    Every criterion yields candidates (person_id, candidate_at, event_id, is_skip):
+    - a leaf yields every event that meets it; `is_skip` marks a lifecycle stage reached by
+      jumping past it (lead → SQL meets "reached MQL" with the SQL value);
     - `any` yields the union of its children's candidates;
     - `all` yields one candidate per person, at the latest of its children's first candidates,
       when every child has one. -#}
@@ -10,10 +11,15 @@
     {%- if node.kind == 'any' -%}
         {%- for child in node.children %}
         {% if not loop.first %}union all{% endif %}
-        select person_id, candidate_at, event_id from ({{ criterion_candidates(child, events) }}) as any_{{ loop.index }}
+        select person_id, candidate_at, event_id, is_skip
+        from ({{ criterion_candidates(child, events) }}) as any_{{ loop.index }}
         {%- endfor %}
     {%- elif node.kind == 'all' -%}
-        select person_id, max(first_at) as candidate_at, cast(null as {{ dbt.type_string() }}) as event_id
+        select
+            person_id,
+            max(first_at) as candidate_at,
+            cast(null as {{ dbt.type_string() }}) as event_id,
+            false as is_skip
         from (
             {%- for child in node.children %}
             {% if not loop.first %}union all{% endif %}
@@ -25,7 +31,15 @@
         group by person_id
         having count(distinct part) = {{ node.children | length }}
     {%- else -%}
-        select person_id, occurred_at as candidate_at, event_id
+        select
+            person_id,
+            occurred_at as candidate_at,
+            event_id,
+            {%- if node.kind == 'lifecycle_stage_reached' and not node.exact %}
+            lifecycle_rank > {{ node.rank | int }} as is_skip
+            {%- else %}
+            false as is_skip
+            {%- endif %}
         from {{ events }}
         where {{ criterion_predicate(node) }}
     {%- endif -%}

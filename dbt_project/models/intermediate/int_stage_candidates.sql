@@ -17,7 +17,8 @@ candidates as (
         {{ funnel_string(definition.version) }} as definition_version,
         matched.person_id,
         matched.candidate_at,
-        matched.event_id
+        matched.event_id,
+        matched.is_skip
     from ({{ criterion_candidates(definition.entry, 'events') }}) as matched
     where true
         {%- if definition.valid_from %}
@@ -36,7 +37,8 @@ candidates as (
         cast(null as {{ dbt.type_string() }}),
         matched.person_id,
         matched.candidate_at,
-        matched.event_id
+        matched.event_id,
+        false
     from ({{ criterion_candidates(stage.exit, 'events') }}) as matched
     {%- endif %}
     {%- endfor %}

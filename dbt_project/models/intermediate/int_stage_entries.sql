@@ -2,7 +2,9 @@
 -- - re-entry: an entry is the first candidate after the previous exit; `first` keeps only the
 --   first entry, `every` keeps them all;
 -- - skipped stages (`backfill`): a stage's first entry is the earliest first entry of itself or
---   any later stage, so stage timestamps never decrease along the funnel.
+--   any later stage, so stage timestamps never decrease along the funnel. `is_backfilled` marks
+--   a person who skipped the stage: the entry was taken from a later stage, or from a lifecycle
+--   value beyond the stage's own.
 -- Excluded people have no entries.
 {%- set policies = funnel_contract().policies %}
 with candidates as (
@@ -29,7 +31,7 @@ ranked_entries as (
     select
         *,
         row_number() over (
-            partition by person_id, stage, exits_before order by candidate_at, event_id
+            partition by person_id, stage, exits_before order by candidate_at, is_skip, event_id
         ) as rank_in_spell
     from sequenced
     where kind = 'entry'
@@ -43,7 +45,8 @@ entries as (
         definition_version,
         candidate_at as entered_at,
         event_id,
-        row_number() over (partition by person_id, stage order by candidate_at, event_id) as entry_number
+        is_skip,
+        row_number() over (partition by person_id, stage order by candidate_at, is_skip, event_id) as entry_number
     from ranked_entries
     where rank_in_spell = 1
 ),
@@ -75,6 +78,7 @@ sources as (
         first_entries.entered_at,
         first_entries.definition_version,
         first_entries.event_id,
+        first_entries.is_skip,
         row_number() over (
             partition by grid.person_id, grid.stage
             order by first_entries.entered_at, first_entries.stage_order
@@ -98,7 +102,7 @@ firsts as (
         entered_at,
         definition_version,
         event_id,
-        source_stage <> stage as is_backfilled,
+        source_stage <> stage or coalesce(is_skip, false) as is_backfilled,
         case when source_stage <> stage then source_stage end as backfilled_from_stage
     from sources
     where source_rank = 1

@@ -1,0 +1,116 @@
+"""The whole daily run, for real (DuckDB, dbt build, Dagster, GX), on the generated company."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.contract.load import load_contract
+from orchestration.runner import run_daily
+from tests.conftest import make_project
+from tests.truth import COMPARISONS, differences
+
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("sample_run")]
+
+AS_OF = date(2026, 10, 31)
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory, sample_data):
+    project = make_project(tmp_path_factory.mktemp("daily"), sample_data)
+    summary = run_daily(project.settings, AS_OF, quiet=True)
+    return project, summary
+
+
+@pytest.mark.parametrize("mart", sorted(COMPARISONS))
+def test_mart_equals_ground_truth(sample_run, sample_data, mart):
+    project, _ = sample_run
+    expected_rows, only_truth, only_mart = differences(project.settings.warehouse, sample_data / "truth", mart)
+    assert expected_rows > 0
+    assert only_truth == [] and only_mart == [], f"{mart}: truth-only {only_truth} / mart-only {only_mart}"
+
+
+def test_every_stage_and_the_messy_cases_are_present(sample_run):
+    project, _ = sample_run
+    con = duckdb.connect(str(project.settings.warehouse), read_only=True)
+    try:
+        stages = dict(con.execute("select stage, count(*) from marts.fct_stage_entries group by stage").fetchall())
+        reasons = dict(con.execute(
+            "select exclusion_reason, count(*) from marts.dim_people where is_excluded group by 1").fetchall())
+        statuses = dict(con.execute(
+            "select record_status, count(*) from intermediate.int_contacts_resolved group by 1").fetchall())
+        backfilled = con.execute("select count(*) from marts.fct_stage_entries where is_backfilled").fetchone()[0]
+    finally:
+        con.close()
+    assert set(stages) == {"lead", "mql", "sql", "opportunity", "customer"}
+    assert stages["lead"] > stages["mql"] > stages["sql"] > stages["opportunity"] > stages["customer"] > 0
+    assert set(reasons) == {"internal", "test", "competitor", "archived", "lifecycle_other"}
+    assert statuses["merged"] > 0 and statuses["deleted"] > 0
+    assert backfilled > 0
+
+
+def _expected_failures(truth_dir, contract) -> set[tuple[str, str, str]]:
+    """Team-metric-months outside tolerance, from the generator's numbers and the contract alone."""
+    alignment = contract.alignment
+    metrics = pd.read_csv(truth_dir / "team_metrics.csv")
+    failing = set()
+    for row in metrics.itertuples():
+        metric = alignment.teams[row.team].reports[row.metric]
+        tolerance = alignment.tolerances[metric]
+        allowed = max(tolerance.absolute, tolerance.relative * row.canonical_value)
+        if abs(row.team_value - row.canonical_value) > allowed:
+            failing.add((row.team, row.metric, row.period_start[:7], tolerance.severity))
+    return failing
+
+
+def test_alignment_checks_fail_exactly_the_metric_periods_outside_tolerance(sample_run, sample_data):
+    project, summary = sample_run
+    contract = load_contract(project.settings.contract).contract
+    expected = _expected_failures(sample_data / "truth", contract)
+    assert any(severity == "block" for *_, severity in expected), "the sample must diverge beyond tolerance"
+
+    reported = {
+        (row["team"], row["metric"], row["period"], row["severity"])
+        for outcome in summary.checks if outcome.check.startswith("alignment_")
+        for row in outcome.failures
+    }
+    assert reported == expected
+    failed_checks = {c.check for c in summary.blocking_failures}
+    teams_blocking = {team for team, _, _, severity in expected if severity == "block"}
+    assert failed_checks == {f"alignment_{team}" for team in teams_blocking}
+    assert summary.failed_steps == []
+
+
+def test_a_failed_run_publishes_nothing(sample_run):
+    project, summary = sample_run
+    assert not summary.success
+    assert not project.settings.published.exists()
+
+
+def _marts_fingerprint(warehouse) -> dict[str, str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        return {
+            table: hashlib.sha256(
+                con.execute(f"select * from marts.{table}").df().sort_values(
+                    by=list(con.execute(f"select * from marts.{table} limit 0").df().columns)
+                ).to_csv(index=False).encode()
+            ).hexdigest()
+            for table in tables
+        }
+    finally:
+        con.close()
+
+
+def test_rerunning_the_same_day_gives_identical_marts(sample_run):
+    project, _ = sample_run
+    before = _marts_fingerprint(project.settings.warehouse)
+    run_daily(project.settings, AS_OF, quiet=True)
+    assert _marts_fingerprint(project.settings.warehouse) == before
+    assert len(before) >= 6
