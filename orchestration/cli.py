@@ -54,19 +54,44 @@ def _parser() -> argparse.ArgumentParser:
     compile_ = contract_commands.add_parser("compile", help="compile the contract into the dbt project")
     compile_.add_argument("path", nargs="?", default=None)
     compile_.set_defaults(handler=_contract_compile)
+    docs = contract_commands.add_parser("docs", help="write the handbook (Markdown and a self-contained HTML page)")
+    docs.add_argument("path", nargs="?", default=None)
+    docs.add_argument("--out", type=Path, default=None, help="folder (default: artifacts/handbook beside the warehouse)")
+    docs.set_defaults(handler=_contract_docs)
+    diff = contract_commands.add_parser(
+        "diff", help="what a proposed contract would count on the last run's data, per stage and month")
+    diff.add_argument("path", nargs="?", default=None, help="the current contract (default: the one in use)")
+    diff.add_argument("--proposed", type=Path, required=True, help="the proposed contract file")
+    diff.add_argument("--json", type=Path, default=None, help="also write the comparison as JSON here")
+    diff.add_argument("--all-months", action="store_true", help="list unchanged months too")
+    diff.set_defaults(handler=_contract_diff)
     return parser
 
 
-def _load_contract_or_report(path):
+def _report(error) -> None:
+    print(f"The contract {error.file} is invalid ({len(error.problems)} problem(s)):", file=sys.stderr)
+    for problem in error.problems:
+        print("  " + problem.format(Path(error.file).name), file=sys.stderr)
+
+
+def _load_contract_or_report(path, *, against: Path | None = None):
+    """The loaded contract, or None after printing every problem (with lines) on stderr.
+
+    With `against` (a warehouse), criteria are also checked against the data loaded there.
+    """
     from orchestration.contract import ContractError, load_contract
+    from orchestration.contract.data_checks import check_against_data
 
     try:
-        return load_contract(path)
+        loaded = load_contract(path)
     except ContractError as error:
-        print(f"The contract {error.file} is invalid ({len(error.problems)} problem(s)):", file=sys.stderr)
-        for problem in error.problems:
-            print("  " + problem.format(Path(error.file).name), file=sys.stderr)
+        _report(error)
         return None
+    problems = check_against_data(loaded, against) if against else None
+    if problems:
+        _report(loaded.problem_error(problems))
+        return None
+    return loaded
 
 
 def _generate(args) -> int:
@@ -87,7 +112,7 @@ def _run(args) -> int:
     from orchestration.runner import run_daily
 
     config = settings()
-    if _load_contract_or_report(config.contract) is None:
+    if _load_contract_or_report(config.contract, against=config.warehouse) is None:
         return EXIT_INVALID
     summary = run_daily(config, args.date, full_refresh=args.full_refresh)
     print(format_summary(summary))
@@ -114,35 +139,41 @@ def _demo(args) -> int:
     print()
     print(format_summary(summary))
     if summary.blocking_failures and not summary.failed_steps:
+        kept = ("BI keeps reading the last reconciled publication."
+                if config.published.exists() else "Nothing was published for BI: no run has passed yet.")
         print("\nThe sample's team reports disagree with the canonical funnel on purpose: the failing\n"
-              "checks above are what the product is for. BI keeps the last reconciled numbers.")
+              f"checks above are what the product is for. {kept}")
     print(_where_to_look(config))
     # The demo succeeded if the pipeline ran; failed checks are its point, crashed steps are not.
     return EXIT_CHECKS_FAILED if summary.failed_steps else EXIT_OK
 
 
 def _funnel_summary(config) -> str:
+    from orchestration.contract.load import load_contract
     from orchestration.warehouse import query_df
 
+    stages = [s.key for s in load_contract(config.contract).contract.stages]
+    first, last = stages[0], stages[-1]
     totals = query_df(
         config.warehouse,
-        "select stage, min(stage_order) as stage_order, count(*) as entries, count(distinct person_id) as people "
+        "select stage, min(stage_order) as stage_order, count(distinct person_id) as people "
         "from marts.fct_stage_entries group by stage order by stage_order",
     )
     by_channel = query_df(
         config.warehouse,
-        "select channel, count(*) filter (where stage = 'lead') as leads, "
-        "count(*) filter (where stage = 'customer') as customers "
-        "from marts.fct_stage_entries group by channel order by leads desc",
+        "select channel, count(distinct person_id) filter (where stage = ?) as first_stage, "
+        "count(distinct person_id) filter (where stage = ?) as last_stage "
+        "from marts.fct_stage_entries group by channel order by first_stage desc",
+        [first, last],
     )
     lines = ["Canonical funnel (all time):"]
-    first = None
+    top = None
     for row in totals.itertuples():
-        first = first or row.people
-        lines.append(f"  {row.stage:<12} {row.people:>7,} people  ({row.people / first:6.1%} of the first stage)")
-    lines.append("By first-touch channel (leads → customers):")
+        top = top or row.people
+        lines.append(f"  {row.stage:<12} {row.people:>7,} people  ({row.people / top:6.1%} of the first stage)")
+    lines.append(f"By first-touch channel ({first} → {last}):")
     for row in by_channel.itertuples():
-        lines.append(f"  {row.channel:<14} {row.leads:>6,} → {row.customers:>5,}")
+        lines.append(f"  {row.channel:<14} {row.first_stage:>6,} → {row.last_stage:>5,}")
     return "\n".join(lines)
 
 
@@ -175,13 +206,17 @@ def _ui(args) -> int:
 
 def _contract_check(args) -> int:
     from orchestration.contract.compile import is_stale
+    from orchestration.contract.data_checks import check_against_data
 
-    loaded = _load_contract_or_report(args.path)
+    config = settings()
+    loaded = _load_contract_or_report(args.path, against=config.warehouse)
     if loaded is None:
         return EXIT_INVALID
     stages = ", ".join(s.key for s in loaded.contract.stages)
     print(f"{loaded.path.name}: valid — version {loaded.contract.meta.version}, stages {stages}")
-    if is_stale(loaded, settings().dbt_project_dir):
+    if check_against_data(loaded, config.warehouse) is None:
+        print(f"Not checked against data: no loaded warehouse at {config.warehouse} (run `funnel run` first).")
+    if is_stale(loaded, config.dbt_project_dir):
         print("The compiled contract in the dbt project is out of date: run `funnel contract compile`.")
     return EXIT_OK
 
@@ -195,6 +230,41 @@ def _contract_compile(args) -> int:
     project_dir = settings().dbt_project_dir
     changed = write(loaded, project_dir)
     print(f"{'Wrote' if changed else 'Up to date:'} {generated_path(project_dir)}")
+    return EXIT_OK
+
+
+def _contract_docs(args) -> int:
+    from orchestration.contract.handbook import blocks, to_html, to_markdown
+
+    loaded = _load_contract_or_report(args.path)
+    if loaded is None:
+        return EXIT_INVALID
+    out = args.out or settings().artifacts_dir / "handbook"
+    out.mkdir(parents=True, exist_ok=True)
+    parts = blocks(loaded)
+    (out / "handbook.md").write_text(to_markdown(parts), encoding="utf-8")
+    (out / "handbook.html").write_text(to_html(parts, loaded.contract.meta.name), encoding="utf-8")
+    print(f"Wrote {out / 'handbook.md'}\nWrote {out / 'handbook.html'}")
+    return EXIT_OK
+
+
+def _contract_diff(args) -> int:
+    from orchestration.whatif import format_whatif, run_whatif
+
+    config = settings()
+    current = _load_contract_or_report(args.path or config.contract)
+    proposed = _load_contract_or_report(args.proposed, against=config.warehouse)
+    if current is None or proposed is None:
+        return EXIT_INVALID
+    if not config.warehouse.exists():
+        print(f"No warehouse at {config.warehouse}: run `funnel run` first, the what-if replays its data.",
+              file=sys.stderr)
+        return EXIT_INVALID
+    print("Building the proposed funnel on a scratch copy of the raw data …", file=sys.stderr)
+    whatif = run_whatif(proposed, config, current.contract.meta.version)
+    print(format_whatif(whatif, all_months=args.all_months))
+    if args.json:
+        args.json.write_text(whatif.to_json(), encoding="utf-8")
     return EXIT_OK
 
 

@@ -95,7 +95,11 @@ def run_as_of(context: dg.AssetExecutionContext, timezone: str) -> str | None:
 
 
 def build_args(command: str, *, as_of: str | None, full_refresh: bool) -> list[str]:
+    """dbt arguments for a run. dbt unit tests are left out: they check the SQL logic on fixed
+    rows under the demo contract, and run in the test suite (tests/test_dbt_unit.py)."""
     args = [command]
+    if command == "build":
+        args += ["--exclude-resource-type", "unit_test"]
     if as_of:
         args += ["--vars", json.dumps({"as_of": as_of})]
     if full_refresh:

@@ -49,7 +49,7 @@ def _set(path, value):
 INVALID = {
     "unknown lifecycle stage": (
         _set(["stages", 1, "entry"], {"lifecycle_stage_reached": "marketing_qualified"}),
-        "stages.1.entry: unknown lifecycle stage 'marketing_qualified'",
+        "stages.1.entry.lifecycle_stage_reached: unknown lifecycle stage 'marketing_qualified'",
     ),
     "unknown criterion": (
         _set(["stages", 0, "entry"], {"became_lead": True}),

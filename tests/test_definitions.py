@@ -73,6 +73,6 @@ def test_a_run_computes_the_funnel_as_of_the_end_of_its_day_in_the_reporting_tim
 
 def test_dbt_arguments_carry_the_run_instant():
     assert build_args("build", as_of="2026-11-01T04:00:00Z", full_refresh=True) == [
-        "build", "--vars", '{"as_of": "2026-11-01T04:00:00Z"}', "--full-refresh"
+        "build", "--exclude-resource-type", "unit_test", "--vars", '{"as_of": "2026-11-01T04:00:00Z"}', "--full-refresh"
     ]
-    assert build_args("build", as_of=None, full_refresh=False) == ["build"]
+    assert build_args("run", as_of=None, full_refresh=False) == ["run"]

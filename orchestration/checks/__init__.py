@@ -141,6 +141,13 @@ def _frame_check(
     return check
 
 
+def _number(value):
+    """Counts read as counts (12, not 12.0); other numbers keep two decimals at most."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 2)
+    return value
+
+
 def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(["marts", "alignment_reconciliation"]),
@@ -156,8 +163,8 @@ def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.As
         blocking = any(f.meta.get("severity") == "block" for f in validation.failed)
         shown = [
             {"team": r["team"], "metric": r["team_metric"], "period": str(r["period_start"])[:7],
-             "reported": r["team_value"], "canonical": r["canonical_value"], "delta": r["delta"],
-             "allowed": r["allowed_delta"], "severity": r["severity"]}
+             "reported": _number(r["team_value"]), "canonical": _number(r["canonical_value"]),
+             "delta": _number(r["delta"]), "allowed": _number(r["allowed_delta"]), "severity": r["severity"]}
             for r in failures
         ]
         if validation.success:

@@ -103,18 +103,26 @@ def daily_totals() -> Slice:
     return Slice(SuiteSpec("funnel_daily_totals", expectations, ["stage"]), sql)
 
 
+def _deal_stage(loaded: LoadedContract) -> str | None:
+    """The first stage a deal's creation enters (the contract's opportunity), if any."""
+    for stage in loaded.contract.stages:
+        if any(node.kind == "deal_created" for node in loaded.criteria[stage.key].entry.walk()):
+            return stage.key
+    return None
+
+
 def won_deals(loaded: LoadedContract) -> Slice:
-    """Every won deal of a counted person has an opportunity date for that person."""
+    """Every won deal of a counted person has an entry in the stage deals enter (opportunity)."""
     gxe = _gxe()
-    keys = [s.key for s in loaded.contract.stages]
-    opportunity = "opportunity" if "opportunity" in keys else keys[-1]
+    stage = _deal_stage(loaded)
+    column = f"people.{stage}_at" if stage else "cast(null as timestamptz)"
     sql = f"""
-        select deals.deal_id, people.{opportunity}_at as opportunity_at
+        select deals.deal_id, {column} as deal_stage_at
         from marts.pipeline_deals as deals
         join marts.dim_people as people on people.person_id = deals.primary_person_id
-        where deals.is_won and not people.is_excluded
+        where deals.is_won and not people.is_excluded {"" if stage else "and false"}
     """
-    expectations = [gxe.ExpectColumnValuesToNotBeNull(column="opportunity_at")]
+    expectations = [gxe.ExpectColumnValuesToNotBeNull(column="deal_stage_at")]
     return Slice(SuiteSpec("won_deals_have_opportunity", expectations, ["deal_id"]), sql)
 
 

@@ -16,6 +16,7 @@ from orchestration.contract.criteria import Criterion
 from orchestration.contract.load import LoadedContract
 
 GENERATED_RELATIVE = Path("macros") / "generated" / "contract.sql"
+DOCS_RELATIVE = Path("models") / "generated" / "contract_docs.md"
 
 
 def contract_data(loaded: LoadedContract) -> dict[str, Any]:
@@ -70,6 +71,7 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
         "ad_platforms": dict(c.ad_platforms),
         "stages": stages,
         "policies": c.policies.model_dump(mode="json"),
+        "targets": [t.model_dump(mode="json") for t in c.targets],
         "alignment": {
             "metrics": [
                 {"metric": name, "stage": m.stage, **alignment.tolerances[name].model_dump(mode="json")}
@@ -104,18 +106,31 @@ def generated_path(dbt_project_dir: Path) -> Path:
     return dbt_project_dir / GENERATED_RELATIVE
 
 
+def outputs(loaded: LoadedContract) -> dict[Path, str]:
+    """Every file the contract compiles to, relative to the dbt project."""
+    from orchestration.contract.handbook import dbt_docs
+
+    return {GENERATED_RELATIVE: render(loaded), DOCS_RELATIVE: dbt_docs(loaded)}
+
+
 def is_stale(loaded: LoadedContract, dbt_project_dir: Path) -> bool:
-    path = generated_path(dbt_project_dir)
-    return not path.exists() or path.read_text(encoding="utf-8") != render(loaded)
+    for relative, text in outputs(loaded).items():
+        path = dbt_project_dir / relative
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            return True
+    return False
 
 
 def write(loaded: LoadedContract, dbt_project_dir: Path) -> bool:
-    """Write the generated macro when it differs; True when it changed."""
-    if not is_stale(loaded, dbt_project_dir):
-        return False
-    path = generated_path(dbt_project_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(render(loaded), encoding="utf-8")
-    tmp.replace(path)
-    return True
+    """Write the compiled files that differ (each atomically); True when any changed."""
+    changed = False
+    for relative, text in outputs(loaded).items():
+        path = dbt_project_dir / relative
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+        changed = True
+    return changed

@@ -35,6 +35,8 @@ class Criterion:
     kind: str
     args: dict[str, Any]
     children: tuple[Criterion, ...] = ()
+    path: tuple = ()
+    """Where it sits in funnel.yml, for messages that point at the line."""
 
     def walk(self):
         yield self
@@ -62,14 +64,14 @@ def parse(raw: Any, path: tuple, problems: list[Problem]) -> Criterion | None:
         children = [parse(item, here + (i,), problems) for i, item in enumerate(value)]
         if any(child is None for child in children):
             return None
-        return Criterion(kind, {}, tuple(children))
+        return Criterion(kind, {}, tuple(children), here)
     if kind not in LEAVES:
         problems.append(
             Problem(here, f"unknown criterion '{kind}'", f"use one of: {', '.join(GROUPS + tuple(LEAVES))}")
         )
         return None
     args = _leaf_args(kind, value, here, problems)
-    return None if args is None else Criterion(kind, args)
+    return None if args is None else Criterion(kind, args, (), here)
 
 
 def _leaf_args(kind: str, value: Any, path: tuple, problems: list[Problem]) -> dict | None:
@@ -144,17 +146,21 @@ def _strings(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-def describe(criterion: Criterion) -> str:
-    """The criterion in plain words, for the handbook and dbt docs."""
+def describe(criterion: Criterion, *, exact_lifecycle: bool = False) -> str:
+    """The criterion in plain words, for the handbook and dbt docs.
+
+    `exact_lifecycle` follows policies.skipped_stages: leave_empty.
+    """
     kind, a = criterion.kind, criterion.args
     if kind in GROUPS:
         joiner = " or " if kind == "any" else " and "
-        parts = [describe(child) for child in criterion.children]
+        parts = [describe(child, exact_lifecycle=exact_lifecycle) for child in criterion.children]
         return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
     if kind == "created":
         return "the contact record was created"
     if kind == "lifecycle_stage_reached":
-        return f"the HubSpot lifecycle stage reached '{a['stage']}'"
+        later = "" if exact_lifecycle else " or a later one"
+        return f"the HubSpot lifecycle stage reached '{a['stage']}'{later}"
     if kind == "lead_status_in":
         return "the lead status was set to " + _or(a["values"])
     if kind == "property_at_least":

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from orchestration.config import settings
 from orchestration.contract import criteria, yaml_lines
 from orchestration.contract.criteria import Criterion
-from orchestration.contract.model import HUBSPOT_LIFECYCLE_ORDER, Contract
+from orchestration.contract.model import Contract
 from orchestration.contract.problems import ContractError, Problem
 
 
@@ -30,6 +30,12 @@ class LoadedContract:
     criteria: dict[str, StageCriteria]
     path: Path
     sha256: str
+    located: yaml_lines.Located
+
+    def problem_error(self, problems: list[Problem]) -> ContractError:
+        """A ContractError for problems found later (e.g. against the data), with their lines."""
+        placed = [Problem(p.path, p.message, p.hint, p.line or self.located.line_of(p.path)) for p in problems]
+        return ContractError(str(self.path), placed)
 
 
 def contract_path(path: str | Path | None = None) -> Path:
@@ -73,7 +79,7 @@ def parse_contract(text: str, file: Path) -> LoadedContract:
         placed = [Problem(p.path, p.message, p.hint, p.line or located.line_of(p.path)) for p in problems]
         placed.sort(key=lambda p: (p.line or 0, p.where))
         raise ContractError(str(file), placed)
-    return LoadedContract(contract, stage_criteria, file, hashlib.sha256(text.encode()).hexdigest())
+    return LoadedContract(contract, stage_criteria, file, hashlib.sha256(text.encode()).hexdigest(), located)
 
 
 def _from_pydantic(error: dict) -> Problem:
@@ -96,7 +102,7 @@ def _stage_criteria(raw: dict, problems: list[Problem]) -> dict[str, StageCriter
     """Parse every stage's criteria from the raw YAML, even when other sections are invalid,
     so that one run of `funnel contract check` reports criteria problems too."""
     hubspot = raw.get("hubspot") if isinstance(raw.get("hubspot"), dict) else {}
-    lifecycle = hubspot.get("lifecycle_order") or HUBSPOT_LIFECYCLE_ORDER
+    lifecycle = hubspot.get("lifecycle_order") if isinstance(hubspot.get("lifecycle_order"), list) else None
     stages = raw.get("stages") if isinstance(raw.get("stages"), list) else []
     result: dict[str, StageCriteria] = {}
     for i, stage in enumerate(stages):
@@ -114,8 +120,8 @@ def _stage_criteria(raw: dict, problems: list[Problem]) -> dict[str, StageCriter
         parsed += [(c, base + ("previous_definitions", j, "entry")) for j, c in enumerate(previous)]
         for crit, where in parsed:
             for node in crit.walk() if crit else ():
-                if node.kind == "lifecycle_stage_reached" and node.args["stage"] not in lifecycle:
-                    problems.append(Problem(where, f"unknown lifecycle stage '{node.args['stage']}'",
+                if node.kind == "lifecycle_stage_reached" and lifecycle and node.args["stage"] not in lifecycle:
+                    problems.append(Problem(node.path, f"unknown lifecycle stage '{node.args['stage']}'",
                                             f"use one of: {', '.join(lifecycle)}"))
         if entry and all(previous) and isinstance(stage.get("key"), str):
             result[stage["key"]] = StageCriteria(entry, exit_, tuple(previous))

@@ -11,15 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Keys become column names (`mql_at`) and dbt identifiers: keep them plain.
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"
-HUBSPOT_LIFECYCLE_ORDER = [
-    "subscriber",
-    "lead",
-    "marketingqualifiedlead",
-    "salesqualifiedlead",
-    "opportunity",
-    "customer",
-    "evangelist",
-]
 
 
 class Strict(BaseModel):
@@ -158,7 +149,8 @@ class Target(Strict):
 
 
 class HubSpot(Strict):
-    lifecycle_order: list[str] = HUBSPOT_LIFECYCLE_ORDER
+    # HubSpot lets each portal define its lifecycle stages, so their order is the contract's.
+    lifecycle_order: list[str] = Field(min_length=1)
 
 
 class Contract(Strict):
@@ -167,7 +159,7 @@ class Contract(Strict):
     identity: Identity = Identity()
     channels: list[Channel]
     ad_platforms: dict[str, str] = {}
-    hubspot: HubSpot = HubSpot()
+    hubspot: HubSpot
     stages: list[Stage] = Field(min_length=1)
     policies: Policies = Policies()
     alignment: Alignment = Alignment()

@@ -114,3 +114,19 @@ def test_rerunning_the_same_day_gives_identical_marts(sample_run):
     run_daily(project.settings, AS_OF, quiet=True)
     assert _marts_fingerprint(project.settings.warehouse) == before
     assert len(before) >= 6
+
+
+def test_dbt_unit_tests_of_the_stage_logic_pass(sample_run):
+    """Merge chains, skipped stages, lifecycle jumps, re-entry, exclusions, the midnight boundary."""
+    import subprocess
+
+    from orchestration.transform import dbt_executable
+
+    project, _ = sample_run
+    dbt_dir = project.settings.dbt_project_dir
+    result = subprocess.run(
+        [dbt_executable(), "test", "--select", "test_type:unit", "--project-dir", str(dbt_dir), "--profiles-dir", str(dbt_dir)],
+        cwd=dbt_dir, env=project.env(), capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "PASS=6" in result.stdout and "ERROR=0" in result.stdout

@@ -1,0 +1,83 @@
+"""The `funnel` command: contract refusal, data checks, the handbook, and where rules may live."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from orchestration.config import PROJECT_ROOT
+from tests.conftest import make_project
+
+pytestmark = pytest.mark.xdist_group("cli")
+
+
+def test_funnel_run_refuses_an_invalid_contract_and_starts_nothing(tmp_path):
+    text = (PROJECT_ROOT / "funnel.yml").read_text().replace("lifecycle_stage_reached: salesqualifiedlead",
+                                                             "lifecycle_stage_reached: sales_qualified")
+    project = make_project(tmp_path / "p", tmp_path / "data", text)
+    line = next(i for i, l in enumerate(text.splitlines(), start=1) if "sales_qualified" in l)
+
+    result = project.funnel("run", "--date", "2026-10-31")
+
+    assert result.returncode == 2
+    assert (f"funnel.yml:{line}: stages.2.entry.lifecycle_stage_reached: unknown lifecycle stage 'sales_qualified'"
+            in result.stderr)
+    assert not project.settings.warehouse.exists()
+    assert not any((project.settings.dagster_home).glob("storage/*"))
+
+
+def test_contract_check_reports_every_problem_with_its_line(tmp_path):
+    text = (PROJECT_ROOT / "funnel.yml").read_text()
+    text = text.replace("timezone: America/New_York", "timezone: America/Nowhere")
+    text = text.replace("mqls: {relative: 0.08, absolute: 3, severity: block}", "mqls: {relative: -1, absolute: 3}")
+    (tmp_path / "funnel.yml").write_text(text)
+    project = make_project(tmp_path / "p", tmp_path / "data", text)
+
+    result = project.funnel("contract", "check", str(tmp_path / "funnel.yml"))
+
+    assert result.returncode == 2
+    problems = [l.strip() for l in result.stderr.splitlines() if l.startswith("  funnel.yml:")]
+    assert len(problems) == 2
+    assert re.match(r"funnel\.yml:\d+: reporting\.timezone: unknown timezone 'America/Nowhere'", problems[0])
+    assert re.match(r"funnel\.yml:\d+: alignment\.tolerances\.mqls\.relative: Input should be greater", problems[1])
+
+
+def test_the_handbook_is_generated_and_self_contained(tmp_path):
+    project = make_project(tmp_path / "p", tmp_path / "data")
+    result = project.funnel("contract", "docs", "--out", str(tmp_path / "handbook"))
+    assert result.returncode == 0, result.stderr
+    markdown = (tmp_path / "handbook" / "handbook.md").read_text()
+    page = (tmp_path / "handbook" / "handbook.html").read_text()
+    for text in ("Marketing qualified lead", "lifecycle stage reached 'marketingqualifiedlead'", "Decision log",
+                 "Until 2025-01-01", "8% or 3, whichever is larger", "Dana Whitfield, CEO"):
+        assert text in markdown
+    assert "Marketing qualified lead" in page and "<table>" in page
+    assert not re.search(r"(src|href)=\"?https?://", page), "the handbook must not load anything from outside"
+
+
+# What only the contract may say: HubSpot lifecycle values, deal stages and pipelines, stage keys.
+STAGE_RULE_LITERALS = re.compile(
+    r"'(marketingqualifiedlead|salesqualifiedlead|closedwon|appointmentscheduled|lead|mql|sql|opportunity|customer|default)'"
+    r"|\"(marketingqualifiedlead|salesqualifiedlead|closedwon|mql|sql|opportunity|customer)\""
+)
+
+
+def test_no_stage_rule_is_written_outside_the_contract():
+    """Models, macros and the Python package never name a stage or what enters it. (The sample
+    generator restates funnel.yml on purpose — it is the independent oracle — and unit tests use
+    fixed rows; neither is searched.)"""
+    searched = [
+        *PROJECT_ROOT.glob("dbt_project/models/**/*.sql"),
+        *(p for p in PROJECT_ROOT.glob("dbt_project/macros/**/*.sql") if "generated" not in p.parts),
+        *(p for p in PROJECT_ROOT.glob("orchestration/**/*.py") if "generator" not in p.parts),
+    ]
+    assert len(searched) > 30
+    offenders = [
+        f"{path.relative_to(PROJECT_ROOT)}:{number}: {line.strip()}"
+        for path in searched
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if STAGE_RULE_LITERALS.search(line)
+    ]
+    assert offenders == []
