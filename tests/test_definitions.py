@@ -76,3 +76,12 @@ def test_dbt_arguments_carry_the_run_instant():
         "build", "--exclude-resource-type", "unit_test", "--vars", '{"as_of": "2026-11-01T04:00:00Z"}', "--full-refresh"
     ]
     assert build_args("run", as_of=None, full_refresh=False) == ["run"]
+
+
+def test_the_committed_gx_suites_match_the_contract(project):
+    """Suites are generated from funnel.yml; a stale committed suite would be rewritten at run time."""
+    from orchestration.checks import sync_suites
+    from orchestration.contract.load import load_contract
+
+    written = sync_suites(load_contract(project.settings.contract), project.settings)
+    assert written == [], f"regenerate and commit expectations/gx: {written} changed"
