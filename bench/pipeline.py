@@ -134,6 +134,14 @@ def run_one(workdir: Path, as_of: str) -> dict:
     }
 
 
+def _phase_in_process(workdir: Path, env: dict, *flags: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, *flags, "--workdir", str(workdir)],
+                          capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -159,16 +167,8 @@ def main() -> int:
         shutil.copyfile(ROOT / "dagster.yaml", env_home / "dagster.yaml")
         print(f"… {size:,} contacts in {workdir}", file=sys.stderr, flush=True)
         env = {**os.environ, "DAGSTER_HOME": str(env_home)}
-
-        def phase(*flags: str) -> dict:
-            done = subprocess.run([sys.executable, __file__, *flags, "--workdir", str(workdir)],
-                                  capture_output=True, text=True, env=env)
-            if done.returncode != 0:
-                raise SystemExit(done.stderr[-3000:])
-            return json.loads(done.stdout.strip().splitlines()[-1])
-
-        row = phase("--generate", str(size))
-        row.update(phase("--run", row.pop("as_of")))
+        row = _phase_in_process(workdir, env, "--generate", str(size))
+        row.update(_phase_in_process(workdir, env, "--run", row.pop("as_of")))
         row["total_s"] = round(row["generate_s"] + row["run_s"], 1)
         rows.append(row)
         if not args.keep:

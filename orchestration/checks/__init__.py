@@ -5,7 +5,7 @@ check's metadata carries the rows that explain the failure and the Data Docs pag
 """
 
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import dagster as dg
 import pandas as pd

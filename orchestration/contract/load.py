@@ -116,9 +116,7 @@ def _stage_criteria(raw: dict, problems: list[Problem]) -> dict[str, StageCriter
         for j, old in enumerate(old_definitions if isinstance(old_definitions, list) else []):
             entry_raw = old.get("entry") if isinstance(old, dict) else None
             previous.append(criteria.parse(entry_raw, base + ("previous_definitions", j, "entry"), problems))
-        parsed = [(entry, base + ("entry",)), (exit_, base + ("exit",))]
-        parsed += [(c, base + ("previous_definitions", j, "entry")) for j, c in enumerate(previous)]
-        for crit, where in parsed:
+        for crit in (entry, exit_, *previous):
             for node in crit.walk() if crit else ():
                 if node.kind == "lifecycle_stage_reached" and lifecycle and node.args["stage"] not in lifecycle:
                     problems.append(Problem(node.path, f"unknown lifecycle stage '{node.args['stage']}'",

@@ -13,7 +13,7 @@ import json
 import shutil
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from .ads import simulate_ads
 from .ads_files import write_ads, write_fx

@@ -28,7 +28,7 @@ class Clock:
     midnights: np.ndarray  # UTC ms of local midnight, first_day - PAD_DAYS .. last_day + PAD_DAYS
 
     @classmethod
-    def for_period(cls, end_date: date, months: int, timezone: str) -> "Clock":
+    def for_period(cls, end_date: date, months: int, timezone: str) -> Clock:
         first_month = end_date.year * 12 + end_date.month - 1 - (months - 1)
         first_day = date(first_month // 12, first_month % 12 + 1, 1)
         days = pd.date_range(
