@@ -11,6 +11,8 @@ import dagster as dg
 # and the Data Docs page under DATA_DOCS_KEY.
 FAILURES_KEY = "failures"
 DATA_DOCS_KEY = "data_docs"
+# Alignment checks add the first divergence rows (record level) behind their failures.
+DIVERGENCES_KEY = "divergences"
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class CheckOutcome:
     description: str
     failures: list[dict] = field(default_factory=list)
     data_docs: str | None = None
+    divergences: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def summarize(instance: dg.DagsterInstance, run_id: str) -> RunSummary:
         metadata = evaluation.metadata or {}
         failures = metadata.get(FAILURES_KEY)
         docs = metadata.get(DATA_DOCS_KEY)
+        divergences = metadata.get(DIVERGENCES_KEY)
         checks.append(
             CheckOutcome(
                 asset=evaluation.asset_key.to_user_string(),
@@ -72,6 +76,7 @@ def summarize(instance: dg.DagsterInstance, run_id: str) -> RunSummary:
                 description=evaluation.description or "",
                 failures=list(failures.value) if failures is not None else [],
                 data_docs=str(docs.value) if docs is not None else None,
+                divergences=list(divergences.value) if divergences is not None else [],
             )
         )
     return RunSummary(
@@ -85,7 +90,7 @@ def summarize(instance: dg.DagsterInstance, run_id: str) -> RunSummary:
 
 # Metadata JSON comes back with sorted keys; print the fields in the order people read them.
 _FIELD_ORDER = ["team", "metric", "period", "reported", "canonical", "delta", "allowed", "severity",
-                "source", "file", "line", "record_id", "reason"]
+                "problem", "explained", "unexplained", "source", "file", "line", "record_id", "reason"]
 
 
 def _root_cause(error) -> str:
@@ -97,7 +102,7 @@ def _root_cause(error) -> str:
     return f"{error.cls_name}: {error.message.strip()}"
 
 
-def format_summary(summary: RunSummary, *, max_rows: int = 10) -> str:
+def format_summary(summary: RunSummary, *, max_rows: int = 5) -> str:
     """One screen: what failed, by how much, where to look."""
     lines = []
     status = "passed" if summary.success else "FAILED"
@@ -113,6 +118,12 @@ def format_summary(summary: RunSummary, *, max_rows: int = 10) -> str:
             lines.append("      " + ", ".join(f"{k}={row[k]}" for k in ordered))
         if len(outcome.failures) > max_rows:
             lines.append(f"      … and {len(outcome.failures) - max_rows} more")
+        if outcome.divergences:
+            lines.append("      records behind them (marts.alignment_divergences):")
+            for row in outcome.divergences[:10]:
+                side = f"{row['counted_by']} counted record {row['record_id']}" if row["counted_by"] != "canonical" \
+                    else f"only canonical counted person {row['person_id']}"
+                lines.append(f"        {row['metric']} {row['period']} {row['reason']}: {side}")
         if outcome.data_docs:
             lines.append(f"      Data Docs: {outcome.data_docs}")
     for step, message in summary.failed_steps:

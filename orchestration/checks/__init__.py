@@ -14,7 +14,7 @@ from orchestration.checks import suites
 from orchestration.checks.gx_context import Validation, plain, sync, validate
 from orchestration.config import Settings
 from orchestration.contract.load import LoadedContract
-from orchestration.run_summary import DATA_DOCS_KEY, FAILURES_KEY
+from orchestration.run_summary import DATA_DOCS_KEY, DIVERGENCES_KEY, FAILURES_KEY
 from orchestration.sources import ads, hubspot, reports
 from orchestration.sources.assets import raw_key
 from orchestration.warehouse import query_df
@@ -159,27 +159,78 @@ def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.As
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         frame = query_df(config.warehouse, slice_.sql)
         validation = validate(config.expectations_dir, slice_.suite.name, frame)
-        failures = _rows_for(frame, validation, slice_.suite.index_columns)
-        blocking = any(f.meta.get("severity") == "block" for f in validation.failed)
-        shown = [
-            {"team": r["team"], "metric": r["team_metric"], "period": str(r["period_start"])[:7],
-             "reported": _number(r["team_value"]), "canonical": _number(r["canonical_value"]),
-             "delta": _number(r["delta"]), "allowed": _number(r["allowed_delta"]), "severity": r["severity"]}
-            for r in failures
-        ]
+        index = slice_.suite.index_columns
+
+        def keys(failed) -> set[tuple]:
+            return {tuple(key.get(c) for c in index) for f in failed for key in f.keys}
+
+        outside = keys(f for f in validation.failed if f.kwargs.get("column_B") == "abs_delta")
+        mismatched = keys(f for f in validation.failed if f.kwargs.get("column") == "unexplained_delta")
+        failures = _rows_for(frame, validation, index)
+        shown = [_alignment_row(r, tuple(r[c] for c in index) in outside, tuple(r[c] for c in index) in mismatched)
+                 for r in failures]
+        # What blocks first, then what only warns.
+        shown.sort(key=lambda r: ("tolerance" not in r["problem"], r["severity"] != "block"))
+        blocking = any(row["severity"] == "block" and "tolerance" in row["problem"] for row in shown)
+        divergences = _top_divergences(config, team, [(r["team_metric"], r["period_start"]) for r in failures])
         if validation.success:
-            description = f"{len(frame)} team numbers within tolerance"
+            description = f"{len(frame)} team numbers within tolerance, and each one is what the team's tool counts"
+        elif outside:
+            out = [r for r in shown if "tolerance" in r["problem"]]
+            periods = ", ".join(f"{r['metric']} {r['period']} ({r['delta']:+g})" for r in out[:6])
+            more = f" and {len(out) - 6} more" if len(out) > 6 else ""
+            description = f"{len(outside)} of {len(frame)} numbers outside tolerance: {periods}{more}"
         else:
-            periods = ", ".join(f"{r['metric']} {r['period']} ({r['delta']:+g})" for r in shown[:6])
-            description = f"{len(failures)} of {len(frame)} numbers outside tolerance: {periods}"
+            description = f"{len(mismatched)} reported numbers differ from what {team}'s own tool counts"
         return dg.AssetCheckResult(
             passed=validation.success,
             severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
             description=description,
-            metadata=_metadata(shown, validation, {"rows_validated": len(frame)}),
+            metadata=_metadata(shown, validation, {
+                "rows_validated": len(frame),
+                DIVERGENCES_KEY: dg.MetadataValue.json(divergences),
+            }),
         )
 
     return check
+
+
+def _alignment_row(row: dict, outside: bool, mismatched: bool) -> dict:
+    problems = (["outside tolerance"] if outside else []) + (["report differs from the team's tool"] if mismatched else [])
+    shown = {
+        "team": row["team"], "metric": row["team_metric"], "period": str(row["period_start"])[:7],
+        "reported": _number(row["team_value"]), "canonical": _number(row["canonical_value"]),
+        "delta": _number(row["delta"]), "allowed": _number(row["allowed_delta"]), "severity": row["severity"],
+        "problem": " and ".join(problems),
+    }
+    if row.get("has_team_view"):
+        shown |= {"explained": _number(row["explained_delta"]), "unexplained": _number(row["unexplained_delta"])}
+    return shown
+
+
+def _top_divergences(config: Settings, team: str, periods: list[tuple[str, str]], limit: int = 10) -> list[dict]:
+    """The first divergence rows behind the failing metric-periods, most common reasons first."""
+    if not periods:
+        return []
+    wanted = " or ".join(f"(team_metric = '{m}' and period_start = '{p}')" for m, p in periods)
+    frame = query_df(
+        config.warehouse,
+        f"""
+        with rows as (
+            select team_metric, period_start, record_id, person_id, counted_by, reason,
+                   count(*) over (partition by team_metric, period_start, reason) as reason_rows
+            from marts.alignment_divergences
+            where team = ? and ({wanted})
+        )
+        select team_metric as metric, strftime(period_start, '%Y-%m') as period, reason, counted_by,
+               record_id, person_id
+        from rows
+        order by period_start, team_metric, reason_rows desc, reason, record_id
+        limit {int(limit)}
+        """,
+        [team],
+    )
+    return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def build_checks(config: Settings, loaded: LoadedContract) -> list[dg.AssetChecksDefinition]:

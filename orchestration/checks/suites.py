@@ -154,9 +154,23 @@ def alignment(loaded: LoadedContract, team: str) -> Slice:
                 },
             )
         )
+    if alignment_spec.teams[team].views:
+        expectations.append(
+            gxe.ExpectColumnValuesToBeBetween(
+                column="unexplained_delta",
+                min_value=0,
+                max_value=0,
+                row_condition=Column("has_team_view") == True,  # noqa: E712 (a GX condition, not a test)
+                meta={
+                    "severity": "warn",
+                    "why": "the reported number differs from what the team's own tool counts under its view",
+                },
+            )
+        )
     sql = f"""
         select team, team_metric, metric, period_start, period_end, team_value, canonical_value,
-               delta, abs_delta, allowed_delta, severity, status
+               delta, abs_delta, allowed_delta, severity, status, has_team_view, team_computed_value,
+               explained_delta, unexplained_delta
         from marts.alignment_reconciliation
         where team = {_quote(team)}
         order by team_metric, period_start

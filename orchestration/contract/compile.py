@@ -82,6 +82,24 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
                 for team, spec in alignment.teams.items()
                 for team_metric, metric in spec.reports.items()
             ],
+            "team_views": [
+                {
+                    "team": team,
+                    "team_metric": team_metric,
+                    "metric": spec.reports[team_metric],
+                    "stage": alignment.metrics[spec.reports[team_metric]].stage,
+                    "date_property": view.date.property,
+                    "first_set": view.date.first_set,
+                    "timezone": view.timezone,
+                    "lifecycle_rank": (lifecycle.index(view.lifecycle_at_least) + 1) if view.lifecycle_at_least else None,
+                    "excludes": view.excludes,
+                    "snapshot_day": spec.snapshot.day,
+                    "snapshot_time": spec.snapshot.time,
+                    "snapshot_timezone": spec.snapshot.timezone,
+                }
+                for team, spec in alignment.teams.items()
+                for team_metric, view in spec.views.items()
+            ],
         },
     }
 

@@ -75,4 +75,13 @@ def check_against_data(loaded: LoadedContract, warehouse: Path) -> list[Problem]
                     f"{args['pipeline']}/{args['stage']}" not in stages:
                 problems.append(Problem(node.path, f"pipeline '{args['pipeline']}' has no stage '{args['stage']}'",
                                         "use a stage id of that pipeline"))
+    for team, spec in loaded.contract.alignment.teams.items():
+        for team_metric, view in spec.views.items():
+            name = view.date.property or view.date.first_set
+            if name != "createdate" and name not in historied:
+                problems.append(Problem(
+                    ("alignment", "teams", team, "views", team_metric, "date"),
+                    f"property '{name}' has no history in the HubSpot contacts loaded",
+                    "team views read properties as they stood at the report date: export it with history",
+                ))
     return problems

@@ -176,7 +176,17 @@ def _check_alignment(contract: Contract, stage_keys: list[str], problems: list[P
         if name not in alignment.metrics:
             problems.append(Problem(("alignment", "tolerances", name), f"tolerance for unknown metric '{name}'",
                                     "define it under alignment.metrics first"))
+    lifecycle = contract.hubspot.lifecycle_order
     for team, spec in alignment.teams.items():
+        for team_metric, view in spec.views.items():
+            where = ("alignment", "teams", team, "views", team_metric)
+            if team_metric not in spec.reports:
+                problems.append(Problem(where, f"a view of '{team_metric}', which {team} does not report",
+                                        f"add it under alignment.teams.{team}.reports or remove the view"))
+            if view.lifecycle_at_least and view.lifecycle_at_least not in lifecycle:
+                problems.append(Problem(where + ("lifecycle_at_least",),
+                                        f"unknown lifecycle stage '{view.lifecycle_at_least}'",
+                                        f"use one of: {', '.join(lifecycle)}"))
         for team_metric, canonical in spec.reports.items():
             if canonical not in alignment.metrics:
                 problems.append(Problem(("alignment", "teams", team, "reports", team_metric),

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # Keys become column names (`mql_at`) and dbt identifiers: keep them plain.
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"
@@ -42,11 +42,7 @@ class Reporting(Strict):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone '{value}'; use an IANA name such as America/New_York") from None
-        return value
+        return _check_timezone(value)
 
 
 class Exclusions(Strict):
@@ -132,8 +128,61 @@ class Metric(Strict):
     stage: str
 
 
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone '{value}'; use an IANA name such as America/New_York") from None
+    return value
+
+
+class ViewDate(Strict):
+    """Which instant puts a record in a team's period: a date property's value as it stood when
+    the team pulled its report (`property`; createdate, or a property exported with history), or
+    the first time a property was set (`first_set`)."""
+
+    property: str | None = None
+    first_set: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "ViewDate":
+        if (self.property is None) == (self.first_set is None):
+            raise ValueError("give either `property` or `first_set`")
+        return self
+
+
+class TeamView(Strict):
+    """How a team counts one of its metrics today, in its own tool."""
+
+    date: ViewDate
+    timezone: str
+    lifecycle_at_least: str | None = None
+    excludes: list[Literal["internal", "test", "competitor"]] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return _check_timezone(value)
+
+
+class Snapshot(Strict):
+    """When a team pulls its monthly report: `day` of the next month at `time` in `timezone`;
+    anything written later is invisible to that report."""
+
+    day: int = Field(1, ge=1, le=28)
+    time: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return _check_timezone(value)
+
+
 class Team(Strict):
     reports: dict[str, str]
+    snapshot: Snapshot = Snapshot()
+    views: dict[str, TeamView] = {}
 
 
 class Alignment(Strict):

@@ -13,6 +13,7 @@ from .events import LEAD_STATUS, LIFECYCLE, OWNER, SCORE
 from .pages import API, text_or_none, write_pages
 
 HISTORY_PROPS = (LIFECYCLE, LEAD_STATUS, SCORE)
+MQL_DATE = "hs_lifecyclestage_marketingqualifiedlead_date"
 
 
 class _History:
@@ -41,8 +42,19 @@ class _History:
         ]
 
 
+def _mql_date_history(events: pd.DataFrame) -> pd.DataFrame:
+    """HubSpot writes the MQL date each time the lifecycle stage becomes MQL: its value is the
+    MQL instant (an integration writing late keeps the original one), its timestamp the write.
+    Reports read this property, so its history is exported like the lifecycle stage's."""
+    writes = events[(events["prop"] == LIFECYCLE) & (events["value"] == "marketingqualifiedlead")].copy()
+    writes["prop"] = MQL_DATE
+    writes["value"] = iso(writes["value_ts"].to_numpy(np.float64))
+    return writes
+
+
 def write_contacts(out: Path, records: pd.DataFrame, state: pd.DataFrame, events: pd.DataFrame, page_size: int) -> dict:
     histories = {prop: _History(events, prop) for prop in HISTORY_PROPS}
+    histories[MQL_DATE] = _History(_mql_date_history(events), MQL_DATE)
     archived = records["archived_at"].notna().to_numpy()
     counts = {}
     for folder, rows, flag in (

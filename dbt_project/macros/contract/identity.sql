@@ -16,23 +16,32 @@
 {%- endmacro %}
 
 {# Why a person is not part of the funnel (or null). Test patterns are matched on the trimmed,
-   lower-cased email before any +tag is removed, because tests are usually written as test+1@. #}
-{% macro exclusion_reason(raw_email, normalized_email, lifecycle_stage) -%}
+   lower-cased email before any +tag is removed, because tests are usually written as test+1@.
+   `kinds` limits the rules applied (team views exclude only some). #}
+{% macro exclusion_reason(raw_email, normalized_email, lifecycle_stage, kinds=none) -%}
     {%- set ids = funnel_contract().identity -%}
+    {%- set kinds = kinds if kinds is not none else ['internal', 'test', 'competitor', 'lifecycle'] -%}
     {%- set trimmed = "lower(trim(" ~ raw_email ~ "))" -%}
     case
-        {%- if ids.internal_domains %}
+        {%- if ids.internal_domains and 'internal' in kinds %}
         when {{ email_domain(normalized_email) }} in ({{ funnel_string_list(ids.internal_domains) }}) then 'internal'
         {%- endif %}
+        {%- if 'test' in kinds %}
         {%- for pattern in ids.test_patterns %}
         when {{ regex_matches(trimmed, funnel_string(pattern)) }} then 'test'
         {%- endfor %}
-        {%- if ids.competitor_domains %}
+        {%- endif %}
+        {%- if ids.competitor_domains and 'competitor' in kinds %}
         when {{ email_domain(normalized_email) }} in ({{ funnel_string_list(ids.competitor_domains) }}) then 'competitor'
         {%- endif %}
-        {%- if ids.lifecycle_stages %}
+        {%- if ids.lifecycle_stages and 'lifecycle' in kinds %}
         when {{ lifecycle_stage }} in ({{ funnel_string_list(ids.lifecycle_stages) }}) then 'lifecycle_' || {{ lifecycle_stage }}
         {%- endif %}
         else null
     end
+{%- endmacro %}
+
+{# Orders HubSpot record ids as numbers (ids are text), records without one last. #}
+{% macro contact_order(expression) -%}
+    cast({{ expression }} as bigint) nulls last
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {#- The stage compiler: entry and exit criteria (contract data) to candidate rows over person events.
 
-    Every criterion yields candidates (person_id, candidate_at, event_id, is_skip):
+    Every criterion yields candidates (person_id, candidate_at, event_id, contact_id, is_skip):
     - a leaf yields every event that meets it; `is_skip` marks a lifecycle stage reached by
       jumping past it (lead → SQL meets "reached MQL" with the SQL value);
     - `any` yields the union of its children's candidates;
@@ -11,7 +11,7 @@
     {%- if node.kind == 'any' -%}
         {%- for child in node.children %}
         {% if not loop.first %}union all{% endif %}
-        select person_id, candidate_at, event_id, is_skip
+        select person_id, candidate_at, event_id, contact_id, is_skip
         from ({{ criterion_candidates(child, events) }}) as any_{{ loop.index }}
         {%- endfor %}
     {%- elif node.kind == 'all' -%}
@@ -19,6 +19,7 @@
             person_id,
             max(first_at) as candidate_at,
             cast(null as {{ dbt.type_string() }}) as event_id,
+            cast(null as {{ dbt.type_string() }}) as contact_id,
             false as is_skip
         from (
             {%- for child in node.children %}
@@ -35,6 +36,7 @@
             person_id,
             occurred_at as candidate_at,
             event_id,
+            contact_id,
             {%- if node.kind == 'lifecycle_stage_reached' and not node.exact %}
             lifecycle_rank > {{ node.rank | int }} as is_skip
             {%- else %}

@@ -1,41 +1,56 @@
-{#- Time zones. Timestamps are stored in UTC; people read dates in the contract's reporting timezone. -#}
+{#- Time zones. Timestamps are stored in UTC; people read dates in a timezone (the contract's
+    reporting timezone, or a team's own for team views). Timezone arguments are SQL strings. -#}
 
 {% macro reporting_timezone() -%}
     {{ funnel_string(funnel_contract().reporting.timezone) }}
 {%- endmacro %}
 
-{# The calendar date of a UTC instant in the reporting timezone. #}
+{# The calendar date of a UTC instant in a timezone. #}
+{% macro to_local_date(expression, timezone) -%}
+    {{ return(adapter.dispatch('to_local_date', 'unified_funnel')(expression, timezone)) }}
+{%- endmacro %}
+
+{% macro default__to_local_date(expression, timezone) -%}
+    cast(timezone({{ timezone }}, {{ expression }}) as date)
+{%- endmacro %}
+
+{% macro postgres__to_local_date(expression, timezone) -%}
+    cast(({{ expression }} at time zone {{ timezone }}) as date)
+{%- endmacro %}
+
+{% macro spark__to_local_date(expression, timezone) -%}
+    to_date(from_utc_timestamp({{ expression }}, {{ timezone }}))
+{%- endmacro %}
+
+{# The UTC instant of a local date-time (a timestamp without zone) read in a timezone. #}
+{% macro local_to_utc(expression, timezone) -%}
+    {{ return(adapter.dispatch('local_to_utc', 'unified_funnel')(expression, timezone)) }}
+{%- endmacro %}
+
+{% macro default__local_to_utc(expression, timezone) -%}
+    timezone({{ timezone }}, cast({{ expression }} as timestamp))
+{%- endmacro %}
+
+{% macro postgres__local_to_utc(expression, timezone) -%}
+    (cast({{ expression }} as timestamp) at time zone {{ timezone }})
+{%- endmacro %}
+
+{% macro spark__local_to_utc(expression, timezone) -%}
+    to_utc_timestamp(cast({{ expression }} as timestamp), {{ timezone }})
+{%- endmacro %}
+
 {% macro to_reporting_date(expression) -%}
-    {{ return(adapter.dispatch('to_reporting_date', 'unified_funnel')(expression)) }}
+    {{ to_local_date(expression, reporting_timezone()) }}
 {%- endmacro %}
 
-{% macro default__to_reporting_date(expression) -%}
-    cast(timezone({{ reporting_timezone() }}, {{ expression }}) as date)
-{%- endmacro %}
-
-{% macro postgres__to_reporting_date(expression) -%}
-    cast(({{ expression }} at time zone {{ reporting_timezone() }}) as date)
-{%- endmacro %}
-
-{% macro spark__to_reporting_date(expression) -%}
-    to_date(from_utc_timestamp({{ expression }}, {{ reporting_timezone() }}))
-{%- endmacro %}
-
-{# The UTC instant at which a date (expression of type date) starts in the reporting timezone. #}
+{# The UTC instant at which a date starts in the reporting timezone. #}
 {% macro reporting_day_start(expression) -%}
-    {{ return(adapter.dispatch('reporting_day_start', 'unified_funnel')(expression)) }}
+    {{ local_to_utc(expression, reporting_timezone()) }}
 {%- endmacro %}
 
-{% macro default__reporting_day_start(expression) -%}
-    timezone({{ reporting_timezone() }}, cast({{ expression }} as timestamp))
-{%- endmacro %}
-
-{% macro postgres__reporting_day_start(expression) -%}
-    (cast({{ expression }} as timestamp) at time zone {{ reporting_timezone() }})
-{%- endmacro %}
-
-{% macro spark__reporting_day_start(expression) -%}
-    to_utc_timestamp(cast({{ expression }} as timestamp), {{ reporting_timezone() }})
+{# The first day of the month of a date. #}
+{% macro month_start(expression) -%}
+    cast({{ dbt.date_trunc('month', expression) }} as date)
 {%- endmacro %}
 
 {# An ISO-8601 text to a UTC timestamp; null when it does not parse. #}

@@ -24,13 +24,22 @@ linked as (
     where resolved.is_counted
 ),
 
+ranked_per_person as (
+    -- A person's contact on the deal: the primary one if it is theirs, else their lowest id.
+    select
+        *,
+        row_number() over (partition by deal_id, person_id order by primary_rank) as person_rank
+    from linked
+),
+
 per_person as (
     select
         deal_id,
         person_id,
-        bool_or(primary_rank = 1) as is_primary_person
-    from linked
-    group by deal_id, person_id
+        contact_id,
+        primary_rank = 1 as is_primary_person
+    from ranked_per_person
+    where person_rank = 1
 )
 
 select

@@ -1,4 +1,5 @@
 -- Everything that happened to a person, one row per event, up to the run's instant (var as_of).
+-- contact_id: the person's HubSpot record the event belongs to (for a deal, their contact on it).
 -- Stage criteria in funnel.yml are evaluated over these rows (macros/contract/stages.sql).
 with resolved as (
     select * from {{ ref('int_contacts_resolved') }}
@@ -50,6 +51,7 @@ created as (
         'created' as event_type,
         contacts.created_at as occurred_at,
         contacts.contact_id as record_id,
+        contacts.contact_id,
         cast(null as {{ dbt.type_string() }}) as property_name,
         cast(null as {{ dbt.type_string() }}) as property_value,
         cast(null as double) as property_number,
@@ -73,6 +75,7 @@ property_changes as (
         'property_change' as event_type,
         history.changed_at as occurred_at,
         history.contact_id as record_id,
+        history.contact_id,
         history.property_name,
         history.property_value,
         history.property_number,
@@ -88,6 +91,7 @@ form_submissions as (
         'form_submission' as event_type,
         submissions.submitted_at as occurred_at,
         submissions.submission_id as record_id,
+        null,
         null, null, null,
         submissions.form_id,
         submissions.form_name,
@@ -103,6 +107,7 @@ deals_created as (
         'deal_created' as event_type,
         deals.created_at as occurred_at,
         deals.deal_id as record_id,
+        deal_people.contact_id,
         null, null, null, null, null,
         deals.deal_id,
         deals.pipeline_id,
@@ -120,6 +125,7 @@ deal_stage_changes as (
         'deal_stage_change' as event_type,
         deal_stage_history.changed_at as occurred_at,
         deals.deal_id as record_id,
+        deal_people.contact_id,
         null, null, null, null, null,
         deals.deal_id,
         deals.pipeline_id,

@@ -18,6 +18,7 @@ candidates as (
         matched.person_id,
         matched.candidate_at,
         matched.event_id,
+        matched.contact_id,
         matched.is_skip
     from ({{ criterion_candidates(definition.entry, 'events') }}) as matched
     where true
@@ -38,6 +39,7 @@ candidates as (
         matched.person_id,
         matched.candidate_at,
         matched.event_id,
+        matched.contact_id,
         false
     from ({{ criterion_candidates(stage.exit, 'events') }}) as matched
     {%- endif %}

@@ -5,7 +5,8 @@
 --   any later stage, so stage timestamps never decrease along the funnel. `is_backfilled` marks
 --   a person who skipped the stage: the entry was taken from a later stage, or from a lifecycle
 --   value beyond the stage's own.
--- Excluded people have no entries.
+-- Excluded people have no entries. Ties at one instant go to the smaller record id, then the
+-- earlier stage.
 {%- set policies = funnel_contract().policies %}
 with candidates as (
     select * from {{ ref('int_stage_candidates') }}
@@ -21,7 +22,7 @@ sequenced as (
         *,
         sum(case when kind = 'exit' then 1 else 0 end) over (
             partition by person_id, stage
-            order by candidate_at, kind desc, event_id
+            order by candidate_at, kind desc, {{ contact_order('contact_id') }}, event_id
             rows between unbounded preceding and current row
         ) as exits_before
     from candidates
@@ -31,7 +32,8 @@ ranked_entries as (
     select
         *,
         row_number() over (
-            partition by person_id, stage, exits_before order by candidate_at, is_skip, event_id
+            partition by person_id, stage, exits_before
+            order by candidate_at, is_skip, {{ contact_order('contact_id') }}, event_id
         ) as rank_in_spell
     from sequenced
     where kind = 'entry'
@@ -45,8 +47,11 @@ entries as (
         definition_version,
         candidate_at as entered_at,
         event_id,
+        contact_id,
         is_skip,
-        row_number() over (partition by person_id, stage order by candidate_at, is_skip, event_id) as entry_number
+        row_number() over (
+            partition by person_id, stage order by candidate_at, is_skip, {{ contact_order('contact_id') }}, event_id
+        ) as entry_number
     from ranked_entries
     where rank_in_spell = 1
 ),
@@ -78,6 +83,7 @@ sources as (
         first_entries.entered_at,
         first_entries.definition_version,
         first_entries.event_id,
+        first_entries.contact_id,
         first_entries.is_skip,
         row_number() over (
             partition by grid.person_id, grid.stage
@@ -102,6 +108,7 @@ firsts as (
         entered_at,
         definition_version,
         event_id,
+        contact_id,
         source_stage <> stage or coalesce(is_skip, false) as is_backfilled,
         case when source_stage <> stage then source_stage end as backfilled_from_stage
     from sources
@@ -119,6 +126,7 @@ select
     entries.entered_at,
     entries.definition_version,
     entries.event_id,
+    entries.contact_id,
     false,
     null
 from entries

@@ -1,5 +1,7 @@
 -- Each team's reported number next to the canonical one, per metric and period, with the
--- contract's tolerance: allowed delta = max(absolute, relative × canonical).
+-- contract's tolerance: allowed delta = max(absolute, relative × canonical). Where the team has a
+-- view (its own rules in funnel.yml), its tool's own count and the part of the delta the
+-- divergences explain record by record; the rest is `unexplained_delta`.
 {%- set alignment = funnel_contract().alignment %}
 with reports as (
     select * from {{ ref('stg_reports__team_metrics') }}
@@ -7,6 +9,27 @@ with reports as (
 
 entries as (
     select * from {{ ref('fct_stage_entries') }}
+),
+
+view_months as (
+    select * from {{ ref('int_team_view_months') }}
+),
+
+view_counts as (
+    select team, team_metric, month_start, count(*) as team_computed_value
+    from {{ ref('int_team_view_records') }}
+    group by team, team_metric, month_start
+),
+
+divergence_counts as (
+    select
+        team,
+        team_metric,
+        period_start,
+        sum(case when counted_by = 'canonical' then 0 else 1 end) as team_only_records,
+        sum(case when counted_by = 'canonical' then 1 else 0 end) as canonical_only_records
+    from {{ ref('alignment_divergences') }}
+    group by team, team_metric, period_start
 ),
 
 mapping as (
@@ -69,16 +92,36 @@ compared as (
         reported.tolerance_absolute,
         greatest(reported.tolerance_absolute, reported.tolerance_relative * canonical.canonical_value)
             as allowed_delta,
-        reported.severity
+        reported.severity,
+        view_months.month_start is not null as has_team_view,
+        case when view_months.month_start is not null then coalesce(view_counts.team_computed_value, 0) end
+            as team_computed_value,
+        case when view_months.month_start is not null
+            then coalesce(divergence_counts.team_only_records, 0) - coalesce(divergence_counts.canonical_only_records, 0)
+            else 0
+        end as explained_delta
     from reported
     join canonical
         on canonical.team = reported.team
         and canonical.team_metric = reported.team_metric
         and canonical.period_start = reported.period_start
+    left join view_months
+        on view_months.team = reported.team
+        and view_months.team_metric = reported.team_metric
+        and view_months.month_start = reported.period_start
+    left join view_counts
+        on view_counts.team = reported.team
+        and view_counts.team_metric = reported.team_metric
+        and view_counts.month_start = reported.period_start
+    left join divergence_counts
+        on divergence_counts.team = reported.team
+        and divergence_counts.team_metric = reported.team_metric
+        and divergence_counts.period_start = reported.period_start
 )
 
 select
     *,
+    delta - explained_delta as unexplained_delta,
     abs(delta) as abs_delta,
     case
         when abs(delta) <= allowed_delta then 'ok'

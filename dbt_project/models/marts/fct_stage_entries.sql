@@ -23,6 +23,7 @@ select
     entries.definition_version,
     entries.is_backfilled,
     entries.backfilled_from_stage,
-    entries.event_id as source_event_id
+    entries.event_id as source_event_id,
+    entries.contact_id as source_contact_id
 from entries
 join people on people.person_id = entries.person_id

@@ -1,0 +1,244 @@
+-- One row per record counted on one side only: by a team's own tool (its view in funnel.yml)
+-- or by the canonical funnel, per team metric and month, with the reason. No email, no name.
+--
+-- Matching is per person and month: a person the canonical funnel counts in a month is matched
+-- by the team's smallest-id record of that person counted in that month. So for every team
+-- metric and month, team count − canonical count = team-only rows − canonical-only rows.
+--
+-- Reason of a team-only row (the first that applies):
+--   excluded_<reason> / archived  the person is excluded by the contract;
+--   duplicate_merged   another record of the same person was already counted, or the canonical
+--                      entry lies in another month and came from another record;
+--   late_update        the canonical entry lies in another month and was written late (its date
+--                      property holds an earlier instant than the write);
+--   reentry            the team counted a repeated date of the record; the canonical entry is earlier;
+--   timezone_boundary  the team reads another timezone: the canonical instant falls in the
+--                      month in the team's timezone, not in the reporting one;
+--   definition_difference  anything else (the team's rule is not the contract's).
+-- Reason of a canonical-only row:
+--   late_update        the canonical entry was written late;
+--   duplicate_merged   its record was merged into another before the team's report;
+--   stage_skipped_backfilled  the team reads a date property, the person skipped the stage and
+--                      none of their records had that date when the report was pulled;
+--   timezone_boundary  the team reads another timezone and counted the person in the month the
+--                      instant falls in there (or that month was not reported);
+--   not_in_crm         the team counts when a property is first set, and no record of the
+--                      person ever had it;
+--   definition_difference  anything else.
+{%- set views = funnel_contract().alignment.team_views %}
+with team_records as (
+    select * from {{ ref('int_team_view_records') }}
+),
+
+view_months as (
+    select * from {{ ref('int_team_view_months') }}
+),
+
+entries as (
+    select * from {{ ref('fct_stage_entries') }}
+    where entry_number = 1
+),
+
+people as (
+    select * from {{ ref('int_people') }}
+),
+
+resolved as (
+    select * from {{ ref('int_contacts_resolved') }}
+),
+
+contacts as (
+    select * from {{ ref('stg_hubspot__contacts') }}
+),
+
+history as (
+    select * from {{ ref('stg_hubspot__contact_lifecycle_history') }}
+),
+
+views as (
+    {%- for view in views %}
+    select
+        {{ funnel_string(view.team) }} as team,
+        {{ funnel_string(view.team_metric) }} as team_metric,
+        {{ funnel_string(view.stage) }} as stage,
+        {{ funnel_string(view.timezone) }} as view_timezone,
+        {{ funnel_string(view.date_property) if view.date_property and view.date_property != 'createdate' else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as date_property,
+        {{ funnel_string(view.first_set) if view.first_set else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as first_set_property
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+    {%- if not views %}
+    select
+        cast(null as {{ dbt.type_string() }}) as team, cast(null as {{ dbt.type_string() }}) as team_metric,
+        cast(null as {{ dbt.type_string() }}) as stage, cast(null as {{ dbt.type_string() }}) as view_timezone,
+        cast(null as {{ dbt.type_string() }}) as date_property, cast(null as {{ dbt.type_string() }}) as first_set_property
+    where false
+    {%- endif %}
+),
+
+late_writes as (
+    -- A lifecycle change whose lifecycle date property, written at the same instant, holds an
+    -- earlier instant: an integration wrote it late.
+    select distinct contact_id, changed_at
+    from history
+    where property_name like 'hs_lifecyclestage_%_date'
+        and {{ parse_timestamp('property_value') }} < changed_at
+),
+
+canonical as (
+    select
+        views.team,
+        views.team_metric,
+        views.view_timezone,
+        views.date_property,
+        views.first_set_property,
+        entries.person_id,
+        entries.entered_at,
+        entries.is_backfilled,
+        entries.source_contact_id,
+        {{ month_start('entries.entered_date') }} as canonical_month,
+        {{ month_start(to_local_date('entries.entered_at', 'views.view_timezone')) }} as team_tz_month,
+        views.view_timezone <> {{ reporting_timezone() }} as reads_other_timezone,
+        late_writes.contact_id is not null as is_late
+    from views
+    join entries on entries.stage = views.stage
+    left join late_writes
+        on late_writes.contact_id = entries.source_contact_id
+        and late_writes.changed_at = entries.entered_at
+),
+
+counted as (
+    select
+        team_records.*,
+        row_number() over (
+            partition by team, team_metric, month_start, person_id order by {{ contact_order('contact_id') }}
+        ) = 1 as is_first_of_person
+    from team_records
+),
+
+team_only as (
+    select
+        counted.team,
+        counted.team_metric,
+        counted.month_start,
+        counted.contact_id as record_id,
+        counted.person_id,
+        counted.team as counted_by,
+        'canonical' as missing_from,
+        case
+            when people.exclusion_reason = 'archived' then 'archived'
+            when people.exclusion_reason is not null then 'excluded_' || people.exclusion_reason
+            when not counted.is_first_of_person
+                or (canonical.canonical_month <> counted.month_start and canonical.source_contact_id <> counted.contact_id)
+                then 'duplicate_merged'
+            when canonical.canonical_month <> counted.month_start and canonical.is_late then 'late_update'
+            when counted.is_repeat and canonical.canonical_month < counted.month_start then 'reentry'
+            when canonical.reads_other_timezone
+                and canonical.team_tz_month = counted.month_start
+                and canonical.canonical_month <> counted.month_start
+                then 'timezone_boundary'
+            else 'definition_difference'
+        end as reason,
+        canonical.canonical_month
+    from counted
+    join people on people.person_id = counted.person_id
+    left join canonical
+        on canonical.team = counted.team
+        and canonical.team_metric = counted.team_metric
+        and canonical.person_id = counted.person_id
+    where not (counted.is_first_of_person and coalesce(canonical.canonical_month = counted.month_start, false))
+),
+
+missing as (
+    -- Canonical entries in a reported month that the team did not count for that person.
+    select canonical.*, view_months.snapshot_at
+    from canonical
+    join view_months
+        on view_months.team = canonical.team
+        and view_months.team_metric = canonical.team_metric
+        and view_months.month_start = canonical.canonical_month
+    where not exists (
+        select 1 from counted
+        where counted.team = canonical.team
+            and counted.team_metric = canonical.team_metric
+            and counted.person_id = canonical.person_id
+            and counted.month_start = canonical.canonical_month
+    )
+),
+
+canonical_only as (
+    select
+        missing.team,
+        missing.team_metric,
+        missing.canonical_month as month_start,
+        missing.person_id as record_id,
+        missing.person_id,
+        'canonical' as counted_by,
+        missing.team as missing_from,
+        case
+            when missing.is_late then 'late_update'
+            when source.record_status = 'merged' and source_contact.archived_at <= missing.snapshot_at
+                then 'duplicate_merged'
+            when missing.date_property is not null and missing.is_backfilled and not exists (
+                select 1
+                from history
+                join resolved on resolved.contact_id = history.contact_id
+                join contacts on contacts.contact_id = history.contact_id
+                where resolved.person_id = missing.person_id
+                    and history.property_name = missing.date_property
+                    and history.changed_at <= missing.snapshot_at
+                    and contacts.created_at <= missing.snapshot_at
+                    and (contacts.archived_at is null or contacts.archived_at > missing.snapshot_at)
+            ) then 'stage_skipped_backfilled'
+            when missing.reads_other_timezone and missing.team_tz_month <> missing.canonical_month and (
+                exists (
+                    select 1 from counted
+                    where counted.team = missing.team
+                        and counted.team_metric = missing.team_metric
+                        and counted.person_id = missing.person_id
+                        and counted.month_start = missing.team_tz_month
+                )
+                or not exists (
+                    select 1 from view_months
+                    where view_months.team = missing.team
+                        and view_months.team_metric = missing.team_metric
+                        and view_months.month_start = missing.team_tz_month
+                )
+            ) then 'timezone_boundary'
+            when missing.first_set_property is not null and not exists (
+                select 1
+                from history
+                join resolved on resolved.contact_id = history.contact_id
+                where resolved.person_id = missing.person_id
+                    and history.property_name = missing.first_set_property
+            ) then 'not_in_crm'
+            else 'definition_difference'
+        end as reason,
+        missing.canonical_month
+    from missing
+    left join resolved as source on source.contact_id = missing.source_contact_id
+    left join contacts as source_contact on source_contact.contact_id = missing.source_contact_id
+),
+
+unioned as (
+    select * from team_only
+    union all
+    select * from canonical_only
+)
+
+select
+    team || ':' || team_metric || ':' || cast(month_start as {{ dbt.type_string() }}) || ':'
+        || counted_by || ':' || record_id as divergence_id,
+    team,
+    team_metric,
+    month_start as period_start,
+    record_id,
+    person_id,
+    counted_by,
+    missing_from,
+    reason,
+    case
+        when counted_by = 'canonical' then 'canonical entry in ' || substring(cast(canonical_month as {{ dbt.type_string() }}), 1, 7) || ', not counted by ' || team
+        when canonical_month is null then 'counted by ' || team || '; no canonical entry'
+        else 'counted by ' || team || '; canonical entry in ' || substring(cast(canonical_month as {{ dbt.type_string() }}), 1, 7)
+    end as detail
+from unioned
