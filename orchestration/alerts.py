@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.config import Settings
+from orchestration.report import write_report
 from orchestration.run_summary import RunSummary, format_summary, summarize
 
 
@@ -40,9 +41,26 @@ def build_failure_sensor(config: Settings, job) -> dg.SensorDefinition:
     def record_failed_runs(context: dg.RunFailureSensorContext):
         summary = summarize(context.instance, context.dagster_run.run_id)
         path = record_failure(summary, config.artifacts_dir)
-        context.log.info(f"failure summary written to {path}")
+        report = write_report(config, summary)
+        context.log.info(f"failure summary written to {path}; alignment report: {report}")
         url = os.environ.get("FUNNEL_ALERT_WEBHOOK_URL")
         if url:
             post_webhook(url, summary)
 
     return record_failed_runs
+
+
+def build_report_sensor(config: Settings, job) -> dg.SensorDefinition:
+    @dg.run_status_sensor(
+        name="write_alignment_report",
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[job],
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Writes the HTML alignment report of every successful daily run "
+        "(failed runs get theirs from record_failed_runs).",
+    )
+    def write_alignment_report(context: dg.RunStatusSensorContext):
+        report = write_report(config, summarize(context.instance, context.dagster_run.run_id))
+        context.log.info(f"alignment report: {report}")
+
+    return write_alignment_report

@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(handler=_ui)
 
+    report = commands.add_parser("report", help="where the latest alignment report and the GX Data Docs are")
+    report.add_argument("--open", action="store_true", help="open them in the browser")
+    report.set_defaults(handler=_report_paths)
+
     contract = commands.add_parser("contract", help="validate and compile the definitions contract")
     contract_commands = contract.add_subparsers(metavar="action")
     check = contract_commands.add_parser("check", help="validate the contract; print every problem with its line")
@@ -186,9 +190,28 @@ def _where_to_look(config) -> str:
         f"  warehouse (all layers):   {config.warehouse}\n"
         f"  published marts for BI:   {config.published}\n"
         f"  GX Data Docs:             {docs}\n"
+        f"  alignment report:         {config.artifacts_dir / 'reports' / 'latest.html'}\n"
         f"  last failure summary:     {config.artifacts_dir / 'alerts' / 'latest.txt'}\n"
         "  Dagster UI:               funnel ui  (http://127.0.0.1:3000)"
     )
+
+
+def _report_paths(args) -> int:
+    import webbrowser
+
+    from orchestration.checks.gx_context import data_docs_index
+    from orchestration.report import latest_report
+
+    config = settings()
+    paths = {"alignment report": latest_report(config), "GX Data Docs": data_docs_index(config.expectations_dir)}
+    missing = False
+    for label, path in paths.items():
+        exists = path.exists()
+        missing |= not exists
+        print(f"{label + ':':<18}{path}" + ("" if exists else "  (not there yet: run `funnel run`)"))
+        if args.open and exists:
+            webbrowser.open(path.as_uri())
+    return EXIT_INVALID if missing else EXIT_OK
 
 
 def _ui(args) -> int:

@@ -58,7 +58,7 @@ def build_definitions(config: Settings) -> dg.Definitions:
         asset_checks=asset_checks,
         jobs=[job],
         schedules=[dg.build_schedule_from_partitioned_job(job, hour_of_day=6, minute_of_hour=0)],
-        sensors=[alerts.build_failure_sensor(config, job)],
+        sensors=[alerts.build_failure_sensor(config, job), alerts.build_report_sensor(config, job)],
         resources={"dbt": dbt_resource(config)},
         loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     )

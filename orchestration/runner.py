@@ -19,6 +19,7 @@ import dagster as dg
 from orchestration import alerts
 from orchestration.config import PROJECT_ROOT, Settings
 from orchestration.definitions import JOB_NAME, build_definitions
+from orchestration.report import write_report
 from orchestration.run_summary import RunSummary, summarize
 
 
@@ -59,9 +60,10 @@ def run_daily(config: Settings, run_date: date | None = None, *, full_refresh: b
             run_config={"loggers": {"progress": {}} if not quiet else {}},
         )
     summary = summarize(instance, result.run_id)
+    # execute_in_process does not go through the daemon, so the run sensors would not see this
+    # run: do here what they do.
+    write_report(config, summary)
     if not summary.success:
-        # execute_in_process does not go through the daemon, so the failure sensor would not
-        # see this run: record it the same way here.
         alerts.record_failure(summary, config.artifacts_dir)
     return summary
 

@@ -29,7 +29,7 @@ def test_funnel_run_refuses_an_invalid_contract_and_starts_nothing(tmp_path):
 
 def test_contract_check_reports_every_problem_with_its_line(tmp_path):
     text = (PROJECT_ROOT / "funnel.yml").read_text()
-    text = text.replace("timezone: America/New_York", "timezone: America/Nowhere")
+    text = text.replace("timezone: America/New_York", "timezone: America/Nowhere", 1)
     text = text.replace("mqls: {relative: 0.08, absolute: 3, severity: block}", "mqls: {relative: -1, absolute: 3}")
     (tmp_path / "funnel.yml").write_text(text)
     project = make_project(tmp_path / "p", tmp_path / "data", text)

@@ -119,7 +119,7 @@ def test_invalid_contracts_are_refused_with_the_place(case):
 
 
 def test_problems_carry_the_yaml_line():
-    text = DEMO.replace("timezone: America/New_York", "timezone: Nowhere/Land")
+    text = DEMO.replace("timezone: America/New_York", "timezone: Nowhere/Land", 1)
     line = next(i for i, l in enumerate(text.splitlines(), start=1) if "Nowhere/Land" in l)
     (problem,) = problems_of(text)
     assert problem.startswith(f"funnel.yml:{line}: reporting.timezone: unknown timezone")
@@ -150,7 +150,7 @@ def test_hostile_values_survive_compilation_as_data(value):
     def change(data):
         data["stages"][0]["entry"] = {"lead_status_in": [value]}
         data["stages"][0]["label"] = value
-        data["alignment"]["teams"]["sales"]["reports"] = {value: "mqls"}
+        data["alignment"]["teams"]["sales"]["reports"][value] = "mqls"
     loaded = parse(edit(change))
     rendered = render(loaded)
     # The payload sits in one raw block that no value can close.
