@@ -74,11 +74,15 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
         "targets": [t.model_dump(mode="json") for t in c.targets],
         "alignment": {
             "metrics": [
-                {"metric": name, "stage": m.stage, **alignment.tolerances[name].model_dump(mode="json")}
+                {"metric": name, "measure": m.measure, "stage": m.stage, "pipeline": m.pipeline,
+                 **alignment.tolerances[name].model_dump(mode="json")}
                 for name, m in alignment.metrics.items()
             ],
             "team_reports": [
-                {"team": team, "team_metric": team_metric, "metric": metric}
+                {"team": team, "team_metric": team_metric, "metric": metric,
+                 "measure": alignment.metrics[metric].measure, "stage": alignment.metrics[metric].stage,
+                 "snapshot_day": spec.snapshot.day, "snapshot_time": spec.snapshot.time,
+                 "snapshot_timezone": spec.snapshot.timezone, "has_view": team_metric in spec.views}
                 for team, spec in alignment.teams.items()
                 for team_metric, metric in spec.reports.items()
             ],

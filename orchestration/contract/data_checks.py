@@ -75,6 +75,11 @@ def check_against_data(loaded: LoadedContract, warehouse: Path) -> list[Problem]
                     f"{args['pipeline']}/{args['stage']}" not in stages:
                 problems.append(Problem(node.path, f"pipeline '{args['pipeline']}' has no stage '{args['stage']}'",
                                         "use a stage id of that pipeline"))
+    for name, metric in loaded.contract.alignment.metrics.items():
+        if metric.pipeline and metric.pipeline not in pipelines:
+            problems.append(Problem(("alignment", "metrics", name, "pipeline"),
+                                    f"no deal pipeline '{metric.pipeline}' in the data",
+                                    f"use one of: {', '.join(sorted(pipelines))}"))
     for team, spec in loaded.contract.alignment.teams.items():
         for team_metric, view in spec.views.items():
             name = view.date.property or view.date.first_set

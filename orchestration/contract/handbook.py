@@ -94,8 +94,9 @@ def blocks(loaded: LoadedContract) -> list[Block]:
     if alignment.metrics:
         out += [
             ("h2", "Tolerances between teams and the canonical numbers"),
-            ("table", Table(["Metric", "Stage", "Tolerance", "When exceeded"], [
-                [name, m.stage,
+            ("table", Table(["Metric", "Counts", "Tolerance", "When exceeded"], [
+                [name, f"entries into {m.stage}" if m.measure == "entries"
+                 else f"{m.measure.replace('_', ' ')} of pipeline {m.pipeline}",
                  f"{alignment.tolerances[name].relative:.0%} or {alignment.tolerances[name].absolute:g}, whichever is larger",
                  "the run fails and nothing is published" if alignment.tolerances[name].severity == "block" else "a warning"]
                 for name, m in alignment.metrics.items()

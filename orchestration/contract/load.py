@@ -169,7 +169,7 @@ def _check_references(contract: Contract, problems: list[Problem]) -> None:
 def _check_alignment(contract: Contract, stage_keys: list[str], problems: list[Problem]) -> None:
     alignment = contract.alignment
     for name, metric in alignment.metrics.items():
-        if metric.stage not in stage_keys:
+        if metric.stage is not None and metric.stage not in stage_keys:
             problems.append(Problem(("alignment", "metrics", name, "stage"), f"unknown stage '{metric.stage}'",
                                     f"use one of: {', '.join(stage_keys)}"))
     for name in alignment.tolerances:
@@ -183,6 +183,10 @@ def _check_alignment(contract: Contract, stage_keys: list[str], problems: list[P
             if team_metric not in spec.reports:
                 problems.append(Problem(where, f"a view of '{team_metric}', which {team} does not report",
                                         f"add it under alignment.teams.{team}.reports or remove the view"))
+            elif alignment.metrics.get(spec.reports[team_metric]) and \
+                    alignment.metrics[spec.reports[team_metric]].measure != "entries":
+                problems.append(Problem(where, "views count records: they explain entry metrics, not amounts",
+                                        "remove the view; amounts are reconciled without one"))
             if view.lifecycle_at_least and view.lifecycle_at_least not in lifecycle:
                 problems.append(Problem(where + ("lifecycle_at_least",),
                                         f"unknown lifecycle stage '{view.lifecycle_at_least}'",

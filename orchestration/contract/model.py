@@ -125,7 +125,19 @@ class Tolerance(Strict):
 
 
 class Metric(Strict):
-    stage: str
+    """A canonical metric: entries into a stage, or an amount of deals in a pipeline."""
+
+    measure: Literal["entries", "pipeline_amount", "won_revenue"] = "entries"
+    stage: str | None = None
+    pipeline: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Metric":
+        if self.measure == "entries" and not self.stage:
+            raise ValueError("a metric counting entries needs `stage`")
+        if self.measure != "entries" and not self.pipeline:
+            raise ValueError(f"a {self.measure} metric needs `pipeline` (the deals it sums)")
+        return self
 
 
 def _check_timezone(value: str) -> str:

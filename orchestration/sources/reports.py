@@ -1,4 +1,6 @@
-"""The numbers each team reported: `reports/<team>.csv` (team,metric,period_start,period_end,value)."""
+"""The numbers each team reported: `reports/<team>.csv` (team,metric,period_start,period_end,value),
+and optionally the records behind them: `reports/records/*.csv`
+(team,metric,period_start,period_end,record_id — a HubSpot contact id per line)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,18 @@ TABLES: dict[str, CsvFiles] = {
             "period_start": "DATE",
             "period_end": "DATE",
             "value": "DECIMAL(18,2)",
+        },
+    ),
+    "team_report_records": CsvFiles(
+        source="reports.records",
+        table="team_report_records",
+        folder="reports/records",
+        columns={
+            "team": "VARCHAR",
+            "metric": "VARCHAR",
+            "period_start": "DATE",
+            "period_end": "DATE",
+            "record_id": "VARCHAR",
         },
     ),
 }

@@ -26,6 +26,16 @@ primary_person as (
     select deal_id, person_id from deal_people where is_primary_person
 ),
 
+won as (
+    -- When the deal first entered a won stage (the instant revenue is recognised).
+    select history.deal_id, min(history.changed_at) as won_at
+    from {{ ref('stg_hubspot__deal_stage_history') }} as history
+    join {{ ref('stg_hubspot__deals') }} as deals on deals.deal_id = history.deal_id
+    join stages on stages.pipeline_id = deals.pipeline_id and stages.stage_id = history.deal_stage_id
+    where stages.is_won
+    group by history.deal_id
+),
+
 converted as (
     select
         deals.*,
@@ -51,6 +61,7 @@ select
     coalesce(stages.is_lost, false) as is_lost,
     converted.created_at,
     converted.close_date,
+    won.won_at,
     converted.amount,
     converted.currency,
     round(converted.amount * converted.fx_rate, 2) as amount_reporting,
@@ -71,4 +82,5 @@ left join stages
     on stages.pipeline_id = converted.pipeline_id
     and stages.stage_id = converted.deal_stage_id
 left join primary_person on primary_person.deal_id = converted.deal_id
+left join won on won.deal_id = converted.deal_id
 left join people on people.person_id = primary_person.person_id

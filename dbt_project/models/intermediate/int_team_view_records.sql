@@ -1,6 +1,7 @@
--- Every contact record each team counts, per month, by the team's own rules (its views in
--- funnel.yml), as its tool showed them when the team pulled its report. The divergences
--- compare these records with the canonical stage entries.
+-- Every contact record each team counts, per month: the records the team listed
+-- (reports/records/) when it did, else those its own tool counts by the team's view in funnel.yml,
+-- as the tool showed them when the team pulled its report. The divergences compare these
+-- records with the canonical stage entries.
 {%- set views = funnel_contract().alignment.team_views %}
 with contacts as (
     select * from {{ ref('stg_hubspot__contacts') }}
@@ -24,6 +25,7 @@ view_{{ loop.index }}_months as (
     select month_start, snapshot_at
     from view_months
     where team = {{ funnel_string(view.team) }} and team_metric = {{ funnel_string(view.team_metric) }}
+        and not is_listed
 ),
 
 view_{{ loop.index }}_lifecycle as (
@@ -75,23 +77,42 @@ view_{{ loop.index }} as (
 )
 {%- endfor %}
 
-{%- if views %}
+,
+
+listed as (
+    select
+        view_months.team,
+        view_months.team_metric,
+        mapping.metric,
+        mapping.stage,
+        view_months.month_start,
+        view_months.snapshot_at,
+        records.contact_id,
+        resolved.person_id,
+        cast(null as {{ dbt.type_timestamp() }}) as team_at,
+        false as is_repeat
+    from view_months
+    join {{ ref('stg_reports__team_records') }} as records
+        on records.team = view_months.team
+        and records.team_metric = view_months.team_metric
+        and records.period_start = view_months.month_start
+    join (
+        {%- for row in funnel_contract().alignment.team_reports %}
+        select {{ funnel_string(row.team) }} as team, {{ funnel_string(row.team_metric) }} as team_metric,
+            {{ funnel_string(row.metric) }} as metric,
+            {{ funnel_string(row.stage) if row.stage else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as stage
+        union all
+        {%- endfor %}
+        select null, null, null, null where false
+    ) as mapping
+        on mapping.team = view_months.team and mapping.team_metric = view_months.team_metric
+    -- A listed id that is no HubSpot record is a team-only record of its own ("unknown person").
+    left join resolved on resolved.contact_id = records.contact_id
+    where view_months.is_listed
+)
+
 {% for view in views %}
 select * from view_{{ loop.index }}
-{% if not loop.last %}union all{% endif %}
+union all
 {%- endfor %}
-{%- else %}
-select
-    cast(null as {{ dbt.type_string() }}) as team,
-    cast(null as {{ dbt.type_string() }}) as team_metric,
-    cast(null as {{ dbt.type_string() }}) as metric,
-    cast(null as {{ dbt.type_string() }}) as stage,
-    cast(null as date) as month_start,
-    cast(null as {{ dbt.type_timestamp() }}) as snapshot_at,
-    cast(null as {{ dbt.type_string() }}) as contact_id,
-    cast(null as {{ dbt.type_string() }}) as person_id,
-    cast(null as {{ dbt.type_timestamp() }}) as team_at,
-    false as is_repeat
-from view_months
-where false
-{%- endif %}
+select * from listed

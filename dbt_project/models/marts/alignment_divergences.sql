@@ -6,6 +6,7 @@
 -- metric and month, team count − canonical count = team-only rows − canonical-only rows.
 --
 -- Reason of a team-only row (the first that applies):
+--   not_in_crm         the team listed a record HubSpot does not have;
 --   excluded_<reason> / archived  the person is excluded by the contract;
 --   duplicate_merged   another record of the same person was already counted, or the canonical
 --                      entry lies in another month and came from another record;
@@ -56,23 +57,23 @@ history as (
 ),
 
 views as (
-    {%- for view in views %}
+    -- Every team entry metric, with the team's view where it has one.
+    {%- set view_of = {} %}
+    {%- for view in views %}{% do view_of.update({view.team ~ '/' ~ view.team_metric: view}) %}{% endfor %}
+    {%- set string_null = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+    {%- for row in funnel_contract().alignment.team_reports if row.measure == 'entries' %}
+    {%- set view = view_of.get(row.team ~ '/' ~ row.team_metric) %}
     select
-        {{ funnel_string(view.team) }} as team,
-        {{ funnel_string(view.team_metric) }} as team_metric,
-        {{ funnel_string(view.stage) }} as stage,
-        {{ funnel_string(view.timezone) }} as view_timezone,
-        {{ funnel_string(view.date_property) if view.date_property and view.date_property != 'createdate' else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as date_property,
-        {{ funnel_string(view.first_set) if view.first_set else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as first_set_property
-    {% if not loop.last %}union all{% endif %}
+        {{ funnel_string(row.team) }} as team,
+        {{ funnel_string(row.team_metric) }} as team_metric,
+        {{ funnel_string(row.stage) }} as stage,
+        {{ funnel_string(view.timezone) if view else reporting_timezone() }} as view_timezone,
+        {{ funnel_string(view.date_property) if view and view.date_property and view.date_property != 'createdate' else string_null }} as date_property,
+        {{ funnel_string(view.first_set) if view and view.first_set else string_null }} as first_set_property
+    union all
     {%- endfor %}
-    {%- if not views %}
-    select
-        cast(null as {{ dbt.type_string() }}) as team, cast(null as {{ dbt.type_string() }}) as team_metric,
-        cast(null as {{ dbt.type_string() }}) as stage, cast(null as {{ dbt.type_string() }}) as view_timezone,
-        cast(null as {{ dbt.type_string() }}) as date_property, cast(null as {{ dbt.type_string() }}) as first_set_property
+    select {{ string_null }}, {{ string_null }}, {{ string_null }}, {{ string_null }}, {{ string_null }}, {{ string_null }}
     where false
-    {%- endif %}
 ),
 
 late_writes as (
@@ -125,6 +126,7 @@ team_only as (
         counted.team as counted_by,
         'canonical' as missing_from,
         case
+            when counted.person_id is null then 'not_in_crm'
             when people.exclusion_reason = 'archived' then 'archived'
             when people.exclusion_reason is not null then 'excluded_' || people.exclusion_reason
             when not counted.is_first_of_person
@@ -140,7 +142,7 @@ team_only as (
         end as reason,
         canonical.canonical_month
     from counted
-    join people on people.person_id = counted.person_id
+    left join people on people.person_id = counted.person_id
     left join canonical
         on canonical.team = counted.team
         and canonical.team_metric = counted.team_metric

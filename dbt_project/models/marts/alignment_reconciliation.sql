@@ -46,7 +46,9 @@ metrics as (
     {%- for m in alignment.metrics %}
     select
         {{ funnel_string(m.metric) }} as metric,
-        {{ funnel_string(m.stage) }} as stage,
+        {{ funnel_string(m.measure) }} as measure,
+        {{ funnel_string(m.stage) if m.stage else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as stage,
+        {{ funnel_string(m.pipeline) if m.pipeline else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as pipeline_id,
         {{ funnel_number(m.relative) }} as tolerance_relative,
         {{ funnel_number(m.absolute) }} as tolerance_absolute,
         {{ funnel_string(m.severity) }} as severity
@@ -54,15 +56,19 @@ metrics as (
     {%- endfor %}
 ),
 
+deals as (
+    select * from {{ ref('pipeline_deals') }}
+),
+
 reported as (
-    select reports.*, mapping.metric, metrics.stage, metrics.tolerance_relative,
+    select reports.*, mapping.metric, metrics.measure, metrics.stage, metrics.pipeline_id, metrics.tolerance_relative,
         metrics.tolerance_absolute, metrics.severity
     from reports
     join mapping on mapping.team = reports.team and mapping.team_metric = reports.team_metric
     join metrics on metrics.metric = mapping.metric
 ),
 
-canonical as (
+entry_counts as (
     select
         reported.team,
         reported.team_metric,
@@ -72,7 +78,34 @@ canonical as (
     left join entries
         on entries.stage = reported.stage
         and entries.entered_date between reported.period_start and reported.period_end
+    where reported.measure = 'entries'
     group by reported.team, reported.team_metric, reported.period_start
+),
+
+amounts as (
+    -- Pipeline created, or revenue won, in the period (reporting-currency amounts).
+    select
+        reported.team,
+        reported.team_metric,
+        reported.period_start,
+        coalesce(sum(deals.amount_reporting), 0) as canonical_value
+    from reported
+    left join deals
+        on deals.pipeline_id = reported.pipeline_id
+        and (
+            (reported.measure = 'pipeline_amount'
+                and deals.created_date between reported.period_start and reported.period_end)
+            or (reported.measure = 'won_revenue'
+                and deals.won_date between reported.period_start and reported.period_end)
+        )
+    where reported.measure <> 'entries'
+    group by reported.team, reported.team_metric, reported.period_start
+),
+
+canonical as (
+    select * from entry_counts
+    union all
+    select * from amounts
 ),
 
 compared as (

@@ -7,6 +7,8 @@ select
     created_at,
     {{ to_reporting_date('created_at') }} as created_date,
     close_date,
+    won_at,
+    {{ to_reporting_date('won_at') }} as won_date,
     amount,
     currency,
     amount_reporting,
