@@ -189,6 +189,8 @@ def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.As
             metadata=_metadata(shown, validation, {
                 "rows_validated": len(frame),
                 DIVERGENCES_KEY: dg.MetadataValue.json(divergences),
+                # Written when the run ends (funnel run, or the run sensors for scheduled runs).
+                "alignment_report": dg.MetadataValue.path(str(config.artifacts_dir / "reports" / "latest.html")),
             }),
         )
 
