@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from orchestration.checks import period_label
 from orchestration.checks.gx_context import data_docs_index
 from orchestration.config import Settings
 from orchestration.run_summary import RunSummary
@@ -47,9 +48,9 @@ def write_report(config: Settings, summary: RunSummary) -> Path | None:
         return None
     reconciliation = query_df(
         config.warehouse,
-        "select team, team_metric, metric, period_start, team_value, canonical_value, delta, allowed_delta, "
-        "severity, status, team_computed_value, explained_delta, unexplained_delta "
-        "from marts.alignment_reconciliation order by status = 'ok', team, team_metric, period_start",
+        "select team, team_metric, metric, period_start, period_end, team_value, canonical_value, delta, "
+        "allowed_delta, severity, status, team_computed_value, explained_delta, unexplained_delta "
+        "from marts.alignment_reconciliation order by status = 'ok', team, team_metric, period_start, period_end",
     )
     reasons = query_df(
         config.warehouse,
@@ -59,18 +60,20 @@ def write_report(config: Settings, summary: RunSummary) -> Path | None:
     samples = query_df(
         config.warehouse,
         """
-        select d.team, d.team_metric, strftime(d.period_start, '%Y-%m') as period, d.reason, d.counted_by,
+        select d.team, d.team_metric, d.period_start, d.period_end, d.reason, d.counted_by,
                d.record_id, d.person_id
         from marts.alignment_divergences d
-        join marts.alignment_reconciliation r using (team, team_metric, period_start)
+        join marts.alignment_reconciliation r using (team, team_metric, period_start, period_end)
         where r.status <> 'ok'
-        order by d.period_start desc, d.team, d.team_metric, d.reason, d.record_id
+        order by d.period_start desc, d.period_end, d.team, d.team_metric, d.reason, d.record_id
         limit 40
         """,
     )
     path = report_dir(config) / f"alignment-{summary.partition or 'run'}-{summary.run_id[:8]}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     docs = data_docs_index(config.expectations_dir)
+    for frame in (reconciliation, samples):
+        frame.insert(3, "period", [period_label(a, b) for a, b in zip(frame.pop("period_start"), frame.pop("period_end"))])
     path.write_text(render(summary, reconciliation, reasons, samples, docs), encoding="utf-8")
     shutil.copyfile(path, latest_report(config))
     return path
@@ -192,7 +195,7 @@ def render(summary: RunSummary, reconciliation: pd.DataFrame, reasons: pd.DataFr
         "<h2>Reconciliation</h2>",
         _table(reconciliation, [
             ("team", "Team"), ("team_metric", "Team metric"), ("metric", "Canonical metric"),
-            ("period_start", "Period"), ("team_value", "Reported"), ("canonical_value", "Canonical"),
+            ("period", "Period"), ("team_value", "Reported"), ("canonical_value", "Canonical"),
             ("delta", "Delta"), ("allowed_delta", "Allowed"), ("status", "Status"),
             ("team_computed_value", "Team tool"), ("explained_delta", "Explained"), ("unexplained_delta", "Unexplained"),
         ], status_column="status"),

@@ -172,7 +172,8 @@ def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.As
         # What blocks first, then what only warns.
         shown.sort(key=lambda r: ("tolerance" not in r["problem"], r["severity"] != "block"))
         blocking = any(row["severity"] == "block" and "tolerance" in row["problem"] for row in shown)
-        divergences = _top_divergences(config, team, [(r["team_metric"], r["period_start"]) for r in failures])
+        divergences = _top_divergences(
+            config, team, [(r["team_metric"], r["period_start"], r["period_end"]) for r in failures])
         if validation.success:
             description = f"{len(frame)} team numbers within tolerance, and each one is what the team's tool counts"
         elif outside:
@@ -200,7 +201,7 @@ def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.As
 def _alignment_row(row: dict, outside: bool, mismatched: bool) -> dict:
     problems = (["outside tolerance"] if outside else []) + (["report differs from the team's tool"] if mismatched else [])
     shown = {
-        "team": row["team"], "metric": row["team_metric"], "period": str(row["period_start"])[:7],
+        "team": row["team"], "metric": row["team_metric"], "period": period_label(row["period_start"], row["period_end"]),
         "reported": _number(row["team_value"]), "canonical": _number(row["canonical_value"]),
         "delta": _number(row["delta"]), "allowed": _number(row["allowed_delta"]), "severity": row["severity"],
         "problem": " and ".join(problems),
@@ -210,29 +211,41 @@ def _alignment_row(row: dict, outside: bool, mismatched: bool) -> dict:
     return shown
 
 
-def _top_divergences(config: Settings, team: str, periods: list[tuple[str, str]], limit: int = 10) -> list[dict]:
+def period_label(start, end) -> str:
+    """'2026-03' for a calendar month, '2026-03-02..2026-03-08' for any other period."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if start.day == 1 and end == start + pd.offsets.MonthEnd(0):
+        return start.strftime("%Y-%m")
+    return f"{start.date()}..{end.date()}"
+
+
+def _top_divergences(config: Settings, team: str, periods: list[tuple], limit: int = 10) -> list[dict]:
     """The first divergence rows behind the failing metric-periods, most common reasons first."""
     if not periods:
         return []
-    wanted = " or ".join(f"(team_metric = '{m}' and period_start = '{p}')" for m, p in periods)
+    wanted = " or ".join(
+        f"(team_metric = '{m}' and period_start = '{start}' and period_end = '{end}')" for m, start, end in periods)
     frame = query_df(
         config.warehouse,
         f"""
         with rows as (
-            select team_metric, period_start, record_id, person_id, counted_by, reason,
-                   count(*) over (partition by team_metric, period_start, reason) as reason_rows
+            select team_metric, period_start, period_end, record_id, person_id, counted_by, reason,
+                   count(*) over (partition by team_metric, period_start, period_end, reason) as reason_rows
             from marts.alignment_divergences
             where team = ? and ({wanted})
         )
-        select team_metric as metric, strftime(period_start, '%Y-%m') as period, reason, counted_by,
-               record_id, person_id
+        select team_metric as metric, period_start, period_end, reason, counted_by, record_id, person_id
         from rows
-        order by period_start, team_metric, reason_rows desc, reason, record_id
+        order by period_start, period_end, team_metric, reason_rows desc, reason, record_id
         limit {int(limit)}
         """,
         [team],
     )
-    return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [
+        {"metric": row["metric"], "period": period_label(row["period_start"], row["period_end"]),
+         **{k: plain(row[k]) for k in ("reason", "counted_by", "record_id", "person_id")}}
+        for row in frame.to_dict("records")
+    ]
 
 
 def build_checks(config: Settings, loaded: LoadedContract) -> list[dg.AssetChecksDefinition]:

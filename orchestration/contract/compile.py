@@ -81,7 +81,7 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
             "team_reports": [
                 {"team": team, "team_metric": team_metric, "metric": metric,
                  "measure": alignment.metrics[metric].measure, "stage": alignment.metrics[metric].stage,
-                 "snapshot_day": spec.snapshot.day, "snapshot_time": spec.snapshot.time,
+                 "snapshot_days_after": spec.snapshot.days_after, "snapshot_time": spec.snapshot.time,
                  "snapshot_timezone": spec.snapshot.timezone, "has_view": team_metric in spec.views}
                 for team, spec in alignment.teams.items()
                 for team_metric, metric in spec.reports.items()
@@ -97,7 +97,7 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
                     "timezone": view.timezone,
                     "lifecycle_rank": (lifecycle.index(view.lifecycle_at_least) + 1) if view.lifecycle_at_least else None,
                     "excludes": view.excludes,
-                    "snapshot_day": spec.snapshot.day,
+                    "snapshot_days_after": spec.snapshot.days_after,
                     "snapshot_time": spec.snapshot.time,
                     "snapshot_timezone": spec.snapshot.timezone,
                 }

@@ -132,7 +132,7 @@ class Metric(Strict):
     pipeline: str | None = None
 
     @model_validator(mode="after")
-    def _complete(self) -> "Metric":
+    def _complete(self) -> Metric:
         if self.measure == "entries" and not self.stage:
             raise ValueError("a metric counting entries needs `stage`")
         if self.measure != "entries" and not self.pipeline:
@@ -157,7 +157,7 @@ class ViewDate(Strict):
     first_set: str | None = None
 
     @model_validator(mode="after")
-    def _one_of(self) -> "ViewDate":
+    def _one_of(self) -> ViewDate:
         if (self.property is None) == (self.first_set is None):
             raise ValueError("give either `property` or `first_set`")
         return self
@@ -178,10 +178,10 @@ class TeamView(Strict):
 
 
 class Snapshot(Strict):
-    """When a team pulls its monthly report: `day` of the next month at `time` in `timezone`;
-    anything written later is invisible to that report."""
+    """When a team pulls its report: `days_after` the period ended, at `time` in `timezone`
+    (1 day after a month: the 1st of the next month). Anything written later is invisible to it."""
 
-    day: int = Field(1, ge=1, le=28)
+    days_after: int = Field(1, ge=0, le=60)
     time: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "UTC"
 

@@ -36,6 +36,27 @@ def _won_revenue_by_month(data_dir, deals: pd.DataFrame) -> dict[str, float]:
     return totals
 
 
+def _marketing_weekly_mqls(data_dir, monday: date) -> int:
+    """Marketing's tool, recomputed from the raw pages: records whose MQL date, as it stood when
+    the report was pulled (the Tuesday after, 09:00 UTC), falls in the week read in UTC."""
+    sunday = monday + timedelta(days=6)
+    snapshot = pd.Timestamp(sunday + timedelta(days=1), tz="UTC") + pd.Timedelta(hours=9)
+    count = 0
+    for folder in ("contacts", "contacts_archived"):
+        for page in sorted((data_dir / "hubspot" / folder).glob("*.json")):
+            for record in json.loads(page.read_text())["results"]:
+                created = pd.Timestamp(record["properties"]["createdate"])
+                archived = pd.Timestamp(record["archivedAt"]) if record.get("archivedAt") else None
+                if created > snapshot or (archived is not None and archived <= snapshot):
+                    continue
+                writes = [w for w in record["propertiesWithHistory"].get(
+                    "hs_lifecyclestage_marketingqualifiedlead_date", []) if pd.Timestamp(w["timestamp"]) <= snapshot]
+                if writes:
+                    latest = max(writes, key=lambda w: w["timestamp"])
+                    count += monday <= pd.Timestamp(latest["value"]).date() <= sunday
+    return count
+
+
 def test_weekly_counts_amounts_and_record_lists_are_reconciled(fresh_project, sample_data):
     settings = fresh_project.settings
     truth = sample_data / "truth"
@@ -64,6 +85,11 @@ def test_weekly_counts_amounts_and_record_lists_are_reconciled(fresh_project, sa
         writer = csv.writer(handle)
         writer.writerow(["team", "metric", "period_start", "period_end", "value"])
         writer.writerows(rows)
+    # Marketing also reports MQLs weekly; its view then counts by week.
+    with (settings.data_dir / "reports" / "marketing_weekly.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["team", "metric", "period_start", "period_end", "value"])
+        writer.writerows(["marketing", "mqls", monday, monday + timedelta(days=6), 10] for monday in mondays)
 
     # Marketing lists the records behind its March 2026 MQLs: those its tool counts, plus one
     # id HubSpot has never had.
@@ -72,7 +98,7 @@ def test_weekly_counts_amounts_and_record_lists_are_reconciled(fresh_project, sa
     try:
         listed = [r[0] for r in con.execute(
             "select contact_id from intermediate.int_team_view_records "
-            "where team = 'marketing' and team_metric = 'mqls' and month_start = '2026-03-01'").fetchall()]
+            "where team = 'marketing' and team_metric = 'mqls' and period_start = '2026-03-01'").fetchall()]
         before = con.execute(
             "select count(*) from marts.alignment_divergences where team = 'marketing' and team_metric = 'mqls' "
             "and period_start = '2026-03-01'").fetchone()[0]
@@ -95,6 +121,10 @@ def test_weekly_counts_amounts_and_record_lists_are_reconciled(fresh_project, sa
         march = con.execute(
             "select team_computed_value, explained_delta, team_value - canonical_value from marts.alignment_reconciliation "
             "where team = 'marketing' and team_metric = 'mqls' and period_start = '2026-03-01'").fetchone()
+        weekly = con.execute(
+            "select period_start, team_computed_value, canonical_value, explained_delta, team_value - canonical_value "
+            "from marts.alignment_reconciliation where team = 'marketing' and period_end - period_start = 6 "
+            "order by period_start").fetchall()
         unknown = con.execute(
             "select reason from marts.alignment_divergences where record_id = ?", [UNKNOWN_ID]).fetchall()
         after = con.execute(
@@ -108,6 +138,16 @@ def test_weekly_counts_amounts_and_record_lists_are_reconciled(fresh_project, sa
     assert all(float(reported) == float(canonical) for _, _, reported, canonical, _ in finance), finance
     assert sum(float(v) for m, _, v, _, _ in finance if m == "bookings") > 0
     assert sum(float(v) for m, _, v, _, _ in finance if m == "new_customers") > 0
+    # Weekly: the view counts what marketing's tool counts that week, and the divergences
+    # explain all of the tool's difference with the canonical count.
+    assert len(weekly) == len(mondays)
+    for monday, computed, canonical, explained, _ in weekly:
+        assert computed == _marketing_weekly_mqls(settings.data_dir, monday)
+        assert explained == computed - canonical
+        week = entries[(entries["stage"] == "mql") & (entries["entered_date"] >= monday.isoformat())
+                       & (entries["entered_date"] <= (monday + timedelta(days=6)).isoformat())]
+        assert canonical == len(week)
+    assert sum(computed for _, computed, *_ in weekly) > 0
     # The listed records replace the view: one more record, explained as not in the CRM.
     assert march[0] == len(listed) + 1
     assert unknown == [("not_in_crm",)]

@@ -1,38 +1,40 @@
--- One row per record counted on one side only: by a team's own tool (its view in funnel.yml)
--- or by the canonical funnel, per team metric and month, with the reason. No email, no name.
+-- One row per record counted on one side only: by a team's own tool (its view in funnel.yml, or
+-- the records it listed) or by the canonical funnel, per team metric and reported period, with
+-- the reason. No email, no name.
 --
--- Matching is per person and month: a person the canonical funnel counts in a month is matched
--- by the team's smallest-id record of that person counted in that month. So for every team
--- metric and month, team count − canonical count = team-only rows − canonical-only rows.
+-- Matching is per person and period: a person the canonical funnel counts in a period is matched
+-- by the team's smallest-id record of that person counted in that period. So for every team
+-- metric and period, team count − canonical count = team-only rows − canonical-only rows.
 --
 -- Reason of a team-only row (the first that applies):
 --   not_in_crm         the team listed a record HubSpot does not have;
 --   excluded_<reason> / archived  the person is excluded by the contract;
 --   duplicate_merged   another record of the same person was already counted, or the canonical
---                      entry lies in another month and came from another record;
---   late_update        the canonical entry lies in another month and was written late (its date
---                      property holds an earlier instant than the write);
+--                      entry lies outside the period and came from another record;
+--   late_update        the canonical entry lies outside the period and was written late (its
+--                      date property holds an earlier instant than the write);
 --   reentry            the team counted a repeated date of the record; the canonical entry is earlier;
 --   timezone_boundary  the team reads another timezone: the canonical instant falls in the
---                      month in the team's timezone, not in the reporting one;
+--                      period in the team's timezone, not in the reporting one;
 --   definition_difference  anything else (the team's rule is not the contract's).
 -- Reason of a canonical-only row:
 --   late_update        the canonical entry was written late;
 --   duplicate_merged   its record was merged into another before the team's report;
 --   stage_skipped_backfilled  the team reads a date property, the person skipped the stage and
 --                      none of their records had that date when the report was pulled;
---   timezone_boundary  the team reads another timezone and counted the person in the month the
---                      instant falls in there (or that month was not reported);
+--   timezone_boundary  the team reads another timezone and counted the person in a period the
+--                      instant falls in there (or no reported period holds it there);
 --   not_in_crm         the team counts when a property is first set, and no record of the
 --                      person ever had it;
 --   definition_difference  anything else.
 {%- set views = funnel_contract().alignment.team_views %}
+{%- set string_null = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
 with team_records as (
     select * from {{ ref('int_team_view_records') }}
 ),
 
-view_months as (
-    select * from {{ ref('int_team_view_months') }}
+periods as (
+    select * from {{ ref('int_team_view_periods') }}
 ),
 
 entries as (
@@ -60,7 +62,6 @@ views as (
     -- Every team entry metric, with the team's view where it has one.
     {%- set view_of = {} %}
     {%- for view in views %}{% do view_of.update({view.team ~ '/' ~ view.team_metric: view}) %}{% endfor %}
-    {%- set string_null = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
     {%- for row in funnel_contract().alignment.team_reports if row.measure == 'entries' %}
     {%- set view = view_of.get(row.team ~ '/' ~ row.team_metric) %}
     select
@@ -94,10 +95,10 @@ canonical as (
         views.first_set_property,
         entries.person_id,
         entries.entered_at,
+        entries.entered_date,
         entries.is_backfilled,
         entries.source_contact_id,
-        {{ month_start('entries.entered_date') }} as canonical_month,
-        {{ month_start(to_local_date('entries.entered_at', 'views.view_timezone')) }} as team_tz_month,
+        {{ to_local_date('entries.entered_at', 'views.view_timezone') }} as team_tz_date,
         views.view_timezone <> {{ reporting_timezone() }} as reads_other_timezone,
         late_writes.contact_id is not null as is_late
     from views
@@ -111,7 +112,8 @@ counted as (
     select
         team_records.*,
         row_number() over (
-            partition by team, team_metric, month_start, person_id order by {{ contact_order('contact_id') }}
+            partition by team, team_metric, period_start, period_end, person_id
+            order by {{ contact_order('contact_id') }}
         ) = 1 as is_first_of_person
     from team_records
 ),
@@ -120,7 +122,8 @@ team_only as (
     select
         counted.team,
         counted.team_metric,
-        counted.month_start,
+        counted.period_start,
+        counted.period_end,
         counted.contact_id as record_id,
         counted.person_id,
         counted.team as counted_by,
@@ -130,40 +133,50 @@ team_only as (
             when people.exclusion_reason = 'archived' then 'archived'
             when people.exclusion_reason is not null then 'excluded_' || people.exclusion_reason
             when not counted.is_first_of_person
-                or (canonical.canonical_month <> counted.month_start and canonical.source_contact_id <> counted.contact_id)
+                or (canonical.in_period = false and canonical.source_contact_id <> counted.contact_id)
                 then 'duplicate_merged'
-            when canonical.canonical_month <> counted.month_start and canonical.is_late then 'late_update'
-            when counted.is_repeat and canonical.canonical_month < counted.month_start then 'reentry'
-            when canonical.reads_other_timezone
-                and canonical.team_tz_month = counted.month_start
-                and canonical.canonical_month <> counted.month_start
+            when canonical.in_period = false and canonical.is_late then 'late_update'
+            when counted.is_repeat and canonical.entered_date < counted.period_start then 'reentry'
+            when canonical.reads_other_timezone and canonical.in_period = false
+                and canonical.team_tz_date between counted.period_start and counted.period_end
                 then 'timezone_boundary'
             else 'definition_difference'
         end as reason,
-        canonical.canonical_month
+        canonical.entered_date as canonical_date
     from counted
     left join people on people.person_id = counted.person_id
-    left join canonical
+    left join (
+        select
+            canonical.*,
+            periods.period_start,
+            periods.period_end,
+            canonical.entered_date between periods.period_start and periods.period_end as in_period
+        from canonical
+        join periods on periods.team = canonical.team and periods.team_metric = canonical.team_metric
+    ) as canonical
         on canonical.team = counted.team
         and canonical.team_metric = counted.team_metric
+        and canonical.period_start = counted.period_start
+        and canonical.period_end = counted.period_end
         and canonical.person_id = counted.person_id
-    where not (counted.is_first_of_person and coalesce(canonical.canonical_month = counted.month_start, false))
+    where not (counted.is_first_of_person and coalesce(canonical.in_period, false))
 ),
 
 missing as (
-    -- Canonical entries in a reported month that the team did not count for that person.
-    select canonical.*, view_months.snapshot_at
+    -- Canonical entries in a reported period that the team did not count for that person.
+    select canonical.*, periods.period_start, periods.period_end, periods.snapshot_at
     from canonical
-    join view_months
-        on view_months.team = canonical.team
-        and view_months.team_metric = canonical.team_metric
-        and view_months.month_start = canonical.canonical_month
+    join periods
+        on periods.team = canonical.team
+        and periods.team_metric = canonical.team_metric
+        and canonical.entered_date between periods.period_start and periods.period_end
     where not exists (
         select 1 from counted
         where counted.team = canonical.team
             and counted.team_metric = canonical.team_metric
             and counted.person_id = canonical.person_id
-            and counted.month_start = canonical.canonical_month
+            and counted.period_start = periods.period_start
+            and counted.period_end = periods.period_end
     )
 ),
 
@@ -171,7 +184,8 @@ canonical_only as (
     select
         missing.team,
         missing.team_metric,
-        missing.canonical_month as month_start,
+        missing.period_start,
+        missing.period_end,
         missing.person_id as record_id,
         missing.person_id,
         'canonical' as counted_by,
@@ -191,21 +205,23 @@ canonical_only as (
                     and contacts.created_at <= missing.snapshot_at
                     and (contacts.archived_at is null or contacts.archived_at > missing.snapshot_at)
             ) then 'stage_skipped_backfilled'
-            when missing.reads_other_timezone and missing.team_tz_month <> missing.canonical_month and (
-                exists (
-                    select 1 from counted
-                    where counted.team = missing.team
-                        and counted.team_metric = missing.team_metric
-                        and counted.person_id = missing.person_id
-                        and counted.month_start = missing.team_tz_month
-                )
-                or not exists (
-                    select 1 from view_months
-                    where view_months.team = missing.team
-                        and view_months.team_metric = missing.team_metric
-                        and view_months.month_start = missing.team_tz_month
-                )
-            ) then 'timezone_boundary'
+            when missing.reads_other_timezone
+                and not (missing.team_tz_date between missing.period_start and missing.period_end)
+                and (
+                    exists (
+                        select 1 from counted
+                        where counted.team = missing.team
+                            and counted.team_metric = missing.team_metric
+                            and counted.person_id = missing.person_id
+                            and missing.team_tz_date between counted.period_start and counted.period_end
+                    )
+                    or not exists (
+                        select 1 from periods
+                        where periods.team = missing.team
+                            and periods.team_metric = missing.team_metric
+                            and missing.team_tz_date between periods.period_start and periods.period_end
+                    )
+                ) then 'timezone_boundary'
             when missing.first_set_property is not null and not exists (
                 select 1
                 from history
@@ -215,7 +231,7 @@ canonical_only as (
             ) then 'not_in_crm'
             else 'definition_difference'
         end as reason,
-        missing.canonical_month
+        missing.entered_date as canonical_date
     from missing
     left join resolved as source on source.contact_id = missing.source_contact_id
     left join contacts as source_contact on source_contact.contact_id = missing.source_contact_id
@@ -228,19 +244,21 @@ unioned as (
 )
 
 select
-    team || ':' || team_metric || ':' || cast(month_start as {{ dbt.type_string() }}) || ':'
-        || counted_by || ':' || record_id as divergence_id,
+    team || ':' || team_metric || ':' || cast(period_start as {{ dbt.type_string() }}) || ':'
+        || cast(period_end as {{ dbt.type_string() }}) || ':' || counted_by || ':' || record_id as divergence_id,
     team,
     team_metric,
-    month_start as period_start,
+    period_start,
+    period_end,
     record_id,
     person_id,
     counted_by,
     missing_from,
     reason,
     case
-        when counted_by = 'canonical' then 'canonical entry in ' || substring(cast(canonical_month as {{ dbt.type_string() }}), 1, 7) || ', not counted by ' || team
-        when canonical_month is null then 'counted by ' || team || '; no canonical entry'
-        else 'counted by ' || team || '; canonical entry in ' || substring(cast(canonical_month as {{ dbt.type_string() }}), 1, 7)
+        when counted_by = 'canonical'
+            then 'canonical entry on ' || cast(canonical_date as {{ dbt.type_string() }}) || ', not counted by ' || team
+        when canonical_date is null then 'counted by ' || team || '; no canonical entry'
+        else 'counted by ' || team || '; canonical entry on ' || cast(canonical_date as {{ dbt.type_string() }})
     end as detail
 from unioned

@@ -11,14 +11,14 @@ entries as (
     select * from {{ ref('fct_stage_entries') }}
 ),
 
-view_months as (
-    select * from {{ ref('int_team_view_months') }}
+view_periods as (
+    select * from {{ ref('int_team_view_periods') }}
 ),
 
 view_counts as (
-    select team, team_metric, month_start, count(*) as team_computed_value
+    select team, team_metric, period_start, period_end, count(*) as team_computed_value
     from {{ ref('int_team_view_records') }}
-    group by team, team_metric, month_start
+    group by team, team_metric, period_start, period_end
 ),
 
 divergence_counts as (
@@ -26,10 +26,11 @@ divergence_counts as (
         team,
         team_metric,
         period_start,
+        period_end,
         sum(case when counted_by = 'canonical' then 0 else 1 end) as team_only_records,
         sum(case when counted_by = 'canonical' then 1 else 0 end) as canonical_only_records
     from {{ ref('alignment_divergences') }}
-    group by team, team_metric, period_start
+    group by team, team_metric, period_start, period_end
 ),
 
 mapping as (
@@ -126,10 +127,10 @@ compared as (
         greatest(reported.tolerance_absolute, reported.tolerance_relative * canonical.canonical_value)
             as allowed_delta,
         reported.severity,
-        view_months.month_start is not null as has_team_view,
-        case when view_months.month_start is not null then coalesce(view_counts.team_computed_value, 0) end
+        view_periods.period_start is not null as has_team_view,
+        case when view_periods.period_start is not null then coalesce(view_counts.team_computed_value, 0) end
             as team_computed_value,
-        case when view_months.month_start is not null
+        case when view_periods.period_start is not null
             then coalesce(divergence_counts.team_only_records, 0) - coalesce(divergence_counts.canonical_only_records, 0)
             else 0
         end as explained_delta
@@ -138,18 +139,21 @@ compared as (
         on canonical.team = reported.team
         and canonical.team_metric = reported.team_metric
         and canonical.period_start = reported.period_start
-    left join view_months
-        on view_months.team = reported.team
-        and view_months.team_metric = reported.team_metric
-        and view_months.month_start = reported.period_start
+    left join view_periods
+        on view_periods.team = reported.team
+        and view_periods.team_metric = reported.team_metric
+        and view_periods.period_start = reported.period_start
+        and view_periods.period_end = reported.period_end
     left join view_counts
         on view_counts.team = reported.team
         and view_counts.team_metric = reported.team_metric
-        and view_counts.month_start = reported.period_start
+        and view_counts.period_start = reported.period_start
+        and view_counts.period_end = reported.period_end
     left join divergence_counts
         on divergence_counts.team = reported.team
         and divergence_counts.team_metric = reported.team_metric
         and divergence_counts.period_start = reported.period_start
+        and divergence_counts.period_end = reported.period_end
 )
 
 select
