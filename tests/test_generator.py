@@ -28,6 +28,7 @@ REASONS = {
     "stage_skipped_backfilled",
     "timezone_boundary",
     "not_in_crm",
+    "not_in_marketing",
     "definition_difference",
 }
 NO_MESS = Messiness(

@@ -57,6 +57,8 @@ def team_only_details(
             out.append(
                 f"entered {iso(entered[i : i + 1])[0]}: {canon_text[i]} in {clock.timezone}, another month in UTC"
             )
+        elif r == "not_in_marketing":
+            out.append(f"record {rec_id[i]} is person {person[i]}, sourced by sales; canonical entry {canon_text[i]}")
         else:
             out.append(f"team dated record {rec_id[i]} {team_day[i]}; canonical entry {canon_text[i]}")
     return np.array(out, dtype=object)

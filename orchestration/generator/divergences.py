@@ -14,8 +14,9 @@ Reason of a team-only row (record r of person P counted in M), first that applie
   reentry            the team counted a repeat MQL date of r and P's canonical entry is earlier;
   timezone_boundary  the team reads UTC, P's canonical entry falls in M in UTC but not in the
       reporting timezone;
-  definition_difference  anything else (e.g. sales counting prospects that never qualified, or
-      a lead status set in another month than the MQL).
+  not_in_marketing   P was sourced by sales (the channel's sourced_by is sales): marketing never
+      had them, e.g. sales counting its outbound prospects;
+  definition_difference  anything else (e.g. a lead status set in another month than the MQL).
 Reason of a canonical-only row (P entered the stage in M, the team counted none of P's records):
   late_update        the entry is a late-written lifecycle change;
   duplicate_merged   the record the entry came from was merged into another by S_M, so the
@@ -59,6 +60,7 @@ class _Company:
     events: pd.DataFrame
     record_person: np.ndarray
     exclusion: pd.Series  # person_id -> exclusion reason ('' = included)
+    sourced_by: pd.Series  # person_id -> the team credited with sourcing the person's channel
     entries: pd.DataFrame
     clock: Clock
 
@@ -72,8 +74,10 @@ def divergences(
     entries: pd.DataFrame,
     clock: Clock,
 ) -> pd.DataFrame:
+    by_person = people.set_index("person_id")
     company = _Company(
-        records, events, record_person, people.set_index("person_id")["exclusion_reason"], entries, clock
+        records, events, record_person, by_person["exclusion_reason"],
+        by_person["channel"].map(contract.SOURCED_BY), entries, clock,
     )
     parts = []
     for team, metric, stage in contract.TEAM_METRICS:
@@ -124,8 +128,9 @@ def _team_only(company: _Company, team: str, t: pd.DataFrame, canon: pd.DataFram
         other_month & src["src_late"].to_numpy(dtype=object).astype(bool),
         t["repeat"].to_numpy() & has_c & (c_month < month),
         TEAM_TIMEZONE_IS_UTC[team] & has_c & (_utc_month(entered) == month) & (c_month != month),
+        company.sourced_by.reindex(t["person"]).to_numpy(dtype=object) == "sales",
     ]
-    choices = ["excluded", "duplicate_merged", "late_update", "reentry", "timezone_boundary"]
+    choices = ["excluded", "duplicate_merged", "late_update", "reentry", "timezone_boundary", "not_in_marketing"]
     reason = np.select(conditions, choices, default="definition_difference").astype(object)
     is_excluded = reason == "excluded"
     reason[is_excluded] = pd.Series(excluded[is_excluded]).map(_EXCLUDED).to_numpy(dtype=object)

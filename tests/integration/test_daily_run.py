@@ -161,7 +161,7 @@ def test_divergences_match_the_generators_causes_record_for_record(sample_run, s
     # Every kind of cause the generator injects is found from the data.
     assert set(reasons) >= {"excluded_internal", "excluded_test", "excluded_competitor", "archived", "duplicate_merged",
                             "late_update", "reentry", "timezone_boundary", "stage_skipped_backfilled", "not_in_crm",
-                            "definition_difference"}
+                            "not_in_marketing", "definition_difference"}
 
 
 def test_divergences_explain_every_delta_and_team_views_reproduce_the_reports(sample_run):

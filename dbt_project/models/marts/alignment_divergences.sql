@@ -16,6 +16,8 @@
 --   reentry            the team counted a repeated date of the record; the canonical entry is earlier;
 --   timezone_boundary  the team reads another timezone: the canonical instant falls in the
 --                      period in the team's timezone, not in the reporting one;
+--   not_in_marketing   the person was sourced by sales (their channel's `sourced_by`): marketing
+--                      never had them, e.g. sales counting its outbound prospects;
 --   definition_difference  anything else (the team's rule is not the contract's).
 -- Reason of a canonical-only row:
 --   late_update        the canonical entry was written late;
@@ -140,9 +142,16 @@ team_only as (
             when canonical.reads_other_timezone and canonical.in_period = false
                 and canonical.team_tz_date between counted.period_start and counted.period_end
                 then 'timezone_boundary'
+            when {{ channel_sourced_by('people.channel') }} = 'sales' then 'not_in_marketing'
             else 'definition_difference'
         end as reason,
-        canonical.entered_date as canonical_date
+        canonical.entered_date as canonical_date,
+        canonical.entered_at as canonical_at,
+        canonical.source_contact_id as canonical_record,
+        first_counted.contact_id as first_record,
+        people.exclusion_reason,
+        people.channel,
+        cast(null as {{ dbt.type_string() }}) as merged_into
     from counted
     left join people on people.person_id = counted.person_id
     left join (
@@ -159,6 +168,13 @@ team_only as (
         and canonical.period_start = counted.period_start
         and canonical.period_end = counted.period_end
         and canonical.person_id = counted.person_id
+    left join counted as first_counted
+        on first_counted.team = counted.team
+        and first_counted.team_metric = counted.team_metric
+        and first_counted.period_start = counted.period_start
+        and first_counted.period_end = counted.period_end
+        and first_counted.person_id = counted.person_id
+        and first_counted.is_first_of_person
     where not (counted.is_first_of_person and coalesce(canonical.in_period, false))
 ),
 
@@ -231,7 +247,13 @@ canonical_only as (
             ) then 'not_in_crm'
             else 'definition_difference'
         end as reason,
-        missing.entered_date as canonical_date
+        missing.entered_date as canonical_date,
+        missing.entered_at as canonical_at,
+        missing.source_contact_id as canonical_record,
+        cast(null as {{ dbt.type_string() }}) as first_record,
+        cast(null as {{ dbt.type_string() }}) as exclusion_reason,
+        cast(null as {{ dbt.type_string() }}) as channel,
+        source.survivor_id as merged_into
     from missing
     left join resolved as source on source.contact_id = missing.source_contact_id
     left join contacts as source_contact on source_contact.contact_id = missing.source_contact_id
@@ -255,10 +277,37 @@ select
     counted_by,
     missing_from,
     reason,
-    case
-        when counted_by = 'canonical'
-            then 'canonical entry on ' || cast(canonical_date as {{ dbt.type_string() }}) || ', not counted by ' || team
-        when canonical_date is null then 'counted by ' || team || '; no canonical entry'
-        else 'counted by ' || team || '; canonical entry on ' || cast(canonical_date as {{ dbt.type_string() }})
+    case reason
+        when 'not_in_crm' then
+            case when counted_by = 'canonical'
+                then 'no record of person ' || person_id || ' ever reached the ' || team || ' tool'
+                else 'record ' || record_id || ' is not in HubSpot'
+            end
+        when 'archived' then 'person ' || person_id || ' has no live HubSpot record left'
+        when 'duplicate_merged' then
+            case when counted_by = 'canonical'
+                then 'entry from record ' || canonical_record || ', merged into ' || merged_into || ' before the report'
+                when first_record <> record_id
+                then 'record ' || record_id || ' is person ' || person_id || ', already counted as record ' || first_record
+                else 'record ' || record_id || ' is person ' || person_id || '; canonical entry on '
+                    || cast(canonical_date as {{ dbt.type_string() }}) || ' from record ' || canonical_record
+            end
+        when 'late_update' then 'canonical entry on ' || cast(canonical_date as {{ dbt.type_string() }})
+            || ' was written late, after the report'
+        when 'reentry' then 'record ' || record_id || ' qualified again; person ' || person_id || ' first entered on '
+            || cast(canonical_date as {{ dbt.type_string() }})
+        when 'not_in_marketing' then 'person ' || person_id || ' came through ' || channel || ', sourced by sales'
+        when 'timezone_boundary' then 'entered at ' || cast(canonical_at as {{ dbt.type_string() }}) || ' UTC: '
+            || cast(canonical_date as {{ dbt.type_string() }}) || ' in ' || {{ reporting_timezone() }}
+            || ', another period in the ' || team || ' timezone'
+        when 'stage_skipped_backfilled' then 'person ' || person_id || ' skipped the stage: counted on '
+            || cast(canonical_date as {{ dbt.type_string() }}) || ' on reaching a later one; the ' || team
+            || ' tool had no date for them'
+        else
+            case
+                when reason like 'excluded_%' then 'person ' || person_id || ' is excluded: ' || exclusion_reason
+                when canonical_date is null then 'no canonical entry for person ' || person_id
+                else 'canonical entry on ' || cast(canonical_date as {{ dbt.type_string() }})
+            end
     end as detail
 from unioned
