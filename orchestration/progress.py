@@ -30,14 +30,15 @@ class _Progress(logging.Handler):
             took = time.monotonic() - self.started.get(step, time.monotonic())
             word = "done" if kind == dg.DagsterEventType.STEP_SUCCESS else "FAILED"
             passes = self.quiet_passes.pop(step, 0)
-            tests = f", {passes} dbt tests passed" if passes else ""
+            tests = f", {passes} checks passed" if passes else ""
             print(f"  {word} {step} ({took:.1f}s{tests})", file=sys.stderr, flush=True)
         elif kind == dg.DagsterEventType.STEP_SKIPPED:
             print(f"  skipped {step} (an upstream blocking check failed)", file=sys.stderr, flush=True)
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             data = event.event_specific_data
-            if data.passed and step in self.started and len(self.started) and step.startswith("funnel_dbt"):
-                # dbt's many tests: counted, shown only when they fail.
+            if data.passed and step.startswith(("funnel_dbt", "check_raw_")):
+                # Steps with many checks (dbt's tests, one raw check per table): counted, shown
+                # one by one only when they fail.
                 self.quiet_passes[step] = self.quiet_passes.get(step, 0) + 1
                 return
             word = "ok" if data.passed else ("FAILED" if data.severity.value == "ERROR" else "warn")
