@@ -1,7 +1,6 @@
 """The alerting hook: every failed daily run leaves a summary file, and is posted to a webhook
 when `FUNNEL_ALERT_WEBHOOK_URL` is set (Slack-, Teams- or anything-compatible JSON body)."""
 
-
 import json
 import os
 import urllib.request

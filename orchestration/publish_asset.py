@@ -1,6 +1,5 @@
 """The Dagster asset that publishes the marts for BI, after every blocking check upstream passed."""
 
-
 from collections.abc import Sequence
 import dagster as dg
 

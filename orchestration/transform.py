@@ -4,7 +4,6 @@ Nothing here runs at import. `prepare()` is called by the CLI before a run and b
 definitions factory when it loads; it recompiles the contract and re-parses only when stale.
 """
 
-
 import hashlib
 import json
 import os

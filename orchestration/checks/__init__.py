@@ -4,7 +4,6 @@ A failing ERROR check blocks everything downstream in the run, publication inclu
 check's metadata carries the rows that explain the failure and the Data Docs page.
 """
 
-
 from collections.abc import Callable
 
 import dagster as dg

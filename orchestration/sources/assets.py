@@ -1,6 +1,5 @@
 """Dagster glue shared by the sources: one multi-asset per source, one asset per raw table."""
 
-
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
