@@ -27,6 +27,7 @@ class Settings:
     dagster_home: Path
     dbt_project_dir: Path
     expectations_dir: Path
+    sources_file: Path = PROJECT_ROOT / "sources.yml"
 
     @property
     def published(self) -> Path:
@@ -52,4 +53,5 @@ def settings() -> Settings:
         # Tests point this at a copy, so that a trial contract never touches the repository's.
         dbt_project_dir=_path("FUNNEL_DBT_PROJECT_DIR", DBT_PROJECT_DIR),
         expectations_dir=_path("FUNNEL_EXPECTATIONS_DIR", EXPECTATIONS_DIR),
+        sources_file=_path("FUNNEL_SOURCES", PROJECT_ROOT / "sources.yml"),
     )

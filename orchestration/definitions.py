@@ -15,6 +15,7 @@ from orchestration.config import Settings, settings
 from orchestration.contract.load import load_contract
 from orchestration.sources import ads, hubspot, reports
 from orchestration.sources.assets import build_raw_asset
+from orchestration.sources.config import load_sources
 from orchestration.progress import progress_logger
 from orchestration.transform import build_dbt_assets, dbt_resource, prepare
 
@@ -33,18 +34,21 @@ def build_definitions(config: Settings) -> dg.Definitions:
     os.environ["FUNNEL_WAREHOUSE"] = str(config.warehouse)
     daily = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone=timezone)
 
+    sources = load_sources(config.sources_file)
     raw_assets = [
-        build_raw_asset(source="hubspot", description="HubSpot CRM exports (API-shaped JSON pages).",
-                        tables=hubspot.TABLES, load=hubspot.load, settings=config, partitions_def=daily),
         build_raw_asset(source="ads", description="Ad platforms' daily campaign reports and FX rates (CSV).",
                         tables=ads.TABLES, load=ads.load, settings=config, partitions_def=daily),
         build_raw_asset(source="reports", description="The numbers each team reported (CSV).",
                         tables=reports.TABLES, load=reports.load, settings=config, partitions_def=daily),
     ]
+    if sources.hubspot.mode == "files":
+        raw_assets.append(
+            build_raw_asset(source="hubspot", description="HubSpot CRM exports (API-shaped JSON pages).",
+                            tables=hubspot.TABLES, load=hubspot.load, settings=config, partitions_def=daily))
     dbt_assets = build_dbt_assets(manifest, config, timezone, daily)
     mart_keys = [key for key in dbt_assets.keys if key.path[0] == "marts"]
     published = publish_asset.build(config, loaded, daily, mart_keys)
-    asset_checks = checks.build_checks(config, loaded)
+    asset_checks = checks.build_checks(config, loaded, sources)
 
     job = dg.define_asset_job(
         JOB_NAME,

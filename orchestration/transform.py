@@ -21,6 +21,8 @@ from orchestration.config import Settings
 from orchestration.contract import compile as contract_compile
 from orchestration.contract.load import LoadedContract
 from orchestration.sources.assets import WAREHOUSE_POOL
+from orchestration.sources.config import load_sources
+from orchestration.sources.config import write_dbt_macro as write_sources_macro
 
 _PARSE_STAMP = "funnel_parse_inputs.sha256"
 
@@ -60,6 +62,7 @@ def prepare(loaded: LoadedContract, settings: Settings) -> Path:
     """
     project_dir = settings.dbt_project_dir
     contract_compile.write(loaded, project_dir)
+    write_sources_macro(load_sources(settings.sources_file), project_dir)
     target = project_dir / "target"
     manifest = target / "manifest.json"
     stamp = target / _PARSE_STAMP
@@ -113,7 +116,8 @@ class FunnelTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
-            return spec.replace_attributes(key=dg.AssetKey(["raw", props["identifier"]]))
+            # raw/<table> for what our loaders write, <schema>/<table> for tables landed by others.
+            return spec.replace_attributes(key=dg.AssetKey([props["schema"], props["identifier"]]))
         layer = props["config"].get("schema") or "dbt"
         return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer)
 

@@ -94,6 +94,7 @@ def run_whatif(proposed: LoadedContract, config: Settings, current_version: str)
         scratch_settings = Settings(
             warehouse=warehouse, data_dir=config.data_dir, contract=proposed.path,
             dagster_home=config.dagster_home, dbt_project_dir=project, expectations_dir=config.expectations_dir,
+            sources_file=config.sources_file,
         )
         result = subprocess.run(
             [dbt_executable(), *build_args("run", as_of=as_of, full_refresh=False), "--quiet",

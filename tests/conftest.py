@@ -41,6 +41,7 @@ class Project:
             "DAGSTER_HOME": str(self.settings.dagster_home),
             "FUNNEL_DBT_PROJECT_DIR": str(self.settings.dbt_project_dir),
             "FUNNEL_EXPECTATIONS_DIR": str(self.settings.expectations_dir),
+            "FUNNEL_SOURCES": str(self.settings.sources_file),
         }
 
     def funnel(self, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
@@ -49,7 +50,7 @@ class Project:
         return subprocess.run(command, env=self.env(), capture_output=True, text=True, timeout=timeout)
 
 
-def make_project(root: Path, data_dir: Path, contract_text: str | None = None) -> Project:
+def make_project(root: Path, data_dir: Path, contract_text: str | None = None, sources_text: str | None = None) -> Project:
     root.mkdir(parents=True, exist_ok=True)
     dbt_dir = root / "dbt_project"
     shutil.copytree(DBT_PROJECT_DIR, dbt_dir, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
@@ -59,6 +60,8 @@ def make_project(root: Path, data_dir: Path, contract_text: str | None = None) -
     shutil.copyfile(PROJECT_ROOT / "dagster.yaml", root / "dagster_home" / "dagster.yaml")
     contract = root / "funnel.yml"
     contract.write_text(contract_text if contract_text is not None else (PROJECT_ROOT / "funnel.yml").read_text())
+    sources = root / "sources.yml"
+    sources.write_text(sources_text if sources_text is not None else (PROJECT_ROOT / "sources.yml").read_text())
     settings = Settings(
         warehouse=root / "warehouse" / "funnel.duckdb",
         data_dir=data_dir,
@@ -66,6 +69,7 @@ def make_project(root: Path, data_dir: Path, contract_text: str | None = None) -
         dagster_home=root / "dagster_home",
         dbt_project_dir=dbt_dir,
         expectations_dir=expectations,
+        sources_file=sources,
     )
     return Project(root, settings)
 

@@ -86,3 +86,10 @@ def test_the_committed_gx_suites_match_the_contract(tmp_path):
     fresh = make_project(tmp_path / "p", tmp_path / "no-data")  # a copy of the committed context
     written = sync_suites(load_contract(fresh.settings.contract), fresh.settings)
     assert written == [], f"regenerate and commit expectations/gx: {written} changed"
+
+
+def test_the_committed_sources_macro_matches_sources_yml():
+    from orchestration.sources.config import GENERATED_RELATIVE, load_sources, render_dbt_macro
+
+    committed = (PROJECT_ROOT / "dbt_project" / GENERATED_RELATIVE).read_text()
+    assert committed == render_dbt_macro(load_sources(PROJECT_ROOT / "sources.yml")), "run `funnel run` and commit"

@@ -45,3 +45,8 @@
 {% macro contact_order(expression) -%}
     cast({{ expression }} as bigint) nulls last
 {%- endmacro %}
+
+{# Whether HubSpot is read from Fivetran's tables (sources.yml) rather than API-shaped pages. #}
+{% macro hubspot_from_fivetran() -%}
+    {{ return(funnel_sources().hubspot == 'fivetran') }}
+{%- endmacro %}

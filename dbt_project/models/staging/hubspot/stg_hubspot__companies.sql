@@ -1,3 +1,15 @@
+{%- if hubspot_from_fivetran() %}
+-- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
+select
+    cast(id as {{ dbt.type_string() }}) as company_id,
+    property_name as company_name,
+    lower(property_domain) as domain,
+    property_industry as industry,
+    cast(property_numberofemployees as integer) as employees,
+    property_createdate as created_at,
+    _fivetran_deleted as is_archived
+from {{ source('hubspot_fivetran', 'company') }}
+{%- else %}
 with source as (
     select * from {{ source('hubspot', 'companies') }}
 ),
@@ -19,3 +31,4 @@ select
     is_archived
 from latest
 where version_rank = 1
+{%- endif %}

@@ -1,3 +1,13 @@
+{%- if hubspot_from_fivetran() %}
+-- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
+select
+    cast(contact_id as {{ dbt.type_string() }}) as contact_id,
+    cast(company_id as {{ dbt.type_string() }}) as company_id,
+    -- HubSpot's own contact→company type 1 is the primary company.
+    bool_or(category = 'HUBSPOT_DEFINED' and type_id = 1) as is_primary
+from {{ source('hubspot_fivetran', 'contact_company') }}
+group by contact_id, company_id
+{%- else %}
 with associations as (
     select * from {{ source('hubspot', 'associations') }}
     where association = 'contacts_to_companies'
@@ -22,3 +32,4 @@ select
     bool_or({{ json_text('association_type', 'label') }} = 'Primary') as is_primary
 from labels
 group by from_id, to_id
+{%- endif %}

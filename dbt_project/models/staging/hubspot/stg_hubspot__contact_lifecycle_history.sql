@@ -1,5 +1,17 @@
 -- Every change of every contact property HubSpot exported with history (lifecycle stage,
 -- lead status, score, …): the raw material of stage entries.
+{%- if hubspot_from_fivetran() %}
+-- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
+select
+    cast(contact_id as {{ dbt.type_string() }}) as contact_id,
+    name as property_name,
+    value as property_value,
+    timestamp as changed_at,
+    source as source_type,
+    {{ safe_cast('value', 'double') }} as property_number
+from {{ source('hubspot_fivetran', 'contact_property_history') }}
+where timestamp is not null
+{%- else %}
 with contacts as (
     select * from {{ source('hubspot', 'contacts') }}
 ),
@@ -41,3 +53,4 @@ select
     {{ safe_cast('property_value', 'double') }} as property_number
 from renamed
 where changed_at is not null
+{%- endif %}

@@ -1,4 +1,13 @@
 -- Deal ↔ contact associations; `is_primary` when one of its labels is the contract's primary label.
+{%- if hubspot_from_fivetran() %}
+-- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
+select
+    cast(deal_id as {{ dbt.type_string() }}) as deal_id,
+    cast(contact_id as {{ dbt.type_string() }}) as contact_id,
+    bool_or(type_id = {{ funnel_sources().fivetran.primary_deal_contact_type_id | int }}) as is_primary
+from {{ source('hubspot_fivetran', 'deal_contact') }}
+group by deal_id, contact_id
+{%- else %}
 with associations as (
     select * from {{ source('hubspot', 'associations') }}
     where association = 'deals_to_contacts'
@@ -25,3 +34,4 @@ select
     ) as is_primary
 from labels
 group by from_id, to_id
+{%- endif %}

@@ -1,3 +1,13 @@
+{%- if hubspot_from_fivetran() %}
+-- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
+select
+    cast(deal_id as {{ dbt.type_string() }}) as deal_id,
+    value as deal_stage_id,
+    date_entered as changed_at,
+    source as source_type
+from {{ source('hubspot_fivetran', 'deal_stage') }}
+where date_entered is not null
+{%- else %}
 with deals as (
     select * from {{ source('hubspot', 'deals') }}
 ),
@@ -23,3 +33,4 @@ select
     {{ json_text('change', 'sourceType') }} as source_type
 from changes
 where {{ parse_timestamp(json_text('change', 'timestamp')) }} is not null
+{%- endif %}

@@ -1,3 +1,21 @@
+{%- if hubspot_from_fivetran() %}
+-- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
+select
+    cast(deal_id as {{ dbt.type_string() }}) as deal_id,
+    property_dealname as deal_name,
+    deal_pipeline_id as pipeline_id,
+    deal_pipeline_stage_id as deal_stage_id,
+    cast(property_amount as decimal(18, 2)) as amount,
+    upper(coalesce(property_deal_currency_code, '')) as currency,
+    cast(owner_id as {{ dbt.type_string() }}) as owner_id,
+    property_dealtype as deal_type,
+    property_deal_source as deal_source,
+    property_createdate as created_at,
+    property_closedate as close_date,
+    property_hs_lastmodifieddate as updated_at,
+    coalesce(is_deleted, _fivetran_deleted, false) as is_archived
+from {{ source('hubspot_fivetran', 'deal') }}
+{%- else %}
 with source as (
     select * from {{ source('hubspot', 'deals') }}
 ),
@@ -25,3 +43,4 @@ select
     is_archived
 from latest
 where version_rank = 1
+{%- endif %}

@@ -1,3 +1,26 @@
+{%- if hubspot_from_fivetran() %}
+-- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
+with contacts as (
+    select id, property_email,
+        row_number() over (partition by id order by _fivetran_start desc) as version_rank
+    from {{ source('hubspot_fivetran', 'contact') }}
+)
+
+select
+    submissions.conversion_id as submission_id,
+    submissions.form_id,
+    forms.name as form_name,
+    submissions.timestamp as submitted_at,
+    contacts.property_email as email,
+    {{ normalize_email('contacts.property_email') }} as email_normalized,
+    cast(null as {{ dbt.type_string() }}) as utm_source,
+    cast(null as {{ dbt.type_string() }}) as utm_medium,
+    cast(null as {{ dbt.type_string() }}) as utm_campaign,
+    submissions.page_url
+from {{ source('hubspot_fivetran', 'contact_form_submission') }} as submissions
+left join contacts on contacts.id = submissions.contact_id and contacts.version_rank = 1
+left join {{ source('hubspot_fivetran', 'form') }} as forms on forms.id = submissions.form_id
+{%- else %}
 with submissions as (
     select * from {{ source('hubspot', 'form_submissions') }}
 ),
@@ -36,3 +59,4 @@ select
 from submissions
 left join pivoted on pivoted.conversion_id = submissions.conversion_id
 left join forms on forms.id = submissions.form_id
+{%- endif %}

@@ -1,0 +1,18 @@
+{#- Generated from sources.yml by `funnel run` / `funnel contract compile`; do not edit. -#}
+{% macro funnel_sources() -%}
+{%- set payload -%}{% raw %}
+{
+ "ads": {
+  "google_ads": "files",
+  "linkedin_ads": "files",
+  "meta_ads": "files",
+  "microsoft_ads": "files"
+ },
+ "fivetran": {
+  "primary_deal_contact_type_id": 1001
+ },
+ "hubspot": "files"
+}
+{% endraw %}{%- endset -%}
+{{- return(fromjson(payload)) -}}
+{%- endmacro %}

@@ -1,0 +1,196 @@
+"""The sample company as Fivetran lands it: HubSpot's tables in schema `hubspot` of a DuckDB file.
+
+Built from the API-shaped pages (loaded with the product's own file loader into a scratch
+database), so both layouts hold the same company. Column names and shapes follow Fivetran's
+HubSpot schema: `contact` (history mode: `_fivetran_start/_end/_active`), `contact_property_history`,
+`company`, `contact_company`, `deal`, `deal_stage`, `deal_pipeline`, `deal_pipeline_stage`,
+`deal_contact`, `owner`, `team`, `team_user`, `form`, `contact_form_submission`. Property columns
+are typed (timestamps, numbers), as Fivetran types them.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from orchestration.sources import hubspot
+from orchestration.sources.loader import load_json_pages
+
+SCHEMA = "hubspot"
+_FAR_FUTURE = "timestamptz '9999-12-31 23:59:59+00'"
+
+# Contact properties as typed Fivetran columns (name → DuckDB type).
+CONTACT_PROPERTIES = {
+    "email": "varchar", "firstname": "varchar", "lastname": "varchar", "company": "varchar", "jobtitle": "varchar",
+    "createdate": "timestamptz", "lastmodifieddate": "timestamptz", "lifecyclestage": "varchar",
+    "hs_lead_status": "varchar", "hubspot_owner_id": "bigint", "hs_analytics_source": "varchar",
+    "hs_analytics_source_data_1": "varchar", "hs_analytics_source_data_2": "varchar",
+    "hs_merged_object_ids": "varchar", "hs_object_source": "varchar", "hubspotscore": "double",
+    "hs_lifecyclestage_lead_date": "timestamptz", "hs_lifecyclestage_marketingqualifiedlead_date": "timestamptz",
+    "hs_lifecyclestage_salesqualifiedlead_date": "timestamptz", "hs_lifecyclestage_opportunity_date": "timestamptz",
+    "hs_lifecyclestage_customer_date": "timestamptz",
+}
+DEAL_PROPERTIES = {
+    "dealname": "varchar", "amount": "double", "deal_currency_code": "varchar", "createdate": "timestamptz",
+    "closedate": "timestamptz", "dealtype": "varchar", "deal_source": "varchar", "hs_lastmodifieddate": "timestamptz",
+}
+COMPANY_PROPERTIES = {
+    "name": "varchar", "domain": "varchar", "industry": "varchar", "numberofemployees": "bigint",
+    "createdate": "timestamptz", "country": "varchar",
+}
+
+
+def _typed(properties: dict[str, str]) -> str:
+    return ",\n".join(
+        f"try_cast(properties->>'{name}' as {kind}) as property_{name}" for name, kind in properties.items()
+    )
+
+
+def _statements() -> list[str]:
+    return [
+        f"create or replace schema {SCHEMA}",
+        f"""create table {SCHEMA}.contact as
+        select cast(id as bigint) as id, {_typed(CONTACT_PROPERTIES)},
+            created_at as _fivetran_start,
+            coalesce(archived_at, {_FAR_FUTURE}) as _fivetran_end,
+            not is_archived as _fivetran_active,
+            now() as _fivetran_synced
+        from raw.hubspot_contacts""",
+        f"""create table {SCHEMA}.contact_property_history as
+        with properties as (
+            select id, properties_with_history, unnest(json_keys(properties_with_history)) as name
+            from raw.hubspot_contacts
+        ),
+        changes as (
+            select id, name, unnest(from_json(properties_with_history -> name, '["json"]')) as change from properties
+        )
+        select cast(id as bigint) as contact_id, name, change->>'value' as value,
+            cast(change->>'timestamp' as timestamptz) as timestamp, change->>'sourceType' as source,
+            change->>'sourceId' as source_id, now() as _fivetran_synced
+        from changes""",
+        f"""create table {SCHEMA}.company as
+        select cast(id as bigint) as id, {_typed(COMPANY_PROPERTIES)}, is_archived as _fivetran_deleted,
+            now() as _fivetran_synced
+        from raw.hubspot_companies""",
+        f"""create table {SCHEMA}.deal as
+        select cast(id as bigint) as deal_id, properties->>'pipeline' as deal_pipeline_id,
+            properties->>'dealstage' as deal_pipeline_stage_id,
+            try_cast(properties->>'hubspot_owner_id' as bigint) as owner_id,
+            is_archived as is_deleted, {_typed(DEAL_PROPERTIES)}, is_archived as _fivetran_deleted,
+            now() as _fivetran_synced
+        from raw.hubspot_deals""",
+        f"""create table {SCHEMA}.deal_stage as
+        with changes as (
+            select id, unnest(from_json(properties_with_history -> 'dealstage', '["json"]')) as change
+            from raw.hubspot_deals
+        ),
+        dated as (
+            select cast(id as bigint) as deal_id, change->>'value' as value,
+                cast(change->>'timestamp' as timestamptz) as date_entered,
+                change->>'sourceType' as source, change->>'sourceId' as source_id
+            from changes
+        )
+        select *, date_entered as _fivetran_start,
+            coalesce(lead(date_entered) over (partition by deal_id order by date_entered), {_FAR_FUTURE})
+                as _fivetran_end,
+            lead(date_entered) over (partition by deal_id order by date_entered) is null as _fivetran_active,
+            now() as _fivetran_synced
+        from dated""",
+        f"""create table {SCHEMA}.deal_pipeline as
+        select id as pipeline_id, label, display_order, not is_archived as active, is_archived as _fivetran_deleted,
+            now() as _fivetran_synced
+        from raw.hubspot_deal_pipelines""",
+        f"""create table {SCHEMA}.deal_pipeline_stage as
+        with stages as (select id, unnest(from_json(stages, '["json"]')) as stage from raw.hubspot_deal_pipelines)
+        select stage->>'id' as stage_id, id as pipeline_id, stage->>'label' as label,
+            cast(stage->>'displayOrder' as integer) as display_order,
+            cast(stage->'metadata'->>'probability' as double) as probability,
+            stage->'metadata'->>'isClosed' = 'true' and cast(stage->'metadata'->>'probability' as double) = 1.0
+                as closed_won,
+            true as active, false as _fivetran_deleted, now() as _fivetran_synced
+        from stages""",
+        *[
+            f"""create table {SCHEMA}.{table} as
+            with targets as (
+                select from_id, unnest(from_json(to_objects, '["json"]')) as target
+                from raw.hubspot_associations where association = '{association}'
+            ),
+            types as (
+                select from_id, target->>'toObjectId' as to_id,
+                    unnest(from_json(target->'associationTypes', '["json"]')) as association_type
+                from targets
+            )
+            select cast(from_id as bigint) as {from_column}, cast(to_id as bigint) as {to_column},
+                association_type->>'category' as category,
+                cast(association_type->>'typeId' as bigint) as type_id,
+                now() as _fivetran_synced
+            from types"""
+            for table, association, from_column, to_column in (
+                ("deal_contact", "deals_to_contacts", "deal_id", "contact_id"),
+                ("contact_company", "contacts_to_companies", "contact_id", "company_id"),
+            )
+        ],
+        f"""create table {SCHEMA}.owner as
+        select cast(id as bigint) as owner_id, email, first_name, last_name, created_at, updated_at,
+            cast(user_id as bigint) as active_user_id, now() as _fivetran_synced
+        from raw.hubspot_owners""",
+        f"""create table {SCHEMA}.team as
+        select distinct cast(team->>'id' as bigint) as id, team->>'name' as name
+        from (select unnest(from_json(teams, '["json"]')) as team from raw.hubspot_owners)""",
+        f"""create table {SCHEMA}.team_user as
+        select cast(team->>'id' as bigint) as team_id, cast(user_id as bigint) as user_id,
+            not coalesce(cast(team->>'primary' as boolean), false) as is_secondary_user
+        from (select user_id, unnest(from_json(teams, '["json"]')) as team from raw.hubspot_owners)""",
+        f"""create table {SCHEMA}.form as
+        select id, name, form_type, is_archived as _fivetran_deleted, now() as _fivetran_synced
+        from raw.hubspot_forms""",
+        # Submissions are filed under the contact whose email the form carried.
+        f"""create table {SCHEMA}.contact_form_submission as
+        with emails as (
+            select properties->>'email' as email, min(cast(id as bigint)) as contact_id
+            from raw.hubspot_contacts group by 1
+        ),
+        submitted as (
+            select s.*, (select v->>'value' from (select unnest(from_json(s.form_values, '["json"]')) as v)
+                         where v->>'name' = 'email' limit 1) as email
+            from raw.hubspot_form_submissions s
+        )
+        select emails.contact_id, submitted.conversion_id, submitted.form_id, submitted.submitted_at as timestamp,
+            submitted.page_url, null::varchar as title, now() as _fivetran_synced
+        from submitted join emails on emails.email = submitted.email""",
+    ]
+
+
+def write_fivetran_hubspot(data_dir: Path, warehouse: Path) -> dict[str, int]:
+    """Write the HubSpot pages under `data_dir` as Fivetran's tables into `warehouse`."""
+    with tempfile.TemporaryDirectory() as scratch:
+        staged = Path(scratch) / "pages.duckdb"
+        con = duckdb.connect(str(staged))
+        try:
+            hubspot.load(con, data_dir)
+        finally:
+            con.close()
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(warehouse))
+        try:
+            con.execute(f"attach '{staged}' as pages (read_only)")
+            con.execute("use pages")
+            con.execute(f"use {_catalog(con, warehouse)}")
+            con.execute("begin transaction")
+            for statement in _statements():
+                con.execute(statement.replace("raw.", "pages.raw."))
+            con.execute("commit")
+            tables = [r[0] for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = ? "
+                f"and table_catalog = '{_catalog(con, warehouse)}'", [SCHEMA]).fetchall()]
+            counts = {t: con.execute(f"select count(*) from {SCHEMA}.{t}").fetchone()[0] for t in tables}
+            con.execute("detach pages")
+        finally:
+            con.close()
+    return counts
+
+
+def _catalog(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    return con.execute("select database_name from duckdb_databases() where path = ?", [str(path)]).fetchone()[0]
