@@ -35,20 +35,25 @@ def build_definitions(config: Settings) -> dg.Definitions:
     daily = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone=timezone)
 
     sources = load_sources(config.sources_file)
-    raw_assets = [
-        build_raw_asset(source="ads", description="Ad platforms' daily campaign reports and FX rates (CSV).",
-                        tables=ads.TABLES, load=ads.load, settings=config, partitions_def=daily),
-        build_raw_asset(source="reports", description="The numbers each team reported (CSV).",
-                        tables=reports.TABLES, load=reports.load, settings=config, partitions_def=daily),
-    ]
+    raw_tables = {"ads": {**ads_tables_from_files(sources), **ads.MAPPINGS}}
+    if sources.reports == "files":
+        raw_tables["reports"] = reports.TABLES
     if sources.hubspot.mode == "files":
-        raw_assets.append(
-            build_raw_asset(source="hubspot", description="HubSpot CRM exports (API-shaped JSON pages).",
-                            tables=hubspot.TABLES, load=hubspot.load, settings=config, partitions_def=daily))
+        raw_tables["hubspot"] = hubspot.TABLES
+    descriptions = {
+        "ads": "Ad platforms' daily campaign reports, FX rates and the UTM mapping (CSV).",
+        "reports": "The numbers each team reported (CSV).",
+        "hubspot": "HubSpot CRM exports (API-shaped JSON pages).",
+    }
+    raw_assets = [
+        build_raw_asset(source=source, description=descriptions[source], tables=tables, settings=config,
+                        partitions_def=daily)
+        for source, tables in raw_tables.items()
+    ]
     dbt_assets = build_dbt_assets(manifest, config, timezone, daily)
     mart_keys = [key for key in dbt_assets.keys if key.path[0] == "marts"]
     published = publish_asset.build(config, loaded, daily, mart_keys)
-    asset_checks = checks.build_checks(config, loaded, sources)
+    asset_checks = checks.build_checks(config, loaded, raw_tables)
 
     job = dg.define_asset_job(
         JOB_NAME,
@@ -66,6 +71,13 @@ def build_definitions(config: Settings) -> dg.Definitions:
         resources={"dbt": dbt_resource(config)},
         loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     )
+
+
+def ads_tables_from_files(sources) -> dict:
+    """The ad tables our loader reads: FX always, each platform only when it comes from files."""
+    modes = sources.ads.model_dump()
+    return {name: spec for name, spec in ads.TABLES.items()
+            if ads.platform_of(name) is None or modes[ads.platform_of(name)] == "files"}
 
 
 @dg.definitions

@@ -16,10 +16,9 @@ from orchestration.contract.load import LoadedContract
 from orchestration.run_summary import DATA_DOCS_KEY, DIVERGENCES_KEY, FAILURES_KEY
 from orchestration.sources import ads, hubspot, reports
 from orchestration.sources.assets import raw_key
-from orchestration.sources.config import SourcesConfig
 from orchestration.warehouse import query_df
 
-RAW_SOURCES = {"hubspot": hubspot.TABLES, "ads": ads.TABLES, "reports": reports.TABLES}
+RAW_SOURCES = {"hubspot": hubspot.TABLES, "ads": {**ads.TABLES, **ads.MAPPINGS}, "reports": reports.TABLES}
 MAX_ROWS_IN_METADATA = 50
 
 
@@ -248,12 +247,16 @@ def _top_divergences(config: Settings, team: str, periods: list[tuple], limit: i
     ]
 
 
-def build_checks(config: Settings, loaded: LoadedContract, sources: SourcesConfig) -> list[dg.AssetChecksDefinition]:
+def build_checks(
+    config: Settings, loaded: LoadedContract, raw_tables: dict[str, dict]
+) -> list[dg.AssetChecksDefinition]:
+    """`raw_tables`: per source, the raw tables our loaders write in this configuration (tables
+    landed by others, e.g. by Fivetran, are read in place and checked by dbt's tests)."""
     by_name = {s.suite.name: s for s in all_slices(loaded)}
-    # Raw checks cover what our loaders write; tables landed by others are read in place.
-    loaded_by_us = {name: tables for name, tables in RAW_SOURCES.items()
-                    if not (name == "hubspot" and sources.hubspot.mode == "fivetran")}
-    checks = [_raw_check(source, by_name[f"raw_{source}"], tables, config) for source, tables in loaded_by_us.items()]
+    checks = [
+        _raw_check(source, suites.raw_profile(source, tables, loaded), tables, config)
+        for source, tables in raw_tables.items()
+    ]
     checks.append(_frame_check(
         name="funnel_stage_order", asset=dg.AssetKey(["marts", "dim_people"]), slice_=by_name["funnel_stage_order"],
         config=config, description="Each person's stage entries never go backwards along the funnel (GX).",

@@ -14,9 +14,9 @@ import pandas as pd
 from .clock import Clock
 from .streams import stream
 
-PLATFORM_CURRENCY = {"google_ads": "USD", "linkedin_ads": "EUR", "meta_ads": "GBP"}
-FX_CURRENCIES = ("EUR", "GBP")
-_FX_START = {"EUR": 1.0850, "GBP": 1.2700}
+PLATFORM_CURRENCY = {"google_ads": "USD", "linkedin_ads": "EUR", "meta_ads": "GBP", "microsoft_ads": "CAD"}
+FX_CURRENCIES = ("CAD", "EUR", "GBP")
+_FX_START = {"CAD": 0.7300, "EUR": 1.0850, "GBP": 1.2700}
 
 # platform, campaign name (= utm_campaign on contacts), always on, daily budget per 2,000 contacts.
 # One name runs on both LinkedIn and Meta: spend truth sums it across platforms before rounding.
@@ -30,11 +30,16 @@ _CAMPAIGNS = (
     ("linkedin_ads", "retargeting_site_visitors", False, 30.0),
     ("meta_ads", "fb_lookalike_saas", True, 14.0),
     ("meta_ads", "retargeting_site_visitors", False, 10.0),
+    ("microsoft_ads", "bing_brand_us", True, 9.0),
+    ("microsoft_ads", "bing_generic_analytics", False, 14.0),
 )
-_CAMPAIGN_IDS = {"google_ads": 20_871_430_000, "linkedin_ads": 182_900_400, "meta_ads": 120_210_553_800_000_000}
-_COST_PER_CLICK = {"google_ads": 3.4, "linkedin_ads": 7.2, "meta_ads": 1.6}
-_CLICK_RATE = {"google_ads": 0.045, "linkedin_ads": 0.006, "meta_ads": 0.012}
-_CONVERSION_RATE = {"google_ads": 0.06, "linkedin_ads": 0.03, "meta_ads": 0.025}
+_CAMPAIGN_IDS = {
+    "google_ads": 20_871_430_000, "linkedin_ads": 182_900_400, "meta_ads": 120_210_553_800_000_000,
+    "microsoft_ads": 510_204_000,
+}
+_COST_PER_CLICK = {"google_ads": 3.4, "linkedin_ads": 7.2, "meta_ads": 1.6, "microsoft_ads": 2.1}
+_CLICK_RATE = {"google_ads": 0.045, "linkedin_ads": 0.006, "meta_ads": 0.012, "microsoft_ads": 0.03}
+_CONVERSION_RATE = {"google_ads": 0.06, "linkedin_ads": 0.03, "meta_ads": 0.025, "microsoft_ads": 0.05}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,10 @@ from .clock import Clock, iso_dates
 from .money_truth import cents_text
 from .pages import write_csv
 
-_ACCOUNTS = {"google_ads": "472-118-9034", "linkedin_ads": "508877213", "meta_ads": "act_1048576123"}
+_ACCOUNTS = {
+    "google_ads": "472-118-9034", "linkedin_ads": "508877213", "meta_ads": "act_1048576123",
+    "microsoft_ads": "B015566778",
+}
 
 
 def _micros_text(micros: np.ndarray) -> list[str]:
@@ -66,6 +69,22 @@ def _platform_table(platform: str, rows: pd.DataFrame) -> pd.DataFrame:
                 "clicks": clicks,
                 "impressions": impressions,
                 "external_website_conversions": conversions.astype(np.int64),
+            }
+        )
+    if platform == "microsoft_ads":
+        # Microsoft Advertising's campaign performance report, in its own column names.
+        return pd.DataFrame(
+            {
+                "TimePeriod": rows["date"].to_numpy(),
+                "AccountId": account,
+                "AccountName": "Acme Analytics",
+                "CampaignId": rows["campaign_id"].to_numpy(),
+                "CampaignName": rows["name"].to_numpy(),
+                "CurrencyCode": currency,
+                "Spend": cents_text(rows["native"].to_numpy()),
+                "Clicks": clicks,
+                "Impressions": impressions,
+                "Conversions": conversions.astype(np.int64),
             }
         )
     return pd.DataFrame(

@@ -50,7 +50,10 @@ CHANNEL_RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...] | None], .
 FALLBACK_CHANNEL = "unattributed"
 SOURCED_BY = {rule[0]: rule[1] for rule in CHANNEL_RULES} | {FALLBACK_CHANNEL: "marketing"}
 
-AD_PLATFORM_CHANNEL = {"google_ads": "paid_search", "linkedin_ads": "paid_social", "meta_ads": "paid_social"}
+AD_PLATFORM_CHANNEL = {
+    "google_ads": "paid_search", "linkedin_ads": "paid_social", "meta_ads": "paid_social",
+    "microsoft_ads": "paid_search",
+}
 
 # (team, metric as the team names it, canonical stage it maps to), from `alignment`.
 TEAM_METRICS = (

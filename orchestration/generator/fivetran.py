@@ -1,11 +1,12 @@
-"""The sample company as Fivetran lands it: HubSpot's tables in schema `hubspot` of a DuckDB file.
+"""The sample company as Fivetran lands it: HubSpot's and the ad platforms' tables in a DuckDB file.
 
 Built from the API-shaped pages (loaded with the product's own file loader into a scratch
 database), so both layouts hold the same company. Column names and shapes follow Fivetran's
 HubSpot schema: `contact` (history mode: `_fivetran_start/_end/_active`), `contact_property_history`,
 `company`, `contact_company`, `deal`, `deal_stage`, `deal_pipeline`, `deal_pipeline_stage`,
 `deal_contact`, `owner`, `team`, `team_user`, `form`, `contact_form_submission`. Property columns
-are typed (timestamps, numbers), as Fivetran types them.
+are typed (timestamps, numbers), as Fivetran types them. Ad platforms land in `google_ads`,
+`linkedin_ads`, `facebook_ads` and `microsoft_ads` with their connectors' report and history tables.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.sources import hubspot
+from orchestration.sources import ads, hubspot
 from orchestration.sources.loader import load_json_pages
 
 SCHEMA = "hubspot"
@@ -165,32 +166,99 @@ def _statements() -> list[str]:
 
 def write_fivetran_hubspot(data_dir: Path, warehouse: Path) -> dict[str, int]:
     """Write the HubSpot pages under `data_dir` as Fivetran's tables into `warehouse`."""
+    counts = _convert(data_dir, warehouse, lambda con: hubspot.load(con, data_dir), _statements(), [SCHEMA])
+    return {name.split(".", 1)[1]: count for name, count in counts.items()}
+
+
+def _catalog(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    return con.execute("select database_name from duckdb_databases() where path = ?", [str(path)]).fetchone()[0]
+
+
+def _ads_statements() -> list[str]:
+    return [
+        "create or replace schema google_ads",
+        """create table google_ads.campaign_stats as
+        select cast(customer_id as varchar) as customer_id, date, cast(campaign_id as bigint) as campaign_id,
+            cost_micros, clicks, impressions, conversions, now() as _fivetran_synced
+        from raw.google_ads_campaign_stats""",
+        """create table google_ads.campaign_history as
+        select distinct cast(campaign_id as bigint) as id, campaign_name as name,
+            timestamptz '2024-01-01 00:00:00+00' as updated_at
+        from raw.google_ads_campaign_stats""",
+        """create table google_ads.account_history as
+        select distinct cast(customer_id as varchar) as id, customer_currency_code as currency_code,
+            timestamptz '2024-01-01 00:00:00+00' as updated_at
+        from raw.google_ads_campaign_stats""",
+        "create or replace schema linkedin_ads",
+        """create table linkedin_ads.ad_analytics_by_campaign as
+        select cast(campaign_id as bigint) as campaign_id, date as day, cost_in_local_currency, clicks, impressions,
+            cast(external_website_conversions as bigint) as external_website_conversions
+        from raw.linkedin_ads_campaign_stats""",
+        """create table linkedin_ads.campaign_history as
+        select distinct cast(campaign_id as bigint) as id, campaign_name as name, cast(account_id as bigint) as account_id,
+            timestamptz '2024-01-01 00:00:00+00' as last_modified_time
+        from raw.linkedin_ads_campaign_stats""",
+        """create table linkedin_ads.account_history as
+        select distinct cast(account_id as bigint) as id, currency,
+            timestamptz '2024-01-01 00:00:00+00' as last_modified_time
+        from raw.linkedin_ads_campaign_stats""",
+        "create or replace schema facebook_ads",
+        """create table facebook_ads.basic_campaign as
+        select account_id, cast(campaign_id as bigint) as campaign_id, campaign_name, date_start as date, spend,
+            impressions, clicks as inline_link_clicks
+        from raw.meta_ads_campaign_stats""",
+        """create table facebook_ads.basic_campaign_actions as
+        select cast(campaign_id as bigint) as campaign_id, date_start as date,
+            'offsite_conversion.fb_pixel_lead' as action_type, conversions as value
+        from raw.meta_ads_campaign_stats""",
+        """create table facebook_ads.account_history as
+        select distinct account_id as id, account_currency as currency,
+            timestamptz '2024-01-01 00:00:00+00' as updated_time
+        from raw.meta_ads_campaign_stats""",
+        "create or replace schema microsoft_ads",
+        """create table microsoft_ads.campaign_performance_daily_report as
+        select TimePeriod as date, cast(AccountId as varchar) as account_id, cast(CampaignId as bigint) as campaign_id,
+            CurrencyCode as currency_code, Spend as spend, Clicks as clicks, Impressions as impressions,
+            Conversions as conversions
+        from raw.microsoft_ads_campaign_stats""",
+        """create table microsoft_ads.campaign_history as
+        select distinct cast(CampaignId as bigint) as id, CampaignName as name,
+            timestamptz '2024-01-01 00:00:00+00' as modified_time
+        from raw.microsoft_ads_campaign_stats""",
+    ]
+
+
+def write_fivetran_ads(data_dir: Path, warehouse: Path) -> dict[str, int]:
+    """Write the ad platforms' exports under `data_dir` as Fivetran's tables into `warehouse`."""
+    return _convert(data_dir, warehouse, lambda con: ads.load(con, data_dir), _ads_statements(),
+                    ["google_ads", "linkedin_ads", "facebook_ads", "microsoft_ads"])
+
+
+def _convert(data_dir: Path, warehouse: Path, load, statements: list[str], schemas: list[str]) -> dict[str, int]:
     with tempfile.TemporaryDirectory() as scratch:
         staged = Path(scratch) / "pages.duckdb"
         con = duckdb.connect(str(staged))
         try:
-            hubspot.load(con, data_dir)
+            load(con)
         finally:
             con.close()
         warehouse.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(warehouse))
         try:
+            catalog = _catalog(con, warehouse)
             con.execute(f"attach '{staged}' as pages (read_only)")
-            con.execute("use pages")
-            con.execute(f"use {_catalog(con, warehouse)}")
             con.execute("begin transaction")
-            for statement in _statements():
+            for statement in statements:
                 con.execute(statement.replace("raw.", "pages.raw."))
             con.execute("commit")
-            tables = [r[0] for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = ? "
-                f"and table_catalog = '{_catalog(con, warehouse)}'", [SCHEMA]).fetchall()]
-            counts = {t: con.execute(f"select count(*) from {SCHEMA}.{t}").fetchone()[0] for t in tables}
+            counts = {
+                f"{schema}.{table}": con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+                for schema, table in con.execute(
+                    "select table_schema, table_name from information_schema.tables "
+                    f"where table_catalog = '{catalog}' and table_schema in ({', '.join(repr(s) for s in schemas)})"
+                ).fetchall()
+            }
             con.execute("detach pages")
         finally:
             con.close()
     return counts
-
-
-def _catalog(con: duckdb.DuckDBPyConnection, path: Path) -> str:
-    return con.execute("select database_name from duckdb_databases() where path = ?", [str(path)]).fetchone()[0]

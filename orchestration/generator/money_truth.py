@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import contract
-from .ads import PLATFORM_CURRENCY, rate_table
+from .ads import FX_CURRENCIES, PLATFORM_CURRENCY, rate_table
 from .clock import Clock, iso, iso_dates
 
 
@@ -79,7 +79,7 @@ def deals_truth(
 
 
 def spend_truth(campaigns: pd.DataFrame, spend: pd.DataFrame, fx: pd.DataFrame, clock: Clock) -> pd.DataFrame:
-    currencies = ["USD", "EUR", "GBP"]
+    currencies = ["USD", *FX_CURRENCIES]
     rates = rate_table(fx, currencies, clock.n_days)
     platform = spend["platform"].to_numpy()
     cur = pd.Series(platform).map(lambda p: currencies.index(PLATFORM_CURRENCY[p])).to_numpy()

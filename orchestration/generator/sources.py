@@ -55,8 +55,12 @@ def sources_for(
         return channels == channel
 
     m = where("paid_search")
-    src[m], d1[m] = "PAID_SEARCH", "google"
-    d2[m] = pick_campaigns(campaigns, "google_ads", days[m], u[m, 0])
+    bing = m & (u[:, 1] >= 0.8)
+    google = m & ~bing
+    src[m] = "PAID_SEARCH"
+    d1[google], d1[bing] = "google", "bing"
+    d2[google] = pick_campaigns(campaigns, "google_ads", days[google], u[google, 0])
+    d2[bing] = pick_campaigns(campaigns, "microsoft_ads", days[bing], u[bing, 0])
 
     m = where("paid_social")
     linkedin = m & (u[:, 1] < 0.65)

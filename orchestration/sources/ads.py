@@ -1,7 +1,8 @@
-"""Ad platforms' daily campaign reports and the daily FX rates, each in its own columns.
+"""Ad platforms' daily campaign reports, the daily FX rates and the UTM ↔ campaign mapping.
 
 Column names and currencies stay the platform's own in raw (Google's `cost_micros`, LinkedIn's
-`cost_in_local_currency`, Meta's `spend`); `stg_ads__spend` puts them on one scale.
+`cost_in_local_currency`, Meta's `spend`, Microsoft's `Spend`); `stg_ads__spend` puts them on
+one scale.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.sources.loader import CsvFiles, LoadResult, load_csv_files
+from orchestration.sources.loader import CsvFiles, LoadResult, load_all
 
 _COUNTS = {"clicks": "BIGINT", "impressions": "BIGINT"}
 
@@ -61,6 +62,22 @@ TABLES: dict[str, CsvFiles] = {
             "conversions": "DOUBLE",
         },
     ),
+    "microsoft_ads_campaign_stats": CsvFiles(
+        source="ads.microsoft_ads",
+        table="microsoft_ads_campaign_stats",
+        folder="ads/microsoft_ads",
+        columns={
+            "TimePeriod": "DATE",
+            "AccountId": "VARCHAR",
+            "CampaignId": "VARCHAR",
+            "CampaignName": "VARCHAR",
+            "CurrencyCode": "VARCHAR",
+            "Spend": "DECIMAL(18,2)",
+            "Clicks": "BIGINT",
+            "Impressions": "BIGINT",
+            "Conversions": "DOUBLE",
+        },
+    ),
     "fx_rates_daily": CsvFiles(
         source="fx",
         table="fx_rates_daily",
@@ -70,5 +87,24 @@ TABLES: dict[str, CsvFiles] = {
 }
 
 
+# Optional: which utm_campaign a platform's campaign is, when the names differ
+# (`mappings/utm_campaigns.csv`: platform,campaign_id,utm_campaign). Without it, the campaign
+# name is taken as the utm_campaign.
+MAPPINGS: dict[str, CsvFiles] = {
+    "utm_campaign_map": CsvFiles(
+        source="mappings",
+        table="utm_campaign_map",
+        folder="mappings",
+        pattern="utm_campaigns*.csv",
+        columns={"platform": "VARCHAR", "campaign_id": "VARCHAR", "utm_campaign": "VARCHAR"},
+    ),
+}
+
+
+def platform_of(table: str) -> str | None:
+    """The ad platform a raw table belongs to (None for FX and the mapping)."""
+    return next((p for p in ("google_ads", "linkedin_ads", "meta_ads", "microsoft_ads") if table.startswith(p)), None)
+
+
 def load(con: duckdb.DuckDBPyConnection, data_dir: Path) -> list[LoadResult]:
-    return [load_csv_files(con, data_dir, spec) for spec in TABLES.values()]
+    return load_all(con, data_dir, [*TABLES.values(), *MAPPINGS.values()])

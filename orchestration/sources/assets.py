@@ -1,13 +1,11 @@
 """Dagster glue shared by the sources: one multi-asset per source, one asset per raw table."""
 
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 
 import dagster as dg
-import duckdb
 
 from orchestration.config import Settings
-from orchestration.sources.loader import LoadResult
+from orchestration.sources.loader import CsvFiles, JsonPages, load_all
 from orchestration.warehouse import connect
 
 WAREHOUSE_POOL = "duckdb_writer"
@@ -24,8 +22,7 @@ def build_raw_asset(
     *,
     source: str,
     description: str,
-    tables: Mapping[str, object],
-    load: Callable[[duckdb.DuckDBPyConnection, Path], list[LoadResult]],
+    tables: Mapping[str, JsonPages | CsvFiles],
     settings: Settings,
     partitions_def: dg.PartitionsDefinition | None,
 ) -> dg.AssetsDefinition:
@@ -52,7 +49,7 @@ def build_raw_asset(
     )
     def _load(context: dg.AssetExecutionContext):
         with connect(settings.warehouse) as con:
-            results = load(con, settings.data_dir)
+            results = load_all(con, settings.data_dir, tables.values())
         for result in results:
             if result.quarantined_files or result.quarantined_records:
                 context.log.warning(

@@ -40,7 +40,12 @@ class SourcesConfig(_Strict):
 
     def as_dbt_data(self) -> dict:
         """What dbt needs to know: where each source is read from."""
-        return {"hubspot": self.hubspot.mode, "ads": self.ads.model_dump(), "fivetran": self.fivetran.model_dump()}
+        return {
+            "hubspot": self.hubspot.mode,
+            "ads": self.ads.model_dump(),
+            "reports": self.reports,
+            "fivetran": self.fivetran.model_dump(),
+        }
 
 
 GENERATED_RELATIVE = Path("macros") / "generated" / "sources.sql"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.sources.loader import JsonPages, LoadResult, load_json_pages
+from orchestration.sources.loader import JsonPages, LoadResult, load_all
 
 SOURCE = "hubspot"
 
@@ -150,4 +150,4 @@ TABLES: dict[str, JsonPages] = {
 
 
 def load(con: duckdb.DuckDBPyConnection, data_dir: Path) -> list[LoadResult]:
-    return [load_json_pages(con, data_dir, spec) for spec in TABLES.values()]
+    return load_all(con, data_dir, TABLES.values())

@@ -258,3 +258,11 @@ def _result(con: duckdb.DuckDBPyConnection, source: str, table: str, files: int)
         [source],
     ).fetchone()
     return LoadResult(table, files, rows, q_files, q_records)
+
+
+def load_all(con: duckdb.DuckDBPyConnection, root: Path, specs) -> list[LoadResult]:
+    """Load each spec (JSON pages or CSV files) from `root`, in order."""
+    return [
+        load_json_pages(con, root, spec) if isinstance(spec, JsonPages) else load_csv_files(con, root, spec)
+        for spec in specs
+    ]

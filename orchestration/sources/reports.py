@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.sources.loader import CsvFiles, LoadResult, load_csv_files
+from orchestration.sources.loader import CsvFiles, LoadResult, load_all
 
 TABLES: dict[str, CsvFiles] = {
     "team_reports": CsvFiles(
@@ -39,4 +39,4 @@ TABLES: dict[str, CsvFiles] = {
 
 
 def load(con: duckdb.DuckDBPyConnection, data_dir: Path) -> list[LoadResult]:
-    return [load_csv_files(con, data_dir, spec) for spec in TABLES.values()]
+    return load_all(con, data_dir, TABLES.values())

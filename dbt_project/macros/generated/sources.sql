@@ -11,7 +11,8 @@
  "fivetran": {
   "primary_deal_contact_type_id": 1001
  },
- "hubspot": "files"
+ "hubspot": "files",
+ "reports": "files"
 }
 {% endraw %}{%- endset -%}
 {{- return(fromjson(payload)) -}}
