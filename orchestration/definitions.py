@@ -13,7 +13,7 @@ import dagster as dg
 from orchestration import alerts, checks, publish_asset
 from orchestration.config import Settings, settings
 from orchestration.contract.load import load_contract
-from orchestration.sources import ads, hubspot, reports
+from orchestration.sources import ads, hubspot, reports, salesforce
 from orchestration.sources.assets import build_raw_asset
 from orchestration.sources.config import load_sources
 from orchestration.progress import progress_logger
@@ -40,10 +40,13 @@ def build_definitions(config: Settings) -> dg.Definitions:
         raw_tables["reports"] = reports.TABLES
     if sources.hubspot.mode == "files":
         raw_tables["hubspot"] = hubspot.TABLES
+    if sources.salesforce.mode == "files":
+        raw_tables["salesforce"] = salesforce.TABLES
     descriptions = {
         "ads": "Ad platforms' daily campaign reports, FX rates and the UTM mapping (CSV).",
         "reports": "The numbers each team reported (CSV).",
         "hubspot": "HubSpot CRM exports (API-shaped JSON pages).",
+        "salesforce": "Salesforce REST API query pages, one folder per object.",
     }
     raw_assets = [
         build_raw_asset(source=source, description=descriptions[source], tables=tables, settings=config,

@@ -14,11 +14,16 @@ from orchestration.checks.gx_context import Validation, plain, sync, validate
 from orchestration.config import Settings
 from orchestration.contract.load import LoadedContract
 from orchestration.run_summary import DATA_DOCS_KEY, DIVERGENCES_KEY, FAILURES_KEY
-from orchestration.sources import ads, hubspot, reports
+from orchestration.sources import ads, hubspot, reports, salesforce
 from orchestration.sources.assets import raw_key
 from orchestration.warehouse import query_df
 
-RAW_SOURCES = {"hubspot": hubspot.TABLES, "ads": {**ads.TABLES, **ads.MAPPINGS}, "reports": reports.TABLES}
+RAW_SOURCES = {
+    "hubspot": hubspot.TABLES,
+    "salesforce": salesforce.TABLES,
+    "ads": {**ads.TABLES, **ads.MAPPINGS},
+    "reports": reports.TABLES,
+}
 MAX_ROWS_IN_METADATA = 50
 
 

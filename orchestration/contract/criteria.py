@@ -27,6 +27,10 @@ LEAVES: dict[str, tuple[str, str]] = {
         "{pipeline, stage} or {pipeline, won: true}",
         "deal_stage_reached: {pipeline: default, won: true}",
     ),
+    # Salesforce: its Opportunities are deals whose pipeline is their Type (e.g. New Business).
+    "salesforce_lead_created": ("true", "salesforce_lead_created: true"),
+    "salesforce_lead_converted": ("true", "salesforce_lead_converted: true"),
+    "salesforce_lead_status_in": ("a list of Lead statuses", "salesforce_lead_status_in: [Qualified]"),
 }
 
 
@@ -80,10 +84,15 @@ def _leaf_args(kind: str, value: Any, path: tuple, problems: list[Problem]) -> d
     def bad(message: str) -> None:
         problems.append(Problem(path, f"'{kind}' expects {shape}: {message}", f"e.g. {example}"))
 
-    if kind == "created":
+    if kind in ("created", "salesforce_lead_created", "salesforce_lead_converted"):
         if value is not True:
-            return bad("write `created: true`")
+            return bad(f"write `{kind}: true`")
         return {}
+    if kind == "salesforce_lead_status_in":
+        values = _strings(value)
+        if not values:
+            return bad("not a non-empty list of strings")
+        return {"values": values}
     if kind == "lifecycle_stage_reached":
         if not isinstance(value, str) or not value:
             return bad("not a stage name")
@@ -158,6 +167,12 @@ def describe(criterion: Criterion, *, exact_lifecycle: bool = False) -> str:
         return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
     if kind == "created":
         return "the contact record was created"
+    if kind == "salesforce_lead_created":
+        return "a Salesforce Lead was created"
+    if kind == "salesforce_lead_converted":
+        return "the Salesforce Lead was converted"
+    if kind == "salesforce_lead_status_in":
+        return "the Salesforce Lead status was set to " + _or(a["values"])
     if kind == "lifecycle_stage_reached":
         later = "" if exact_lifecycle else " or a later one"
         return f"the HubSpot lifecycle stage reached '{a['stage']}'{later}"

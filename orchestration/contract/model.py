@@ -79,6 +79,8 @@ class Identity(Strict):
 class ChannelWhen(Strict):
     original_source: list[str] = []
     original_source_detail: list[str] = []
+    lead_source: list[str] = []
+    """Salesforce's LeadSource, for people who exist only in Salesforce."""
 
 
 class Channel(Strict):

@@ -7,13 +7,23 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Mode = Literal["files", "fivetran", "off"]
 
 
+def _off(value):
+    """YAML reads a bare `off` as false: take it for the word."""
+    return "off" if value is False else value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _yaml_off(cls, value):
+        return _off(value)
 
 
 class HubSpot(_Strict):
@@ -32,8 +42,14 @@ class Fivetran(_Strict):
     primary_deal_contact_type_id: int = 1001
 
 
+class Salesforce(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    mode: Literal["off", "files", "fivetran"] = Field("off", alias="from")
+
+
 class SourcesConfig(_Strict):
     hubspot: HubSpot = HubSpot()
+    salesforce: Salesforce = Salesforce()
     ads: Ads = Ads()
     reports: Literal["files", "off"] = "files"
     fivetran: Fivetran = Fivetran()
@@ -42,6 +58,7 @@ class SourcesConfig(_Strict):
         """What dbt needs to know: where each source is read from."""
         return {
             "hubspot": self.hubspot.mode,
+            "salesforce": self.salesforce.mode,
             "ads": self.ads.model_dump(),
             "reports": self.reports,
             "fivetran": self.fivetran.model_dump(),

@@ -1,9 +1,12 @@
 {#- Channels: the contract's ordered rules over HubSpot's original source; first match wins. -#}
 
-{% macro channel_of(source, source_detail) -%}
+{% macro channel_of(source, source_detail, lead_source='null') -%}
     case
     {%- for channel in funnel_contract().channels %}
         {%- set conditions = [] -%}
+        {%- if channel.lead_source -%}
+            {%- do conditions.append(lead_source ~ " in (" ~ funnel_string_list(channel.lead_source) ~ ")") -%}
+        {%- endif -%}
         {%- if channel.original_source -%}
             {%- do conditions.append(source ~ " in (" ~ funnel_string_list(channel.original_source) ~ ")") -%}
         {%- endif -%}

@@ -41,12 +41,7 @@
     end
 {%- endmacro %}
 
-{# Orders HubSpot record ids as numbers (ids are text), records without one last. #}
+{# Orders record ids: HubSpot's as numbers (ids are text), then others (Salesforce) as text. #}
 {% macro contact_order(expression) -%}
-    cast({{ expression }} as bigint) nulls last
-{%- endmacro %}
-
-{# Whether HubSpot is read from Fivetran's tables (sources.yml) rather than API-shaped pages. #}
-{% macro hubspot_from_fivetran() -%}
-    {{ return(funnel_sources().hubspot == 'fivetran') }}
+    {{ safe_cast(expression, 'bigint') }} nulls last, {{ expression }}
 {%- endmacro %}

@@ -68,6 +68,12 @@
         {%- if node.forms %}
         and (form_id in ({{ funnel_string_list(node.forms) }}) or form_name in ({{ funnel_string_list(node.forms) }}))
         {%- endif %}
+    {%- elif k == 'salesforce_lead_created' -%}
+        event_type = 'salesforce_lead_created'
+    {%- elif k == 'salesforce_lead_converted' -%}
+        event_type = 'salesforce_lead_converted'
+    {%- elif k == 'salesforce_lead_status_in' -%}
+        event_type = 'salesforce_lead_status' and property_value in ({{ funnel_string_list(node['values']) }})
     {%- elif k == 'deal_created' -%}
         event_type = 'deal_created' and pipeline_id = {{ funnel_string(node.pipeline) }}
         and coalesce(deal_amount_reporting, 0) >= {{ funnel_number(node.min_amount) }}
@@ -78,7 +84,7 @@
         {%- else %}
         and not deal_stage_is_lost
         and deal_stage_order >= (
-            select min(display_order) from {{ ref('stg_hubspot__deal_pipeline_stages') }}
+            select min(display_order) from {{ ref('int_deal_stages') }}
             where pipeline_id = {{ funnel_string(node.pipeline) }} and stage_id = {{ funnel_string(node.stage) }}
         )
         {%- endif %}

@@ -194,6 +194,7 @@
   {
    "key": "paid_search",
    "label": "Paid search",
+   "lead_source": [],
    "original_source": [
     "PAID_SEARCH"
    ],
@@ -203,6 +204,7 @@
   {
    "key": "paid_social",
    "label": "Paid social",
+   "lead_source": [],
    "original_source": [
     "PAID_SOCIAL"
    ],
@@ -212,6 +214,7 @@
   {
    "key": "email",
    "label": "Email",
+   "lead_source": [],
    "original_source": [
     "EMAIL_MARKETING"
    ],
@@ -221,6 +224,7 @@
   {
    "key": "referral",
    "label": "Referral",
+   "lead_source": [],
    "original_source": [
     "REFERRALS"
    ],
@@ -230,6 +234,7 @@
   {
    "key": "events",
    "label": "Events",
+   "lead_source": [],
    "original_source": [
     "OFFLINE"
    ],
@@ -241,6 +246,7 @@
   {
    "key": "outbound",
    "label": "Outbound (sales-sourced)",
+   "lead_source": [],
    "original_source": [
     "OFFLINE"
    ],
@@ -252,6 +258,7 @@
   {
    "key": "organic",
    "label": "Organic and direct",
+   "lead_source": [],
    "original_source": [
     "ORGANIC_SEARCH",
     "DIRECT_TRAFFIC",
@@ -263,6 +270,7 @@
   {
    "key": "unattributed",
    "label": "Unattributed",
+   "lead_source": [],
    "original_source": [],
    "original_source_detail": [],
    "sourced_by": "marketing"

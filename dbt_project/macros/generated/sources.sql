@@ -12,7 +12,8 @@
   "primary_deal_contact_type_id": 1001
  },
  "hubspot": "files",
- "reports": "files"
+ "reports": "files",
+ "salesforce": "off"
 }
 {% endraw %}{%- endset -%}
 {{- return(fromjson(payload)) -}}

@@ -1,9 +1,12 @@
--- Every contact record with the person it belongs to.
+-- Every CRM record (HubSpot contact, Salesforce Lead or Contact) with the person it belongs to.
 -- record_status: active (live record), merged (archived, merged into a live record), deleted
 -- (archived otherwise). A record's history counts for its person unless it was deleted while the
--- person still has a live record.
+-- person still has a live record. `contact_id` is the record's id in its system.
 with recursive contacts as (
-    select * from {{ ref('stg_hubspot__contacts') }}
+    select
+        record_id as contact_id, system, system_rank, numeric_id, email_normalized, updated_at, is_archived,
+        merged_object_ids
+    from {{ ref('int_crm_records') }}
 ),
 
 merge_edges as (
@@ -58,7 +61,10 @@ resolved as (
         survivors.survivor_id,
         contacts.is_archived,
         survivor.is_archived as survivor_is_archived,
-        coalesce(survivor.email_normalized, 'contact:' || survivors.survivor_id) as person_key
+        coalesce(survivor.email_normalized, 'contact:' || survivors.survivor_id) as person_key,
+        contacts.system,
+        contacts.system_rank,
+        contacts.numeric_id
     from contacts
     join survivors on survivors.contact_id = contacts.contact_id
     join contacts as survivor on survivor.contact_id = survivors.survivor_id
@@ -69,6 +75,9 @@ with_status as (
         contact_id,
         survivor_id,
         person_key,
+        system,
+        system_rank,
+        numeric_id,
         case
             when not is_archived then 'active'
             when survivor_id <> contact_id and not survivor_is_archived then 'merged'
@@ -78,13 +87,16 @@ with_status as (
 ),
 
 persons as (
-    -- person_id: the smallest id among live records, else among all (a deleted person).
+    -- person_id: the smallest HubSpot id among live HubSpot records, else the smallest id among
+    -- live Salesforce records, else among all (a deleted person), HubSpot first.
     select
         person_key,
-        cast(coalesce(
-            min(case when record_status = 'active' then cast(contact_id as bigint) end),
-            min(cast(contact_id as bigint))
-        ) as {{ dbt.type_string() }}) as person_id,
+        coalesce(
+            cast(min(case when record_status = 'active' then numeric_id end) as {{ dbt.type_string() }}),
+            min(case when record_status = 'active' and numeric_id is null then contact_id end),
+            cast(min(numeric_id) as {{ dbt.type_string() }}),
+            min(contact_id)
+        ) as person_id,
         bool_or(record_status = 'active') as person_has_active_record
     from with_status
     group by person_key

@@ -2,7 +2,12 @@
 -- contract's primary label, else the lowest associated contact id. With
 -- `policies.deal_contacts: all`, every associated person counts for stage entries.
 with deal_contacts as (
-    select * from {{ ref('stg_hubspot__deal_contacts') }}
+    select deal_id, contact_id, is_primary from {{ ref('stg_hubspot__deal_contacts') }}
+    {%- if salesforce_enabled() %}
+    union all
+    -- Salesforce: an Opportunity's contact roles.
+    select opportunity_id, contact_id, is_primary from {{ ref('stg_salesforce__opportunity_contact_roles') }}
+    {%- endif %}
 ),
 
 resolved as (
@@ -17,7 +22,7 @@ linked as (
         resolved.person_id,
         row_number() over (
             partition by deal_contacts.deal_id
-            order by case when deal_contacts.is_primary then 0 else 1 end, cast(deal_contacts.contact_id as bigint)
+            order by case when deal_contacts.is_primary then 0 else 1 end, resolved.numeric_id, deal_contacts.contact_id
         ) as primary_rank
     from deal_contacts
     join resolved on resolved.contact_id = deal_contacts.contact_id

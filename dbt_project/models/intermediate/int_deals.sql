@@ -1,12 +1,24 @@
 -- One row per live deal: pipeline stage, amount in the reporting currency (rate of the create
 -- date), the primary contact's person, source channel and which team sourced it.
 with deals as (
-    select * from {{ ref('stg_hubspot__deals') }}
+    select
+        deal_id, deal_name, pipeline_id, deal_stage_id, amount, currency, owner_id, deal_type, deal_source,
+        created_at, close_date, updated_at, is_archived
+    from {{ ref('stg_hubspot__deals') }}
     where not is_archived
+    {%- if salesforce_enabled() %}
+    union all
+    -- Salesforce Opportunities are deals whose pipeline is their Type.
+    select
+        opportunity_id, opportunity_name, opportunity_type, stage_name, amount, currency, owner_id,
+        opportunity_type, lower(lead_source), created_at, close_date, updated_at, is_deleted
+    from {{ ref('stg_salesforce__opportunities') }}
+    where not is_deleted
+    {%- endif %}
 ),
 
 stages as (
-    select * from {{ ref('stg_hubspot__deal_pipeline_stages') }}
+    select * from {{ ref('int_deal_stages') }}
 ),
 
 rates as (
@@ -29,8 +41,8 @@ primary_person as (
 won as (
     -- When the deal first entered a won stage (the instant revenue is recognised).
     select history.deal_id, min(history.changed_at) as won_at
-    from {{ ref('stg_hubspot__deal_stage_history') }} as history
-    join {{ ref('stg_hubspot__deals') }} as deals on deals.deal_id = history.deal_id
+    from {{ ref('int_deal_stage_history') }} as history
+    join deals on deals.deal_id = history.deal_id
     join stages on stages.pipeline_id = deals.pipeline_id and stages.stage_id = history.deal_stage_id
     where stages.is_won
     group by history.deal_id

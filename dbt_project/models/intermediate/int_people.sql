@@ -1,11 +1,11 @@
--- One row per real person: their records grouped, the principal record (id = person_id),
--- first-touch channel, owner, and whether the contract excludes them.
+-- One row per real person: their records grouped (across CRMs), the principal record
+-- (id = person_id), first-touch channel, owner, and whether the contract excludes them.
 with resolved as (
     select * from {{ ref('int_contacts_resolved') }}
 ),
 
 contacts as (
-    select * from {{ ref('stg_hubspot__contacts') }}
+    select record_id as contact_id, * from {{ ref('int_crm_records') }}
 ),
 
 persons as (
@@ -25,10 +25,11 @@ ranked_records as (
         contacts.original_source,
         contacts.original_source_detail,
         contacts.original_source_campaign,
+        contacts.lead_source,
         contacts.created_at,
         row_number() over (
             partition by resolved.person_id
-            order by contacts.created_at, cast(contacts.contact_id as bigint)
+            order by contacts.created_at, contacts.system_rank, contacts.numeric_id, contacts.contact_id
         ) as creation_rank
     from resolved
     join contacts on contacts.contact_id = resolved.contact_id
@@ -47,7 +48,7 @@ final as (
         principal.email_normalized,
         principal.owner_id,
         principal.lifecycle_stage as current_lifecycle_stage,
-        {{ channel_of('first_record.original_source', 'first_record.original_source_detail') }} as channel,
+        {{ channel_of('first_record.original_source', 'first_record.original_source_detail', 'first_record.lead_source') }} as channel,
         first_record.original_source_campaign as campaign,
         first_record.created_at as first_created_at,
         case

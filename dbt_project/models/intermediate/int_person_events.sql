@@ -7,7 +7,7 @@ with resolved as (
 ),
 
 contacts as (
-    select * from {{ ref('stg_hubspot__contacts') }}
+    select record_id as contact_id, * from {{ ref('int_crm_records') }}
 ),
 
 history as (
@@ -28,11 +28,11 @@ deal_people as (
 ),
 
 deal_stage_history as (
-    select * from {{ ref('stg_hubspot__deal_stage_history') }}
+    select * from {{ ref('int_deal_stage_history') }}
 ),
 
 pipeline_stages as (
-    select * from {{ ref('stg_hubspot__deal_pipeline_stages') }}
+    select * from {{ ref('int_deal_stages') }}
 ),
 
 email_people as (
@@ -141,6 +141,29 @@ deal_stage_changes as (
         and pipeline_stages.stage_id = deal_stage_history.deal_stage_id
 ),
 
+{%- if salesforce_enabled() %}
+salesforce_lead_events as (
+    -- A Lead's creation, each change of its Status, and its conversion (LeadHistory).
+    select
+        resolved.person_id,
+        'salesforce_lead:' || history.history_id as event_id,
+        case history.field
+            when 'created' then 'salesforce_lead_created'
+            when 'leadConverted' then 'salesforce_lead_converted'
+            else 'salesforce_lead_status'
+        end as event_type,
+        history.changed_at as occurred_at,
+        history.lead_id as record_id,
+        history.lead_id as contact_id,
+        case when history.field = 'Status' then 'Status' end as property_name,
+        case when history.field = 'Status' then history.new_value end as property_value,
+        null, null, null, null, null, null, null, null, null
+    from {{ ref('stg_salesforce__lead_history') }} as history
+    join resolved on resolved.contact_id = history.lead_id
+    where history.field in ('created', 'Status', 'leadConverted')
+),
+{%- endif %}
+
 unioned as (
     select * from created
     union all
@@ -151,6 +174,10 @@ unioned as (
     select * from deals_created
     union all
     select * from deal_stage_changes
+    {%- if salesforce_enabled() %}
+    union all
+    select * from salesforce_lead_events
+    {%- endif %}
 )
 
 select

@@ -1,6 +1,6 @@
 -- Every moment a person met a stage's entry criteria (kind = entry) or its exit criteria
 -- (kind = exit), under the definition in force at that moment. Compiled from funnel.yml.
--- depends_on: {{ ref('stg_hubspot__deal_pipeline_stages') }}
+-- depends_on: {{ ref('int_deal_stages') }}
 with events as (
     select * from {{ ref('int_person_events') }}
 ),

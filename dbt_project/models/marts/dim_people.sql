@@ -10,7 +10,7 @@ entries as (
 ),
 
 owners as (
-    select * from {{ ref('stg_hubspot__owners') }}
+    select * from {{ ref('int_owners') }}
 ),
 
 stage_times as (
