@@ -14,7 +14,7 @@ from orchestration import alerts, checks, publish_asset
 from orchestration.config import Settings, settings
 from orchestration.contract.load import load_contract
 from orchestration.sources import ads, hubspot, reports, salesforce
-from orchestration.sources.assets import build_raw_asset
+from orchestration.sources.assets import build_hubspot_api_asset, build_raw_asset
 from orchestration.sources.config import load_sources
 from orchestration.progress import progress_logger
 from orchestration.transform import build_dbt_assets, dbt_resource, prepare
@@ -38,7 +38,7 @@ def build_definitions(config: Settings) -> dg.Definitions:
     raw_tables = {"ads": {**ads_tables_from_files(sources), **ads.MAPPINGS}}
     if sources.reports == "files":
         raw_tables["reports"] = reports.TABLES
-    if sources.hubspot.mode == "files":
+    if sources.hubspot.mode in ("files", "api"):
         raw_tables["hubspot"] = hubspot.TABLES
     if sources.salesforce.mode == "files":
         raw_tables["salesforce"] = salesforce.TABLES
@@ -52,7 +52,10 @@ def build_definitions(config: Settings) -> dg.Definitions:
         build_raw_asset(source=source, description=descriptions[source], tables=tables, settings=config,
                         partitions_def=daily)
         for source, tables in raw_tables.items()
+        if not (source == "hubspot" and sources.hubspot.mode == "api")
     ]
+    if sources.hubspot.mode == "api":
+        raw_assets.append(build_hubspot_api_asset(config, daily))
     dbt_assets = build_dbt_assets(manifest, config, timezone, daily)
     mart_keys = [key for key in dbt_assets.keys if key.path[0] == "marts"]
     published = publish_asset.build(config, loaded, daily, mart_keys)

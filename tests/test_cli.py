@@ -77,6 +77,7 @@ def test_no_stage_rule_is_written_outside_the_contract():
         f"{path.relative_to(PROJECT_ROOT)}:{number}: {line.strip()}"
         for path in searched
         for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if STAGE_RULE_LITERALS.search(line)
+        # Table names in source() calls are Salesforce objects (Lead, Opportunity), not stages.
+        if STAGE_RULE_LITERALS.search(line) and "source(" not in line
     ]
     assert offenders == []
