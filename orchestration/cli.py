@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--months", type=int, default=18, help="months of history (default 18)")
     generate.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     generate.add_argument("--out", type=Path, default=None, help="folder (default $FUNNEL_DATA_DIR)")
+    generate.add_argument("--crm", choices=["hubspot", "salesforce"], default="hubspot",
+                          help="where sales works: HubSpot (default) or Salesforce (marketing stays in HubSpot)")
     generate.set_defaults(handler=_generate)
 
     run = commands.add_parser("run", help="run the daily pipeline; exit 1 when a blocking check fails")
@@ -103,7 +105,7 @@ def _generate(args) -> int:
 
     out = args.out or settings().data_dir
     manifest = generate(
-        out, contacts=args.contacts, months=args.months, seed=args.seed,
+        out, contacts=args.contacts, months=args.months, seed=args.seed, crm=args.crm,
         progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True),
     )
     counts = ", ".join(f"{k}={v}" for k, v in manifest.get("counts", {}).items())

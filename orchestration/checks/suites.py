@@ -31,8 +31,9 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-# Tables a daily run cannot do without; the others may legitimately be empty (no ads, no reports).
-REQUIRED_TABLES = {"hubspot_contacts", "hubspot_deals", "hubspot_deal_pipelines", "hubspot_owners"}
+# Tables a daily run cannot do without; the others may legitimately be empty (no ads, no reports,
+# no HubSpot deals when sales works in Salesforce).
+REQUIRED_TABLES = {"hubspot_contacts", "hubspot_owners", "salesforce_lead", "salesforce_user"}
 
 
 def raw_profile(source: str, tables: dict[str, JsonPages | CsvFiles], loaded: LoadedContract) -> Slice:

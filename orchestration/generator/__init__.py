@@ -5,6 +5,10 @@
 ad platform CSVs, FX, the teams' own reports) and, under truth/, the canonical numbers computed
 from the simulated records by the rules of funnel.yml and docs/design.md. The same arguments
 give byte-identical files.
+
+`crm="salesforce"` writes the same company with sales working in Salesforce (salesforce/ query
+pages beside marketing's HubSpot) and its truth under funnel.salesforce.yml; see
+salesforce_variant.py.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from .pages import write_csv
 from .people import simulate_people
 from .people_truth import people_truth
 from .records import split_records
+from .salesforce_variant import write_salesforce_company
 from .streams import stream
 from .team_reports import report_rows, team_counts, team_metrics
 from .truth_files import write_truth
@@ -43,7 +48,8 @@ from .truth_files import write_truth
 __all__ = ["Messiness", "generate"]
 
 COMPANY = {"name": "Acme Analytics", "domain": "acme-analytics.com"}
-_OUTPUT_PARTS = ("hubspot", "ads", "fx", "reports", "truth", "manifest.json")
+_OUTPUT_PARTS = ("hubspot", "salesforce", "ads", "fx", "reports", "truth", "manifest.json")
+CRMS = ("hubspot", "salesforce")
 
 
 def generate(
@@ -56,14 +62,18 @@ def generate(
     page_size: int = 100,
     messiness: Messiness = Messiness(),
     timezone: str = "America/New_York",
+    crm: str = "hubspot",
     progress: Callable[[str], None] | None = None,
 ) -> dict:
     """Write the sample company into out_dir and return its manifest.
 
     `contacts` is the number of persons; their records number a few percent more (duplicates,
     merged-away records). The period is the `months` calendar months ending with end_date's
-    month, cut at the end of end_date in `timezone` (the as-of instant of the truth).
+    month, cut at the end of end_date in `timezone` (the as-of instant of the truth). `crm` says
+    where sales works: "hubspot" (everything in HubSpot) or "salesforce".
     """
+    if crm not in CRMS:
+        raise ValueError(f"crm must be one of {', '.join(CRMS)}, not {crm!r}")
     say = progress or (lambda _message: None)
     out = Path(out_dir)
     _clear(out)
@@ -93,6 +103,31 @@ def generate(
         owners,
         journey.late,
     )
+    parameters = {
+        "contacts": contacts,
+        "months": months,
+        "seed": seed,
+        "end_date": end_date.isoformat(),
+        "page_size": page_size,
+        "timezone": timezone,
+        "messiness": messiness.as_dict(),
+    }
+    if crm == "salesforce":
+        manifest_counts = write_salesforce_company(
+            out,
+            people=people,
+            journey=journey,
+            deals=deals,
+            records=records,
+            ads=ads,
+            forms=forms,
+            owners=owners,
+            clock=clock,
+            seed=seed,
+            page_size=page_size,
+            say=say,
+        )
+        return _write_manifest(out, parameters | {"crm": crm}, clock, end_date, timezone, manifest_counts, say)
     state = current_state(records)
     deal_links = deal_contacts(deals.frame, records.frame, len(people.frame))
     company_links = company_contacts(records.frame)
@@ -137,39 +172,38 @@ def generate(
         write_csv(out / "reports" / f"{team}.csv", report_rows(metrics, team))
     truth_rows = write_truth(out, truth, records.frame, deals_table, spend_table, metrics, diverging)
 
+    manifest_counts = {
+        "persons": len(people.frame),
+        "contacts": written["contacts"],
+        "contacts_archived": written["contacts_archived"],
+        "contacts_merged_away": int((records.frame["archive_kind"] == "merged").sum()),
+        "contacts_deleted": int((records.frame["archive_kind"] == "deleted").sum()),
+        "companies": len(companies),
+        "deals": len(deals.frame),
+        "deals_archived": 0,
+        "owners": len(owners),
+        "forms": len(FORM_KEYS),
+        "form_submissions": int(sum(per_form.values())),
+        "deal_contact_associations": len(deal_links),
+        "contact_company_associations": len(company_links),
+        "ad_rows": {k: int(v) for k, v in ad_rows.items()},
+        "fx_rows": fx_rows,
+        "truth": {k: int(v) for k, v in truth_rows.items()},
+    }
+    return _write_manifest(out, parameters, clock, end_date, timezone, manifest_counts, say)
+
+
+def _write_manifest(
+    out: Path, parameters: dict, clock: Clock, end_date: date, timezone: str, counts: dict, say: Callable[[str], None]
+) -> dict:
     manifest = {
         "company": COMPANY,
-        "parameters": {
-            "contacts": contacts,
-            "months": months,
-            "seed": seed,
-            "end_date": end_date.isoformat(),
-            "page_size": page_size,
-            "timezone": timezone,
-            "messiness": messiness.as_dict(),
-        },
+        "parameters": parameters,
         "as_of": end_date.isoformat(),
         "timezone": timezone,
         "period": {"start": clock.first_day.isoformat(), "end": clock.last_day.isoformat()},
         "reporting_currency": "USD",
-        "counts": {
-            "persons": len(people.frame),
-            "contacts": written["contacts"],
-            "contacts_archived": written["contacts_archived"],
-            "contacts_merged_away": int((records.frame["archive_kind"] == "merged").sum()),
-            "contacts_deleted": int((records.frame["archive_kind"] == "deleted").sum()),
-            "companies": len(companies),
-            "deals": len(deals.frame),
-            "deals_archived": 0,
-            "owners": len(owners),
-            "forms": len(FORM_KEYS),
-            "form_submissions": int(sum(per_form.values())),
-            "deal_contact_associations": len(deal_links),
-            "contact_company_associations": len(company_links),
-            "ad_rows": {k: int(v) for k, v in ad_rows.items()},
-            "fx_rows": fx_rows,
-            "truth": {k: int(v) for k, v in truth_rows.items()},
-        },
+        "counts": counts,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     say("done")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -37,9 +39,10 @@ def team_only_details(
     ids: np.ndarray,
     clock: Clock,
     utc_team: bool,
+    label: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     rec_id = t["rec_id"].to_numpy()
-    person = t["person"].to_numpy()
+    person = t["person"].to_numpy() if label is None else label(t["person"].to_numpy())
     canon_text = _month_text(c_month)
     team_day = _day_text(t["team_at"].to_numpy(np.float64), clock, utc_team)
     out = []
@@ -65,7 +68,13 @@ def team_only_details(
 
 
 def canonical_only_details(
-    c: pd.DataFrame, reason: np.ndarray, stage: str, t: pd.DataFrame, ids: np.ndarray, clock: Clock
+    c: pd.DataFrame,
+    reason: np.ndarray,
+    stage: str,
+    t: pd.DataFrame,
+    ids: np.ndarray,
+    clock: Clock,
+    label: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     mine = t[t["person"].isin(c["person_id"])].drop_duplicates(["person", "month"]).sort_values(["person", "month"])
     seen = (
@@ -73,12 +82,13 @@ def canonical_only_details(
     )
     entered = iso(c["entered_at"].to_numpy(np.float64))
     local_day = _day_text(c["entered_at"].to_numpy(np.float64), clock, utc=False)
-    person = c["person_id"].to_numpy()
+    person_key = c["person_id"].to_numpy()
+    person = person_key if label is None else label(person_key)
     src_rec = c["src_rec"].to_numpy()
     src_value = iso(c["src_value_ts"].to_numpy(np.float64))
     out = []
     for i, r in enumerate(reason):
-        months = seen.get(person[i], "no month")
+        months = seen.get(person_key[i], "no month")
         if r == "late_update":
             out.append(f"person {person[i]}: entry written {entered[i]} for an instant of {src_value[i]}")
         elif r == "duplicate_merged":

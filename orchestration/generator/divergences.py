@@ -31,6 +31,7 @@ Reason of a canonical-only row (P entered the stage in M, the team counted none 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +64,7 @@ class _Company:
     sourced_by: pd.Series  # person_id -> the team credited with sourcing the person's channel
     entries: pd.DataFrame
     clock: Clock
+    label: Callable[[np.ndarray], np.ndarray] | None  # person_id -> the id written in details
 
 
 def divergences(
@@ -73,14 +75,17 @@ def divergences(
     people: pd.DataFrame,
     entries: pd.DataFrame,
     clock: Clock,
+    metrics: tuple[tuple[str, str, str], ...] = contract.TEAM_METRICS,
+    label: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> pd.DataFrame:
+    """`label` turns person ids into the text details show, when person_id is a sort key."""
     by_person = people.set_index("person_id")
     company = _Company(
         records, events, record_person, by_person["exclusion_reason"],
-        by_person["channel"].map(contract.SOURCED_BY), entries, clock,
+        by_person["channel"].map(contract.SOURCED_BY), entries, clock, label,
     )
     parts = []
-    for team, metric, stage in contract.TEAM_METRICS:
+    for team, metric, stage in metrics:
         mine = counts[(counts["team"] == team) & (counts["metric"] == metric)]
         parts.append(_one_metric(company, team, metric, stage, mine))
     out = pd.concat(parts, ignore_index=True)
@@ -144,6 +149,7 @@ def _team_only(company: _Company, team: str, t: pd.DataFrame, canon: pd.DataFram
         company.records["id"].to_numpy(),
         company.clock,
         TEAM_TIMEZONE_IS_UTC[team],
+        company.label,
     )
     return pd.DataFrame(
         {
@@ -190,7 +196,7 @@ def _canonical_only(
     ]
     choices = ["late_update", "duplicate_merged", "stage_skipped_backfilled", "timezone_boundary", "not_in_crm"]
     reason = np.select(conditions, choices, default="definition_difference").astype(object)
-    detail = canonical_only_details(c, reason, stage, t, records["id"].to_numpy(), clock)
+    detail = canonical_only_details(c, reason, stage, t, records["id"].to_numpy(), clock, company.label)
     return pd.DataFrame(
         {
             "month": month,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.sources import ads, hubspot
+from orchestration.sources import ads, hubspot, salesforce
 from orchestration.sources.loader import load_json_pages
 
 SCHEMA = "hubspot"
@@ -228,6 +228,70 @@ def _ads_statements() -> list[str]:
     ]
 
 
+# Salesforce object → (Fivetran table, [(column, field, type)]); Fivetran snake-cases field names.
+_SALESFORCE = {
+    "salesforce_lead": ("lead", [
+        ("email", "Email", "varchar"), ("first_name", "FirstName", "varchar"), ("last_name", "LastName", "varchar"),
+        ("company", "Company", "varchar"), ("status", "Status", "varchar"), ("lead_source", "LeadSource", "varchar"),
+        ("is_converted", "IsConverted", "boolean"), ("converted_date", "ConvertedDate", "date"),
+        ("converted_contact_id", "ConvertedContactId", "varchar"),
+        ("converted_account_id", "ConvertedAccountId", "varchar"),
+        ("converted_opportunity_id", "ConvertedOpportunityId", "varchar"), ("owner_id", "OwnerId", "varchar"),
+        ("created_date", "CreatedDate", "timestamptz"), ("last_modified_date", "LastModifiedDate", "timestamptz"),
+        ("is_deleted", "IsDeleted", "boolean")]),
+    "salesforce_lead_history": ("lead_history", [
+        ("lead_id", "LeadId", "varchar"), ("field", "Field", "varchar"), ("old_value", "OldValue", "varchar"),
+        ("new_value", "NewValue", "varchar"), ("created_date", "CreatedDate", "timestamptz")]),
+    "salesforce_contact": ("contact", [
+        ("email", "Email", "varchar"), ("first_name", "FirstName", "varchar"), ("last_name", "LastName", "varchar"),
+        ("account_id", "AccountId", "varchar"), ("owner_id", "OwnerId", "varchar"),
+        ("lead_source", "LeadSource", "varchar"), ("created_date", "CreatedDate", "timestamptz"),
+        ("last_modified_date", "LastModifiedDate", "timestamptz"), ("is_deleted", "IsDeleted", "boolean")]),
+    "salesforce_account": ("account", [
+        ("name", "Name", "varchar"), ("website", "Website", "varchar"), ("industry", "Industry", "varchar"),
+        ("number_of_employees", "NumberOfEmployees", "bigint"), ("created_date", "CreatedDate", "timestamptz"),
+        ("is_deleted", "IsDeleted", "boolean")]),
+    "salesforce_opportunity": ("opportunity", [
+        ("account_id", "AccountId", "varchar"), ("name", "Name", "varchar"), ("stage_name", "StageName", "varchar"),
+        ("amount", "Amount", "double"), ("currency_iso_code", "CurrencyIsoCode", "varchar"),
+        ("type", "Type", "varchar"), ("lead_source", "LeadSource", "varchar"), ("owner_id", "OwnerId", "varchar"),
+        ("created_date", "CreatedDate", "timestamptz"), ("close_date", "CloseDate", "date"),
+        ("last_modified_date", "LastModifiedDate", "timestamptz"), ("is_closed", "IsClosed", "boolean"),
+        ("is_won", "IsWon", "boolean"), ("is_deleted", "IsDeleted", "boolean")]),
+    "salesforce_opportunity_history": ("opportunity_history", [
+        ("opportunity_id", "OpportunityId", "varchar"), ("stage_name", "StageName", "varchar"),
+        ("amount", "Amount", "double"), ("created_date", "CreatedDate", "timestamptz")]),
+    "salesforce_opportunity_contact_role": ("opportunity_contact_role", [
+        ("opportunity_id", "OpportunityId", "varchar"), ("contact_id", "ContactId", "varchar"),
+        ("is_primary", "IsPrimary", "boolean"), ("role", "Role", "varchar")]),
+    "salesforce_user": ("user", [
+        ("email", "Email", "varchar"), ("first_name", "FirstName", "varchar"), ("last_name", "LastName", "varchar"),
+        ("department", "Department", "varchar"), ("is_active", "IsActive", "boolean")]),
+    "salesforce_opportunity_stage": ("opportunity_stage", [
+        ("master_label", "MasterLabel", "varchar"), ("api_name", "ApiName", "varchar"),
+        ("sort_order", "SortOrder", "integer"), ("is_active", "IsActive", "boolean"),
+        ("is_closed", "IsClosed", "boolean"), ("is_won", "IsWon", "boolean"),
+        ("default_probability", "DefaultProbability", "double")]),
+}
+
+
+def _salesforce_statements() -> list[str]:
+    statements = ["create or replace schema salesforce"]
+    for raw_table, (table, columns) in _SALESFORCE.items():
+        fields = ", ".join(f"try_cast(record->>'{field}' as {kind}) as {column}" for column, field, kind in columns)
+        statements.append(
+            f'create table salesforce."{table}" as select id, {fields}, false as _fivetran_deleted, '
+            f"now() as _fivetran_synced from raw.{raw_table}"
+        )
+    return statements
+
+
+def write_fivetran_salesforce(data_dir: Path, warehouse: Path) -> dict[str, int]:
+    """Write the Salesforce pages under `data_dir` as Fivetran's Salesforce tables into `warehouse`."""
+    return _convert(data_dir, warehouse, lambda con: salesforce.load(con, data_dir), _salesforce_statements(),
+                    ["salesforce"])
+
+
 def write_fivetran_ads(data_dir: Path, warehouse: Path) -> dict[str, int]:
     """Write the ad platforms' exports under `data_dir` as Fivetran's tables into `warehouse`."""
     return _convert(data_dir, warehouse, lambda con: ads.load(con, data_dir), _ads_statements(),
@@ -252,7 +316,7 @@ def _convert(data_dir: Path, warehouse: Path, load, statements: list[str], schem
                 con.execute(statement.replace("raw.", "pages.raw."))
             con.execute("commit")
             counts = {
-                f"{schema}.{table}": con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+                f"{schema}.{table}": con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0]
                 for schema, table in con.execute(
                     "select table_schema, table_name from information_schema.tables "
                     f"where table_catalog = '{catalog}' and table_schema in ({', '.join(repr(s) for s in schemas)})"

@@ -121,12 +121,17 @@ def _sales_leads(records: pd.DataFrame, status: pd.DataFrame, months: np.ndarray
     )
 
 
-def team_metrics(counts: pd.DataFrame, entries: pd.DataFrame, clock: Clock) -> pd.DataFrame:
+def team_metrics(
+    counts: pd.DataFrame,
+    entries: pd.DataFrame,
+    clock: Clock,
+    metrics: tuple[tuple[str, str, str], ...] = contract.TEAM_METRICS,
+) -> pd.DataFrame:
     """team, metric, period, team_value, canonical_value for every team metric and month."""
     months = clock.period_months()
     entry_month = clock.local_month(entries["entered_at"].to_numpy())
     rows = []
-    for team, metric, stage in contract.TEAM_METRICS:
+    for team, metric, stage in metrics:
         mine = counts[(counts["team"] == team) & (counts["metric"] == metric)]
         team_value = mine.groupby("month").size().reindex(months, fill_value=0).to_numpy()
         canonical = pd.Series(entry_month[entries["stage"].to_numpy() == stage]).value_counts()

@@ -82,7 +82,9 @@ def write_truth(
     spend: pd.DataFrame,
     metrics: pd.DataFrame,
     diverging: pd.DataFrame,
+    records_csv: pd.DataFrame | None = None,
 ) -> dict:
+    """`records_csv` replaces the HubSpot-only records.csv (the Salesforce variant's has systems)."""
     folder = out / "truth"
     tables = {
         "people.csv": people_table(truth),
@@ -92,7 +94,7 @@ def write_truth(
         "spend_daily.csv": spend,
         "team_metrics.csv": metrics[["team", "metric", "period_start", "period_end", "team_value", "canonical_value"]],
         "divergences.csv": diverging,
-        "records.csv": records_table(records, truth),
+        "records.csv": records_table(records, truth) if records_csv is None else records_csv,
     }
     for name, table in tables.items():
         write_csv(folder / name, table)

@@ -1,0 +1,111 @@
+"""Marketing in HubSpot, sales in Salesforce: one person across both CRMs, the same canonical
+stages, and marts equal to the known answer of the Salesforce variant of the sample company."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from orchestration.config import PROJECT_ROOT
+from orchestration.runner import run_daily
+from tests.conftest import make_project
+from tests.truth import COMPARISONS, differences
+
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("salesforce")]
+
+AS_OF = date(2026, 10, 31)
+
+
+@pytest.fixture(scope="module")
+def salesforce_data(tmp_path_factory):
+    from orchestration.generator import generate
+
+    out = tmp_path_factory.mktemp("salesforce") / "data"
+    generate(out, contacts=2000, seed=7, crm="salesforce")
+    return out
+
+
+def salesforce_sources() -> str:
+    return (PROJECT_ROOT / "sources.yml").read_text().replace("  from: off", "  from: files")
+
+
+@pytest.fixture(scope="module")
+def salesforce_run(tmp_path_factory, salesforce_data):
+    project = make_project(tmp_path_factory.mktemp("sf"), salesforce_data,
+                           (PROJECT_ROOT / "funnel.salesforce.yml").read_text(), salesforce_sources())
+    summary = run_daily(project.settings, AS_OF, quiet=True)
+    return project, summary
+
+
+@pytest.mark.parametrize("mart", sorted(COMPARISONS))
+def test_salesforce_variant_marts_equal_its_truth(salesforce_run, salesforce_data, mart):
+    project, summary = salesforce_run
+    assert summary.failed_steps == []
+    expected_rows, only_truth, only_mart = differences(project.settings.warehouse, salesforce_data / "truth", mart)
+    assert expected_rows > 0
+    assert only_truth == [] and only_mart == [], f"{mart}: truth-only {only_truth} / mart-only {only_mart}"
+
+
+def test_one_person_spans_both_crms(salesforce_run, salesforce_data):
+    project, _ = salesforce_run
+    con = duckdb.connect(str(project.settings.warehouse), read_only=True)
+    try:
+        got = set(con.execute("select contact_id, person_id from intermediate.int_contacts_resolved").fetchall())
+        truth = set(con.execute(
+            f"select record_id, person_id from read_csv('{salesforce_data}/truth/records.csv', all_varchar=true)"
+        ).fetchall())
+        systems = dict(con.execute(
+            "select count(distinct system), count(*) from intermediate.int_contacts_resolved "
+            "group by person_id order by 1 desc limit 1").fetchall())
+        sf_only = con.execute(
+            "select count(*) from marts.dim_people where person_id like '00%' and channel = 'outbound'").fetchone()[0]
+    finally:
+        con.close()
+    assert got == truth
+    assert max(systems) == 3, "someone is a HubSpot contact, a Salesforce Lead and a Salesforce Contact"
+    assert sf_only > 0, "outbound prospects exist only in Salesforce"
+
+
+def test_salesforce_divergences_match_the_generators_causes(salesforce_run, salesforce_data):
+    project, _ = salesforce_run
+    con = duckdb.connect(str(project.settings.warehouse), read_only=True)
+    try:
+        got = con.execute(
+            "select team, team_metric, period_start, record_id, person_id, counted_by, missing_from, reason "
+            "from marts.alignment_divergences").fetchall()
+        truth = con.execute(
+            "select team, metric, period_start::date, record_id, person_id, counted_by, missing_from, reason "
+            f"from read_csv('{salesforce_data}/truth/divergences.csv', all_varchar=true)").fetchall()
+    finally:
+        con.close()
+    assert len(truth) > 0 and sorted(got) == sorted(truth)
+
+
+def test_fivetrans_salesforce_tables_give_the_same_marts(salesforce_run, salesforce_data, tmp_path):
+    from orchestration.generator.fivetran import write_fivetran_salesforce
+
+    files_project, _ = salesforce_run
+    sources = salesforce_sources().replace("  from: files\n\nads", "  from: fivetran\n\nads")
+    assert "salesforce:" in sources and "from: fivetran" in sources
+    project = make_project(tmp_path / "ft", salesforce_data, (PROJECT_ROOT / "funnel.salesforce.yml").read_text(),
+                           sources)
+    counts = write_fivetran_salesforce(salesforce_data, project.settings.warehouse)
+    assert counts["salesforce.lead"] > 0 and counts["salesforce.opportunity_history"] > 0
+    summary = run_daily(project.settings, AS_OF, quiet=True)
+    assert summary.failed_steps == []
+
+    def marts(warehouse):
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            tables = [r[0] for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+            return {t: sorted(con.execute(f"select * from marts.{t}").fetchall(), key=repr) for t in tables}
+        finally:
+            con.close()
+
+    expected, got = marts(files_project.settings.warehouse), marts(project.settings.warehouse)
+    assert set(got) == set(expected)
+    for table in expected:
+        assert got[table] == expected[table], table
