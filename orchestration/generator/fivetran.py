@@ -17,7 +17,6 @@ from pathlib import Path
 import duckdb
 
 from orchestration.sources import ads, hubspot, salesforce
-from orchestration.sources.loader import load_json_pages
 
 SCHEMA = "hubspot"
 _FAR_FUTURE = "timestamptz '9999-12-31 23:59:59+00'"

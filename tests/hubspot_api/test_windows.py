@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -72,7 +72,7 @@ def test_a_window_fits_when_every_page_stays_within_the_cap(total, limit, ok):
 
 
 def test_instants_round_trip_in_hubspots_format():
-    ms = to_ms(datetime(2025, 6, 3, 14, 22, 5, 120_000, tzinfo=timezone.utc))
+    ms = to_ms(datetime(2025, 6, 3, 14, 22, 5, 120_000, tzinfo=UTC))
 
     assert iso(ms) == "2025-06-03T14:22:05.120Z"
     assert parse_ms("2025-06-03T14:22:05.120Z") == ms

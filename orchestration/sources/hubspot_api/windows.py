@@ -9,12 +9,12 @@ and a half-open window [start, end) never counts an object twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 SEARCH_RESULT_CAP = 10_000
 """The most results one search query can page through."""
 
-FIRST_SYNC_START = datetime(2000, 1, 1, tzinfo=timezone.utc)
+FIRST_SYNC_START = datetime(2000, 1, 1, tzinfo=UTC)
 """Where a first sync starts looking: older than any HubSpot portal."""
 
 
@@ -57,12 +57,12 @@ def fits(total: int, limit: int) -> bool:
 
 
 def to_ms(instant: datetime) -> int:
-    return int((instant - datetime(1970, 1, 1, tzinfo=timezone.utc)) / timedelta(milliseconds=1))
+    return int((instant - datetime(1970, 1, 1, tzinfo=UTC)) / timedelta(milliseconds=1))
 
 
 def iso(ms: int) -> str:
     """HubSpot's own timestamp format: UTC, milliseconds, `Z`."""
-    instant = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=ms)
+    instant = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
     return instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
@@ -70,5 +70,5 @@ def parse_ms(text: str) -> int:
     """Epoch milliseconds of an ISO-8601 instant ('Z' or an offset; a naive one is UTC)."""
     instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
+        instant = instant.replace(tzinfo=UTC)
     return to_ms(instant)
