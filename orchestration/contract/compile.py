@@ -69,6 +69,8 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
             for ch in c.channels
         ],
         "ad_platforms": dict(c.ad_platforms),
+        "utm_mediums": dict(c.utm_mediums),
+        "segments": [s.model_dump(mode="json") for s in c.segments],
         "stages": stages,
         "policies": c.policies.model_dump(mode="json"),
         "targets": [t.model_dump(mode="json") for t in c.targets],

@@ -141,6 +141,11 @@ def _check_references(contract: Contract, problems: list[Problem]) -> None:
         if channel not in channel_keys:
             problems.append(Problem(("ad_platforms", platform), f"unknown channel '{channel}'",
                                     f"use one of: {', '.join(sorted(channel_keys))}"))
+    for medium, channel in contract.utm_mediums.items():
+        if channel not in channel_keys:
+            problems.append(Problem(("utm_mediums", medium), f"unknown channel '{channel}'",
+                                    f"use one of: {', '.join(sorted(channel_keys))}"))
+    _check_segments(contract, problems)
     for i, stage in enumerate(contract.stages):
         base = ("stages", i)
         last_until = None
@@ -164,6 +169,19 @@ def _check_references(contract: Contract, problems: list[Problem]) -> None:
         if target.stage not in stage_keys:
             problems.append(Problem(("targets", i, "stage"), f"unknown stage '{target.stage}'",
                                     f"use one of: {', '.join(stage_keys)}"))
+
+
+def _check_segments(contract: Contract, problems: list[Problem]) -> None:
+    segments = contract.segments
+    _no_duplicates("segments", [s.key for s in segments], problems)
+    if segments and segments[0].min_employees != 0:
+        problems.append(Problem(("segments", 0, "min_employees"), "the first segment must start at 0 employees",
+                                "set its min_employees to 0 so every company has a segment"))
+    for i in range(1, len(segments)):
+        if segments[i].min_employees <= segments[i - 1].min_employees:
+            problems.append(Problem(("segments", i, "min_employees"),
+                                    "segments must be listed from the smallest companies up",
+                                    "give each segment a larger min_employees than the one before"))
 
 
 def _check_alignment(contract: Contract, stage_keys: list[str], problems: list[Problem]) -> None:

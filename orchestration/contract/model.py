@@ -114,6 +114,8 @@ class Policies(Strict):
     skipped_stages: Literal["backfill", "leave_empty"] = "backfill"
     reentry: Literal["first", "every"] = "first"
     attribution_window_days: int = Field(90, gt=0)
+    # Time-decay attribution: a touch this many days before the conversion weighs half as much.
+    attribution_half_life_days: float = Field(7, gt=0)
     deal_contacts: Literal["primary", "all"] = "primary"
     primary_association_label: str = "Primary"
     deal_source_credit: dict[str, Literal["marketing", "sales", "partner"]] = {}
@@ -211,6 +213,14 @@ class Target(Strict):
     value: float = Field(ge=0)
 
 
+class Segment(Strict):
+    """A company size band; a person's segment is the band of their primary company."""
+
+    key: str = Field(pattern=KEY_PATTERN)
+    label: str
+    min_employees: int = Field(ge=0)
+
+
 class HubSpot(Strict):
     # HubSpot lets each portal define its lifecycle stages, so their order is the contract's.
     lifecycle_order: list[str] = Field(min_length=1)
@@ -222,6 +232,9 @@ class Contract(Strict):
     identity: Identity = Identity()
     channels: list[Channel]
     ad_platforms: dict[str, str] = {}
+    # A touch's channel from its utm_medium (form submissions carry the visit's UTM values).
+    utm_mediums: dict[str, str] = {}
+    segments: list[Segment] = []
     hubspot: HubSpot
     stages: list[Stage] = Field(min_length=1)
     policies: Policies = Policies()

@@ -13,6 +13,10 @@ owners as (
     select * from {{ ref('int_owners') }}
 ),
 
+segments as (
+    select * from {{ ref('int_person_segments') }}
+),
+
 stage_times as (
     select
         person_id,
@@ -39,6 +43,7 @@ select
     people.campaign,
     people.owner_id,
     owners.team_name as owner_team,
+    coalesce(segments.segment, 'unknown') as segment,
     people.first_created_at,
     {%- for stage in funnel_contract().stages %}
     stage_times.{{ stage.key }}_at,
@@ -50,3 +55,4 @@ from people
 left join stage_times on stage_times.person_id = people.person_id
 left join stage_list on stage_list.stage_order = stage_times.furthest_stage_order
 left join owners on owners.owner_id = people.owner_id
+left join segments on segments.person_id = people.person_id
