@@ -117,7 +117,7 @@ def test_rerunning_the_same_day_gives_identical_marts(sample_run):
 
 
 def test_dbt_unit_tests_of_the_stage_logic_pass(sample_run):
-    """Merge chains, skipped stages, lifecycle jumps, re-entry, exclusions, the midnight boundary."""
+    """Stage logic (merge chains, skipped stages, re-entry, exclusions, midnight) and the analytics marts."""
     import subprocess
 
     from orchestration.transform import dbt_executable
@@ -129,7 +129,7 @@ def test_dbt_unit_tests_of_the_stage_logic_pass(sample_run):
         cwd=dbt_dir, env=project.env(), capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "PASS=6" in result.stdout and "ERROR=0" in result.stdout
+    assert "PASS=15" in result.stdout and "ERROR=0" in result.stdout
 
 
 def test_every_record_maps_to_the_true_person(sample_run, sample_data):

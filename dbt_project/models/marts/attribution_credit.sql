@@ -103,11 +103,12 @@ weighted as (
             when position = 1 or position = touches then 0.4
             else 0.2 / (touches - 2)
         end as u_shaped,
-        0.3 * milestone_slots + case
-            when other_touches = 0 then 0.1 * milestone_slots / 3.0
-            when milestone_slots = 0 then 0.1 / other_touches
+        -- In tenths, so that a lone touch gets exactly 1 (0.3 * 3 is not 0.9 in floating point).
+        (3.0 * milestone_slots + case
+            when other_touches = 0 then milestone_slots / 3.0
+            when milestone_slots = 0 then 1.0 / other_touches
             else 0.0
-        end as w_shaped,
+        end) / 10.0 as w_shaped,
         decay_weight / sum(decay_weight) over (partition by conversion_id) as time_decay
     from shaped
 ),
