@@ -90,7 +90,8 @@ def as_of_for(partition_date: date, timezone: str) -> str:
 
 def run_as_of(context: dg.AssetExecutionContext, timezone: str) -> str | None:
     """The run's instant: the end of its day, or of the last day when a backfill runs a range."""
-    if not context.has_partition_key_range:
+    # A one-day run has a partition key but no key range: both must set the instant.
+    if not (context.has_partition_key or context.has_partition_key_range):
         return None
     last_day = context.partition_key_range.end
     return as_of_for(date.fromisoformat(last_day), timezone)
