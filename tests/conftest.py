@@ -94,3 +94,16 @@ def fresh_project(tmp_path, sample_data) -> Project:
     """An isolated project on a private copy of the sample data (safe to edit)."""
     data = copy_data(sample_data, tmp_path / "data")
     return make_project(tmp_path / "project", data)
+
+
+@pytest.fixture(scope="session")
+def analytics_run(tmp_path_factory, sample_data) -> Project:
+    """One real daily run (2026-10-31) shared by the analytics test modules; they are all in the
+    xdist group `analytics`, so it runs once, on one worker. Tests must only read it."""
+    from datetime import date
+
+    from orchestration.runner import run_daily
+
+    project = make_project(tmp_path_factory.mktemp("analytics"), sample_data)
+    run_daily(project.settings, date(2026, 10, 31), quiet=True)
+    return project

@@ -109,7 +109,9 @@ weighted as (
             when milestone_slots = 0 then 1.0 / other_touches
             else 0.0
         end) / 10.0 as w_shaped,
-        decay_weight / sum(decay_weight) over (partition by conversion_id) as time_decay
+        decay_weight / sum(decay_weight) over (
+            partition by conversion_id order by position rows between unbounded preceding and unbounded following
+        ) as time_decay
     from shaped
 ),
 
