@@ -83,6 +83,7 @@ def blocks(loaded: LoadedContract) -> list[Block]:
             ["Re-entry", "the first entry counts" if c.policies.reentry == "first" else "every entry counts"],
             ["Deals link to", "their primary contact" if c.policies.deal_contacts == "primary" else "all their contacts"],
             ["Attribution window", f"{c.policies.attribution_window_days} days"],
+            ["Time-decay half-life", f"{c.policies.attribution_half_life_days:g} days"],
         ])),
         ("h2", "Channels"),
         ("table", Table(["Channel", "Sourced by", "HubSpot original source"], [
@@ -90,6 +91,14 @@ def blocks(loaded: LoadedContract) -> list[Block]:
             for ch in c.channels
         ])),
     ]
+    if c.utm_mediums:
+        out += [("h2", "Touches by UTM medium"), ("table", Table(["utm_medium", "Channel"], [
+            [medium, channel] for medium, channel in c.utm_mediums.items()]))]
+    if c.segments:
+        out += [("h2", "Segments"), ("table", Table(["Segment", "Company employees"], [
+            [seg.label, f"{seg.min_employees} or more" if i == len(c.segments) - 1
+             else f"{seg.min_employees} to {c.segments[i + 1].min_employees - 1}"]
+            for i, seg in enumerate(c.segments)]))]
     alignment = c.alignment
     if alignment.metrics:
         out += [
