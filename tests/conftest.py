@@ -16,7 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.config import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_ROOT, Settings
+from orchestration.config import (
+    DBT_PROJECT_DIR,
+    EXPECTATIONS_DIR,
+    PROJECT_ROOT,
+    Settings,
+)
 
 SAMPLE_CONTACTS = 2000
 SAMPLE_SEED = 7

@@ -43,6 +43,7 @@ from .records import split_records
 from .salesforce_variant import write_salesforce_company
 from .streams import stream
 from .team_reports import report_rows, team_counts, team_metrics
+from .touch_truth import first_sales_touches, touchpoints_truth
 from .truth_files import write_truth
 
 __all__ = ["Messiness", "generate"]
@@ -143,6 +144,8 @@ def generate(
     )
     deals_table = deals_truth(deals.frame, deal_links, truth.record_person, truth.people, ads.fx, clock)
     spend_table = spend_truth(ads.campaigns, ads.spend, ads.fx, clock)
+    touches = touchpoints_truth(records.frame, records.events, submissions, truth, clock)
+    speed = first_sales_touches(touches, truth, clock)
 
     say("writing HubSpot pages")
     written = write_contacts(out, records.frame, state, records.events, page_size)
@@ -170,7 +173,9 @@ def generate(
     fx_rows = write_fx(out, ads, clock)
     for team in ("marketing", "sales"):
         write_csv(out / "reports" / f"{team}.csv", report_rows(metrics, team))
-    truth_rows = write_truth(out, truth, records.frame, deals_table, spend_table, metrics, diverging)
+    truth_rows = write_truth(
+        out, truth, records.frame, deals_table, spend_table, metrics, diverging, touches=touches, speed=speed
+    )
 
     manifest_counts = {
         "persons": len(people.frame),

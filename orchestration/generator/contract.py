@@ -54,6 +54,13 @@ AD_PLATFORM_CHANNEL = {
     "google_ads": "paid_search", "linkedin_ads": "paid_social", "meta_ads": "paid_social",
     "microsoft_ads": "paid_search",
 }
+PAID_CHANNELS = tuple(sorted(set(AD_PLATFORM_CHANNEL.values())))
+# Which channel a visit's utm_medium says it came through (`utm_mediums`, attribution).
+UTM_MEDIUMS = {"cpc": "paid_search", "paid_social": "paid_social", "email": "email"}
+# A rep's own activity: the first channel sourced by sales.
+SALES_CHANNEL = next(key for key, sourced_by, _, _ in CHANNEL_RULES if sourced_by == "sales")
+# sla stage -> (the stage its clock starts at, hours), from the stages' `sla_hours`.
+SLAS = {"sql": ("mql", 48)}
 
 # (team, metric as the team names it, canonical stage it maps to), from `alignment`.
 TEAM_METRICS = (
@@ -118,5 +125,13 @@ def channel_for(source: np.ndarray, detail: np.ndarray) -> np.ndarray:
     return channel
 
 
+def _direct_traffic_channel() -> str:
+    return str(channel_for(np.array(["DIRECT_TRAFFIC"], dtype=object), np.array([None], dtype=object))[0])
+
+
 def lifecycle_ranks(values: np.ndarray) -> np.ndarray:
     return pd.Series(values, dtype=object).map(LIFECYCLE_RANK).fillna(NO_RANK).to_numpy(np.int64)
+
+
+# A submission with no source of its own is a direct visit, as HubSpot records it.
+DIRECT_TRAFFIC_CHANNEL = _direct_traffic_channel()

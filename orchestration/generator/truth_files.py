@@ -74,6 +74,17 @@ def records_table(records: pd.DataFrame, truth: PeopleTruth) -> pd.DataFrame:
     return table.sort_values("record_id", ignore_index=True)
 
 
+def touchpoints_table(touches: pd.DataFrame) -> pd.DataFrame:
+    return touches.assign(touched_at=iso(touches["touched_at"].to_numpy(np.float64)))
+
+
+def speed_to_lead_table(speed: pd.DataFrame) -> pd.DataFrame:
+    return speed.assign(
+        entered_at=iso(speed["entered_at"].to_numpy(np.float64)),
+        first_sales_touch_at=iso(speed["first_sales_touch_at"].to_numpy(np.float64)),
+    )
+
+
 def write_truth(
     out: Path,
     truth: PeopleTruth,
@@ -83,8 +94,11 @@ def write_truth(
     metrics: pd.DataFrame,
     diverging: pd.DataFrame,
     records_csv: pd.DataFrame | None = None,
+    touches: pd.DataFrame | None = None,
+    speed: pd.DataFrame | None = None,
 ) -> dict:
-    """`records_csv` replaces the HubSpot-only records.csv (the Salesforce variant's has systems)."""
+    """`records_csv` replaces the HubSpot-only records.csv (the Salesforce variant's has systems).
+    Touchpoints and speed to lead are written when given (the HubSpot company only, so far)."""
     folder = out / "truth"
     tables = {
         "people.csv": people_table(truth),
@@ -96,6 +110,10 @@ def write_truth(
         "divergences.csv": diverging,
         "records.csv": records_table(records, truth) if records_csv is None else records_csv,
     }
+    if touches is not None:
+        tables["touchpoints.csv"] = touchpoints_table(touches)
+    if speed is not None:
+        tables["speed_to_lead.csv"] = speed_to_lead_table(speed)
     for name, table in tables.items():
         write_csv(folder / name, table)
     return {name.removesuffix(".csv"): len(table) for name, table in tables.items()}

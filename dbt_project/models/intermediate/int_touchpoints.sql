@@ -78,10 +78,7 @@ form_touches as (
             form_records.channel,
             {{ channel_of("'DIRECT_TRAFFIC'", 'null') }}
         ) as channel,
-        case
-            when submissions.utm_channel is not null then submissions.utm_campaign
-            else form_records.original_source_campaign
-        end as campaign,
+        coalesce(submissions.utm_campaign, form_records.original_source_campaign) as campaign,
         submissions.submission_id as source_record_id
     from submissions
     left join form_records on form_records.submission_id = submissions.submission_id and form_records.record_rank = 1
