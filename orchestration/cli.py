@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--open", action="store_true", help="open them in the browser")
     report.set_defaults(handler=_report_paths)
 
+    site = commands.add_parser(
+        "docs", help="the dbt docs site for BI users (marts, columns, metrics, dashboards): one HTML file")
+    site.set_defaults(handler=_docs)
+
     contract = commands.add_parser("contract", help="validate and compile the definitions contract")
     contract_commands = contract.add_subparsers(metavar="action")
     check = contract_commands.add_parser("check", help="validate the contract; print every problem with its line")
@@ -214,6 +218,22 @@ def _report_paths(args) -> int:
         if args.open and exists:
             webbrowser.open(path.as_uri())
     return EXIT_INVALID if missing else EXIT_OK
+
+
+def _docs(args) -> int:
+    from orchestration.dbt_docs import build_docs
+
+    config = settings()
+    loaded = _load_contract_or_report(config.contract)
+    if loaded is None:
+        return EXIT_INVALID
+    try:
+        page = build_docs(loaded, config)
+    except (FileNotFoundError, RuntimeError) as error:
+        print(error, file=sys.stderr)
+        return EXIT_INVALID
+    print(f"Wrote the dbt docs site: {page}")
+    return EXIT_OK
 
 
 def _ui(args) -> int:

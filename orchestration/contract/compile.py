@@ -132,9 +132,14 @@ def generated_path(dbt_project_dir: Path) -> Path:
 
 def outputs(loaded: LoadedContract) -> dict[Path, str]:
     """Every file the contract compiles to, relative to the dbt project."""
+    from orchestration.contract import semantic
     from orchestration.contract.handbook import dbt_docs
 
-    return {GENERATED_RELATIVE: render(loaded), DOCS_RELATIVE: dbt_docs(loaded)}
+    return {
+        GENERATED_RELATIVE: render(loaded),
+        DOCS_RELATIVE: dbt_docs(loaded),
+        semantic.SEMANTIC_RELATIVE: semantic.render(loaded),
+    }
 
 
 def is_stale(loaded: LoadedContract, dbt_project_dir: Path) -> bool:
