@@ -20,22 +20,20 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.runner import run_daily
-from tests.conftest import Project, make_project
+from tests.conftest import Project
 
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("semantic_run")]
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("analytics")]
 
 AS_OF = date(2026, 10, 31)
 
 
 @pytest.fixture(scope="module")
-def semantic_run(tmp_path_factory, sample_data):
-    project = make_project(tmp_path_factory.mktemp("semantic"), sample_data)
-    run_daily(project.settings, AS_OF, quiet=True)
-    yield project
-    # The run's dbt parse and `mf` write target/ and logs/ into the project copy.
+def semantic_run(analytics_run):
+    """The analytics tests' shared run (tests/conftest.py); `mf` only reads its warehouse."""
+    yield analytics_run
+    # dbt parse and `mf` write target/ and logs/ into the project copy.
     for folder in ("target", "logs"):
-        shutil.rmtree(project.settings.dbt_project_dir / folder, ignore_errors=True)
+        shutil.rmtree(analytics_run.settings.dbt_project_dir / folder, ignore_errors=True)
 
 
 def mf_query(project: Project, out: Path, *args: str) -> pd.DataFrame:
@@ -66,12 +64,6 @@ def by_month(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.set_index("month").sort_index()
 
 
-def has_mart(project: Project, name: str) -> bool:
-    found = sql(project, "select count(*) as n from information_schema.tables where table_schema = 'marts' "
-                         "and table_name = ?", [name])
-    return bool(found["n"].iloc[0])
-
-
 def test_simple_metric_mqls_by_month_equals_the_stage_entries(semantic_run, tmp_path):
     got = mf_query(semantic_run, tmp_path / "mqls.csv", "--metrics", "mqls", "--group-by", "metric_time__month")
     expected = by_month(sql(semantic_run, """
@@ -83,9 +75,6 @@ def test_simple_metric_mqls_by_month_equals_the_stage_entries(semantic_run, tmp_
 
 
 def test_simple_metric_mqls_equals_funnel_conversion_period(semantic_run, tmp_path):
-    """Against the analytics mart once it exists (docs/analytics.md); skipped until then."""
-    if not has_mart(semantic_run, "funnel_conversion_period"):
-        pytest.skip("marts.funnel_conversion_period is not built yet")
     got = mf_query(semantic_run, tmp_path / "mqls.csv", "--metrics", "mqls", "--group-by", "metric_time__month")
     expected = by_month(sql(semantic_run, """
         select month, from_entries as mqls from marts.funnel_conversion_period where from_stage = ?""", ["mql"]))
@@ -97,16 +86,8 @@ def test_simple_metric_mqls_equals_funnel_conversion_period(semantic_run, tmp_pa
 def test_ratio_metric_cost_per_lead_is_spend_over_lead_entries(semantic_run, tmp_path):
     got = mf_query(semantic_run, tmp_path / "cpl.csv", "--metrics", "cost_per_lead", "--group-by", "metric_time__month")
     expected = by_month(sql(semantic_run, """
-        with spend as (
-            select date_trunc('month', date) as month, sum(spend) as spend
-            from marts.marketing_spend_daily group by 1
-        ),
-        leads as (
-            select date_trunc('month', entered_date) as month, count(*) as leads
-            from marts.fct_stage_entries where stage = ? group by 1
-        )
-        select month, spend.spend / leads.leads as cost_per_lead
-        from spend join leads using (month)""", ["lead"]))
+        select month, sum(spend) / sum(lead_entries) as cost_per_lead
+        from marts.marketing_efficiency group by month having sum(spend) > 0 and sum(lead_entries) > 0"""))
 
     assert len(expected) >= 12 and expected["cost_per_lead"].min() > 0
     got = got["cost_per_lead"].dropna()
@@ -171,9 +152,6 @@ def test_conversion_metric_mql_to_sql_within_30_days_by_cohort_month(semantic_ru
 
 
 def test_conversion_metric_equals_funnel_conversion_cohort(semantic_run, tmp_path):
-    """Against the analytics mart once it exists (docs/analytics.md); skipped until then."""
-    if not has_mart(semantic_run, "funnel_conversion_cohort"):
-        pytest.skip("marts.funnel_conversion_cohort is not built yet")
     got = mf_query(semantic_run, tmp_path / "conv.csv", "--metrics", "mql_to_sql_rate_30d,mql_to_sql_conversions_30d",
                    "--group-by", "metric_time__month")
     expected = by_month(sql(semantic_run, """
@@ -202,7 +180,8 @@ def test_funnel_docs_writes_one_self_contained_page_and_leaves_the_project_clean
     assert str(page) in result.stdout
     html = page.read_text(encoding="utf-8")
     for name in ("fct_stage_entries", "pipeline_deals", "marketing_spend_daily", "funnel_daily",
-                 "alignment_reconciliation", "weekly_funnel_review", "mql_to_sql_rate_30d"):
+                 "alignment_reconciliation", "weekly_funnel_review", "mql_to_sql_rate_30d",
+                 "funnel_conversion_cohort", "attribution_credit", "targets_vs_actuals"):
         assert name in html, name
     assert _tree(dbt_dir) == before, "funnel docs must not leave files in the dbt project"
     # The warehouse is free again: a writer can open it.
