@@ -152,13 +152,22 @@ def _statements() -> list[str]:
             select properties->>'email' as email, min(cast(id as bigint)) as contact_id
             from raw.hubspot_contacts group by 1
         ),
+        fields as (
+            select s.conversion_id, v->>'name' as name, v->>'value' as value
+            from (select conversion_id, unnest(from_json(form_values, '["json"]')) as v
+                  from raw.hubspot_form_submissions) as s
+        ),
         submitted as (
-            select s.*, (select v->>'value' from (select unnest(from_json(s.form_values, '["json"]')) as v)
-                         where v->>'name' = 'email' limit 1) as email
+            select s.*,
+                (select value from fields f where f.conversion_id = s.conversion_id and f.name = 'email' limit 1) as email,
+                -- Fivetran keeps no form fields: a visit's UTM values reach it only in the page URL.
+                (select string_agg(f.name || '=' || f.value, '&' order by f.name) from fields f
+                 where f.conversion_id = s.conversion_id and starts_with(f.name, 'utm_')) as utm_query
             from raw.hubspot_form_submissions s
         )
         select emails.contact_id, submitted.conversion_id, submitted.form_id, submitted.submitted_at as timestamp,
-            submitted.page_url, null::varchar as title, now() as _fivetran_synced
+            submitted.page_url || coalesce('?' || submitted.utm_query, '') as page_url,
+            null::varchar as title, now() as _fivetran_synced
         from submitted join emails on emails.email = submitted.email""",
     ]
 

@@ -93,3 +93,16 @@
 {% macro spark__add_seconds(instant, seconds) -%}
     timestamp_millis(unix_millis({{ instant }}) + cast(round(cast({{ seconds }} as double) * 1000) as bigint))
 {%- endmacro %}
+
+{# A query-string parameter of a URL (e.g. utm_medium), as written; null when absent or empty. #}
+{% macro url_parameter(url, name) -%}
+    {{ return(adapter.dispatch('url_parameter', 'unified_funnel')(url, name)) }}
+{%- endmacro %}
+
+{% macro default__url_parameter(url, name) -%}
+    nullif(regexp_extract({{ url }}, '[?&]{{ name }}=([^&#]*)', 1), '')
+{%- endmacro %}
+
+{% macro postgres__url_parameter(url, name) -%}
+    nullif(substring({{ url }} from '[?&]{{ name }}=([^&#]*)'), '')
+{%- endmacro %}

@@ -13,9 +13,10 @@ select
     submissions.timestamp as submitted_at,
     contacts.property_email as email,
     {{ normalize_email('contacts.property_email') }} as email_normalized,
-    cast(null as {{ dbt.type_string() }}) as utm_source,
-    cast(null as {{ dbt.type_string() }}) as utm_medium,
-    cast(null as {{ dbt.type_string() }}) as utm_campaign,
+    -- Fivetran keeps no form fields: the visit's UTM values are read from the page URL.
+    {{ url_parameter('submissions.page_url', 'utm_source') }} as utm_source,
+    {{ url_parameter('submissions.page_url', 'utm_medium') }} as utm_medium,
+    {{ url_parameter('submissions.page_url', 'utm_campaign') }} as utm_campaign,
     submissions.page_url
 from {{ source('hubspot_fivetran', 'contact_form_submission') }} as submissions
 left join contacts on contacts.id = submissions.contact_id and contacts.version_rank = 1
@@ -52,9 +53,10 @@ select
     submissions.submitted_at,
     pivoted.email,
     {{ normalize_email('pivoted.email') }} as email_normalized,
-    pivoted.utm_source,
-    pivoted.utm_medium,
-    pivoted.utm_campaign,
+    -- Hidden form fields first; HubSpot's page URL keeps the query string of the visit too.
+    coalesce(pivoted.utm_source, {{ url_parameter('submissions.page_url', 'utm_source') }}) as utm_source,
+    coalesce(pivoted.utm_medium, {{ url_parameter('submissions.page_url', 'utm_medium') }}) as utm_medium,
+    coalesce(pivoted.utm_campaign, {{ url_parameter('submissions.page_url', 'utm_campaign') }}) as utm_campaign,
     submissions.page_url
 from submissions
 left join pivoted on pivoted.conversion_id = submissions.conversion_id
