@@ -198,7 +198,10 @@ def _where_to_look(config) -> str:
         f"  GX Data Docs:             {docs}\n"
         f"  alignment report:         {config.artifacts_dir / 'reports' / 'latest.html'}\n"
         f"  last failure summary:     {config.artifacts_dir / 'alerts' / 'latest.txt'}\n"
-        "  Dagster UI:               funnel ui  (http://127.0.0.1:3000)"
+        "  Dagster UI:               funnel ui  (http://127.0.0.1:3000)\n"
+        "  model and metric docs:    funnel docs  (then open warehouse/artifacts/docs/index.html)\n"
+        "  metrics (MetricFlow):     cd dbt_project && ../.venv/bin/mf query --metrics mqls "
+        "--group-by metric_time__month"
     )
 
 
