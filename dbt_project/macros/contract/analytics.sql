@@ -40,11 +40,3 @@
 {% macro run_day() -%}
     {{ to_reporting_date(add_seconds(run_instant(), -0.001)) }}
 {%- endmacro %}
-
-{# Every contract stage with its order, as rows (stage, stage_order). #}
-{% macro stage_rows() -%}
-    {%- for stage in funnel_contract().stages %}
-    select {{ funnel_string(stage.key) }} as stage, {{ stage.order | int }} as stage_order
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-{%- endmacro %}

@@ -92,3 +92,11 @@
         {{ exceptions.raise_compiler_error("unknown criterion kind in the compiled contract: " ~ k) }}
     {%- endif -%}
 {%- endmacro %}
+
+{# Every contract stage with its order, as rows (stage, stage_order). #}
+{% macro stage_rows() -%}
+    {%- for stage in funnel_contract().stages %}
+    select {{ funnel_string(stage.key) }} as stage, {{ stage.order | int }} as stage_order
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}

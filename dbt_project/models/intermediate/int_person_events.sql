@@ -15,7 +15,7 @@ history as (
 ),
 
 submissions as (
-    select * from {{ ref('stg_hubspot__form_submissions') }}
+    select * from {{ ref('int_form_submissions') }}
 ),
 
 deals as (
@@ -33,15 +33,6 @@ deal_stage_history as (
 
 pipeline_stages as (
     select * from {{ ref('int_deal_stages') }}
-),
-
-email_people as (
-    -- Submissions carry an email, not a contact id: match it to any counted record's email.
-    select contacts.email_normalized, min(resolved.person_id) as person_id
-    from resolved
-    join contacts on contacts.contact_id = resolved.contact_id
-    where contacts.email_normalized is not null
-    group by contacts.email_normalized
 ),
 
 created as (
@@ -86,7 +77,7 @@ property_changes as (
 
 form_submissions as (
     select
-        email_people.person_id,
+        submissions.person_id,
         'form:' || submissions.submission_id as event_id,
         'form_submission' as event_type,
         submissions.submitted_at as occurred_at,
@@ -97,7 +88,6 @@ form_submissions as (
         submissions.form_name,
         null, null, null, null, null, null
     from submissions
-    join email_people on email_people.email_normalized = submissions.email_normalized
 ),
 
 deals_created as (

@@ -61,10 +61,7 @@ first_entries as (
 ),
 
 stage_list as (
-    {%- for stage in funnel_contract().stages %}
-    select {{ funnel_string(stage.key) }} as stage, {{ stage.order | int }} as stage_order
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ stage_rows() }}
 ),
 
 grid as (

@@ -13,7 +13,6 @@ records as (
         resolved.person_id,
         records.record_id,
         records.system,
-        records.email_normalized,
         records.created_at,
         records.original_source_detail,
         records.original_source_campaign,
@@ -22,17 +21,9 @@ records as (
     join {{ ref('int_crm_records') }} as records on records.record_id = resolved.contact_id
 ),
 
-email_people as (
-    -- Submissions carry an email, not a record id: match it to any counted record's email.
-    select email_normalized, min(person_id) as person_id
-    from records
-    where email_normalized is not null
-    group by email_normalized
-),
-
 submissions as (
     select
-        email_people.person_id,
+        submissions.person_id,
         submissions.submission_id,
         submissions.submitted_at,
         submissions.utm_campaign,
@@ -41,8 +32,7 @@ submissions as (
             when {{ funnel_string(medium) }} then {{ funnel_string(channel) }}
         {%- endfor %}
         end as utm_channel
-    from {{ ref('stg_hubspot__form_submissions') }} as submissions
-    join email_people on email_people.email_normalized = submissions.email_normalized
+    from {{ ref('int_form_submissions') }} as submissions
     where submissions.submitted_at is not null
 ),
 

@@ -29,10 +29,7 @@ stage_times as (
 ),
 
 stage_list as (
-    {%- for stage in funnel_contract().stages %}
-    select {{ funnel_string(stage.key) }} as stage, {{ stage.order | int }} as stage_order
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ stage_rows() }}
 )
 
 select
