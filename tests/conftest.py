@@ -49,6 +49,21 @@ class Project:
             "FUNNEL_SOURCES": str(self.settings.sources_file),
         }
 
+    def query(self, sql: str, params: list | None = None):
+        """The result of a query on the warehouse as a DataFrame; the file is opened read-only and
+        closed at once, so a later run can write it."""
+        import duckdb
+
+        con = duckdb.connect(str(self.settings.warehouse), read_only=True)
+        try:
+            return con.execute(sql, params or []).df()
+        finally:
+            con.close()
+
+    def rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        """The result of a query on the warehouse as tuples (see `query`)."""
+        return list(self.query(sql, params).itertuples(index=False, name=None))
+
     def funnel(self, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
         """Run the `funnel` command of this environment on this project."""
         command = [str(Path(sys.executable).with_name("funnel")), *args]

@@ -50,3 +50,14 @@ def differences(warehouse: Path, truth_dir: Path, mart: str) -> tuple[int, list[
     mart_set, truth_set = set(mart_rows), set(truth_rows)
     assert len(mart_set) == len(mart_rows) and len(truth_set) == len(truth_rows), "duplicate rows"
     return len(truth_rows), sorted(truth_set - mart_set)[:10], sorted(mart_set - truth_set)[:10]
+
+
+def all_marts(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every table of schema `marts` with its rows sorted: two runs compared mart for mart."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        return {t: sorted(con.execute(f"select * from marts.{t}").fetchall(), key=repr) for t in tables}
+    finally:
+        con.close()

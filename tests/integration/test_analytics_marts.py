@@ -3,7 +3,6 @@ and revenue add up under every model, and the marts agree with each other."""
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("analytics")]
@@ -11,20 +10,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("analytics")]
 MODELS = ["first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_decay"]
 
 
-def _query(project, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(project.settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def test_every_conversion_gets_exactly_one_credit_under_every_model(analytics_run):
-    rows = _query(analytics_run, """
+    rows = analytics_run.rows("""
         select model, count(*) as conversions, max(abs(total - 1)) as worst
         from (select model, conversion_id, sum(credit) as total from marts.attribution_credit group by all)
         group by model order by model""")
-    expected_conversions = _query(analytics_run, """
+    expected_conversions = analytics_run.rows("""
         select (select count(*) from marts.fct_stage_entries where entry_number = 1)
              + (select count(*) from marts.pipeline_deals d join marts.dim_people p on p.person_id = d.primary_person_id
                 where d.is_won and not p.is_excluded and d.won_at is not null)""")[0][0]
@@ -36,12 +27,12 @@ def test_every_conversion_gets_exactly_one_credit_under_every_model(analytics_ru
 
 
 def test_attributed_revenue_adds_up_to_won_revenue_under_every_model(analytics_run):
-    won_revenue, won_deals = _query(analytics_run, """
+    won_revenue, won_deals = analytics_run.rows("""
         select sum(d.amount_reporting)::double, count(*) from marts.pipeline_deals d
         join marts.dim_people p on p.person_id = d.primary_person_id
         where d.is_won and not p.is_excluded""")[0]
     assert won_deals >= 20 and won_revenue > 100_000
-    rows = dict(_query(analytics_run, """
+    rows = dict(analytics_run.rows("""
         select model, sum(attributed_revenue) from marts.attribution_credit
         where conversion_type = 'won_deal' group by model"""))
     assert set(rows) == set(MODELS)
@@ -52,20 +43,20 @@ def test_attributed_revenue_adds_up_to_won_revenue_under_every_model(analytics_r
 def test_models_disagree_where_they_should(analytics_run):
     """First and last touch credit different channels for some conversions (else the models would
     be the same computation), and no touch lies outside the window before its conversion."""
-    differing = _query(analytics_run, """
+    differing = analytics_run.rows("""
         select count(*) from (
             select f.conversion_id from marts.attribution_credit f
             join marts.attribution_credit l on l.conversion_id = f.conversion_id
             where f.model = 'first_touch' and l.model = 'last_touch' and f.channel <> l.channel)""")[0][0]
     assert differing > 50
-    outside = _query(analytics_run, """
+    outside = analytics_run.rows("""
         select count(*) from marts.attribution_credit
         where touched_at > converted_at or touched_at <= converted_at - interval 90 day""")[0][0]
     assert outside == 0
 
 
 def test_period_conversion_and_targets_agree_with_the_stage_entries(analytics_run):
-    mismatches = _query(analytics_run, """
+    mismatches = analytics_run.rows("""
         with monthly as (
             select date_trunc('month', entered_date)::date as month, stage, count(*) as n
             from marts.fct_stage_entries group by all)
@@ -77,7 +68,7 @@ def test_period_conversion_and_targets_agree_with_the_stage_entries(analytics_ru
         left join monthly m on m.month = p.month and m.stage = p.from_stage
         where p.from_entries <> coalesce(m.n, 0)""")
     assert mismatches == []
-    october = _query(analytics_run, """
+    october = analytics_run.rows("""
         select stage, actual, is_current_period, days_elapsed from marts.targets_vs_actuals
         where period = '2026-10' order by stage""")
     assert [row[2:] for row in october] == [(True, 31), (True, 31)]
@@ -85,7 +76,7 @@ def test_period_conversion_and_targets_agree_with_the_stage_entries(analytics_ru
 
 
 def test_speed_to_lead_covers_every_unskipped_mql(analytics_run):
-    counts = _query(analytics_run, """
+    counts = analytics_run.rows("""
         select
             (select count(*) from marts.sla_speed_to_lead),
             (select count(*) from marts.fct_stage_entries e

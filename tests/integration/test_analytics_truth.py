@@ -19,7 +19,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -292,14 +291,6 @@ def truth(sample_data, pipeline_run) -> Truth:
     return load_truth(sample_data / "truth", pipeline_run.settings.contract)
 
 
-def query(project, sql: str) -> pd.DataFrame:
-    con = duckdb.connect(str(project.settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql).df()
-    finally:
-        con.close()
-
-
 # --- tests -----------------------------------------------------------------------------------
 
 
@@ -313,7 +304,7 @@ def test_cohort_conversion_equals_the_truth(pipeline_run, truth):
     assert (sizes["any_stage"] > sizes["all_stages"]).any()
     counts = [f"converted_{w}d" for w in WINDOWS] + ["converted_ever"]
     rates = [f"rate_{w}d" for w in WINDOWS] + ["rate_ever"]
-    mart = query(pipeline_run, f"""
+    mart = pipeline_run.query(f"""
         select strftime(cohort_month, '%Y-%m-%d') as cohort_month, semantics, from_stage, to_stage,
                cast(cohort_size as bigint) as cohort_size,
                {", ".join(f"cast({c} as bigint) as {c}" for c in counts)},
@@ -331,7 +322,7 @@ def test_cohort_conversion_equals_the_truth(pipeline_run, truth):
 def test_period_conversion_equals_the_truth(pipeline_run, truth):
     expected = expected_period(truth)
     assert len(expected) > 20 and expected["to_entries"].sum() > 0
-    mart = query(pipeline_run, """
+    mart = pipeline_run.query("""
         select strftime(month, '%Y-%m-%d') as month, from_stage, to_stage,
                cast(from_entries as bigint) as from_entries, cast(to_entries as bigint) as to_entries,
                cast(conversion_rate as double) as conversion_rate
@@ -348,7 +339,7 @@ def test_velocity_overall_and_by_channel_equals_the_truth(pipeline_run, truth):
     expected = expected_velocity(truth)
     assert len(expected) > 20 and (expected["median_days"] > 1).any()
     assert set(expected["dimension"]) == {"all", "channel"}
-    mart = query(pipeline_run, """
+    mart = pipeline_run.query("""
         select from_stage, to_stage, dimension, dimension_value, cast(transitions as bigint) as transitions,
                avg_days, median_days, p75_days, p90_days
         from marts.funnel_velocity where dimension in ('all', 'channel')""")
@@ -362,7 +353,7 @@ def test_velocity_overall_and_by_channel_equals_the_truth(pipeline_run, truth):
 
 def test_velocity_segments_cover_the_same_transitions(pipeline_run):
     """The segment slices are not in the truth, but they partition the same transitions."""
-    mart = query(pipeline_run, """
+    mart = pipeline_run.query("""
         select from_stage, to_stage, dimension, cast(sum(transitions) as bigint) as transitions
         from marts.funnel_velocity group by all""")
     totals = mart.pivot_table(index=["from_stage", "to_stage"], columns="dimension", values="transitions")
@@ -376,7 +367,7 @@ def test_targets_vs_actuals_equals_the_truth(pipeline_run, truth):
     assert (expected.loc[expected["days_elapsed"] > 0, "actual"] > 0).all()
     current = expected[expected["is_current_period"]]
     assert list(current["period"].unique()) == ["2026-10"] and (current["days_elapsed"] == 31).all()
-    mart = query(pipeline_run, """
+    mart = pipeline_run.query("""
         select period, stage, cast(target as double) as target, cast(actual as bigint) as actual,
                cast(attainment as double) as attainment, is_current_period,
                cast(days_in_period as bigint) as days_in_period, cast(days_elapsed as bigint) as days_elapsed,
@@ -395,7 +386,7 @@ def test_sourced_pipeline_equals_the_truth(pipeline_run, truth):
     expected = expected_sourced_pipeline(truth)
     assert len(expected) > 20 and expected["opportunities"].sum() == len(truth.deals) > 100
     assert {"marketing_sourced", "sales_sourced", "partner_sourced"} <= set(expected["contribution"])
-    mart = query(pipeline_run, """
+    mart = pipeline_run.query("""
         select strftime(month, '%Y-%m-%d') as month, pipeline_id, channel, contribution,
                cast(opportunities as bigint) as opportunities,
                cast(round(pipeline_amount * 100) as bigint) as pipeline_cents
@@ -421,7 +412,7 @@ def test_marketing_efficiency_by_month_and_channel_equals_the_truth(pipeline_run
     entry_columns = [f"{stage}_entries" for stage in truth.stages]
     first_cost = f"cost_per_{truth.stages[0]}"
     assert len(expected) > 20 and (expected["spend_cents"] > 0).sum() > 20
-    mart_rows = query(pipeline_run, f"""
+    mart_rows = pipeline_run.query(f"""
         select strftime(month, '%Y-%m-%d') as month, channel, coalesce(campaign, '') as campaign,
                cast(round(spend * 100) as bigint) as spend_cents,
                {", ".join(f"cast({c} as bigint) as {c}" for c in entry_columns)},
@@ -447,7 +438,7 @@ def test_marketing_efficiency_ratios_and_flags_follow_their_definitions(pipeline
     """Row by row: cost per stage, CAC and ROAS are their quotients (null on a 0 denominator)."""
     stages = truth.stages
     paid = set(yaml.safe_load(pipeline_run.settings.contract.read_text())["ad_platforms"].values())
-    rows = query(pipeline_run, f"""
+    rows = pipeline_run.query(f"""
         select strftime(month, '%Y-%m-%d') as month, channel, coalesce(campaign, '') as campaign,
                cast(spend as double) as spend, cast(won_revenue as double) as won_revenue,
                {", ".join(f"cast({s}_entries as bigint) as {s}_entries" for s in stages)},
@@ -476,7 +467,7 @@ def test_marketing_efficiency_ratios_and_flags_follow_their_definitions(pipeline
 def test_marketing_efficiency_spend_per_campaign_equals_the_truth(pipeline_run, truth):
     expected = expected_campaign_spend(truth)
     assert len(expected) > 50
-    mart = query(pipeline_run, """
+    mart = pipeline_run.query("""
         select strftime(month, '%Y-%m-%d') as month, channel, coalesce(campaign, '') as campaign,
                cast(round(spend * 100) as bigint) as spend_cents
         from marts.marketing_efficiency where spend <> 0""")
@@ -490,7 +481,7 @@ def test_marketing_efficiency_won_deals_add_up_to_the_won_deals(pipeline_run, tr
     expected = won.groupby("source_channel", as_index=False).agg(
         won_deals=("deal_id", "size"), won_cents=("amount_cents", "sum")).rename(columns={"source_channel": "channel"})
     assert expected["won_deals"].sum() > 20
-    mart = query(pipeline_run, """
+    mart = pipeline_run.query("""
         select channel, cast(sum(won_deals) as bigint) as won_deals, cast(round(sum(won_revenue) * 100) as bigint) as won_cents
         from marts.marketing_efficiency group by channel having sum(won_deals) > 0""")
     assert_same_rows("marketing_efficiency (won, all months)", expected, mart,

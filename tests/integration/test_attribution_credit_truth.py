@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -65,17 +64,9 @@ def expected_credit(sample_data: Path, project) -> pd.DataFrame:
     return frame.groupby(["conversion_id", "model", "touched_at", "channel"], as_index=False)["credit"].sum()
 
 
-def _mart(project, sql: str) -> pd.DataFrame:
-    con = duckdb.connect(str(project.settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql).df()
-    finally:
-        con.close()
-
-
 def test_stage_conversion_credit_equals_the_truth_under_every_model(analytics_run, sample_data):
     expected = expected_credit(sample_data, analytics_run)
-    mart = _mart(analytics_run, """
+    mart = analytics_run.query("""
         select conversion_id, model, touched_at, channel, sum(credit) as credit
         from marts.attribution_credit
         where conversion_type <> 'won_deal' and touchpoint_id is not null
@@ -107,7 +98,7 @@ def test_influenced_pipeline_equals_the_truth(analytics_run, sample_data):
     pairs["month"] = pairs["created_at"].dt.tz_convert(timezone).dt.strftime("%Y-%m-01")
     expected = pairs.groupby(["month", "pipeline", "channel"]).agg(deals=("deal_id", "size"), amount=("amount", "sum"))
     expected = {key: (n, round(a, 2)) for key, (n, a) in expected.iterrows()}
-    mart = _mart(analytics_run, """
+    mart = analytics_run.query("""
         select strftime(month, '%Y-%m-%d') as month, pipeline_id, channel, opportunities, pipeline_amount::double
         from marts.pipeline_contribution where contribution = 'marketing_influenced'""")
     got = {(m, p, c): (n, round(a, 2)) for m, p, c, n, a in mart.itertuples(index=False)}

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import duckdb
 import pytest
 import yaml
 
@@ -32,21 +31,9 @@ SPEED_TO_LEAD = (
 )
 
 
-@pytest.fixture(scope="module")
-def warehouse(analytics_run) -> Path:
-    """The shared run of 2026-10-31 (tests/conftest.py): its marts are as of that day's end."""
-    return analytics_run.settings.warehouse
-
-
-def _rows(warehouse: Path, truth_dir: Path, queries: tuple[str, str]) -> tuple[Counter, Counter]:
+def _rows(project, truth_dir: Path, queries: tuple[str, str]) -> tuple[Counter, Counter]:
     """(mart rows, truth rows) as multisets: two touches may share every compared column."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        mart = Counter(con.execute(queries[0]).fetchall())
-        truth = Counter(con.execute(queries[1].format(truth=truth_dir)).fetchall())
-    finally:
-        con.close()
-    return mart, truth
+    return Counter(project.rows(queries[0])), Counter(project.rows(queries[1].format(truth=truth_dir)))
 
 
 def _report(name: str, mart: Counter, truth: Counter) -> str:
@@ -74,16 +61,16 @@ def test_generator_follows_the_contract_for_touches():
     assert contract.DIRECT_TRAFFIC_CHANNEL == direct
 
 
-def test_touchpoints_equal_ground_truth(warehouse, sample_data):
-    mart, truth = _rows(warehouse, sample_data / "truth", TOUCHPOINTS)
+def test_touchpoints_equal_ground_truth(analytics_run, sample_data):
+    mart, truth = _rows(analytics_run, sample_data / "truth", TOUCHPOINTS)
     types = Counter(row[2] for row in truth.elements())
     assert set(types) == TOUCH_TYPES, types
     assert min(types.values()) > 0 and truth.total() > 3000, types
     assert mart == truth, _report("attribution_touchpoints", mart, truth)
 
 
-def test_first_sales_touch_after_mql_equals_ground_truth(warehouse, sample_data):
-    mart, truth = _rows(warehouse, sample_data / "truth", SPEED_TO_LEAD)
+def test_first_sales_touch_after_mql_equals_ground_truth(analytics_run, sample_data):
+    mart, truth = _rows(analytics_run, sample_data / "truth", SPEED_TO_LEAD)
     statuses = Counter(row[5] for row in truth.elements())
     touched = sum(1 for row in truth.elements() if row[4])
     assert truth.total() > 300 and touched > 100 and statuses["met"] > 0 and statuses["breached"] > 0, statuses

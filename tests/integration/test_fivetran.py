@@ -12,20 +12,11 @@ from orchestration.config import PROJECT_ROOT
 from orchestration.generator.fivetran import write_fivetran_ads, write_fivetran_hubspot
 from orchestration.runner import run_daily
 from tests.conftest import make_project
+from tests.truth import all_marts
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("fivetran")]
 
 AS_OF = date(2026, 10, 31)
-
-
-def _marts(warehouse) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
-        return {t: sorted(con.execute(f"select * from marts.{t}").fetchall(), key=repr) for t in tables}
-    finally:
-        con.close()
 
 
 def test_fivetran_tables_give_the_same_marts_as_pages_and_exports(tmp_path, sample_data):
@@ -43,7 +34,7 @@ def test_fivetran_tables_give_the_same_marts_as_pages_and_exports(tmp_path, samp
     summary = run_daily(landed.settings, AS_OF, quiet=True)
     assert summary.failed_steps == []
 
-    expected, got = _marts(pages.settings.warehouse), _marts(landed.settings.warehouse)
+    expected, got = all_marts(pages.settings.warehouse), all_marts(landed.settings.warehouse)
     assert set(got) == set(expected)
     for table in expected:
         assert got[table] == expected[table], table

@@ -11,7 +11,7 @@ import pytest
 from orchestration.config import PROJECT_ROOT
 from orchestration.runner import run_daily
 from tests.conftest import make_project
-from tests.truth import COMPARISONS, differences
+from tests.truth import COMPARISONS, all_marts, differences
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("salesforce")]
 
@@ -96,16 +96,7 @@ def test_fivetrans_salesforce_tables_give_the_same_marts(salesforce_run, salesfo
     summary = run_daily(project.settings, AS_OF, quiet=True)
     assert summary.failed_steps == []
 
-    def marts(warehouse):
-        con = duckdb.connect(str(warehouse), read_only=True)
-        try:
-            tables = [r[0] for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
-            return {t: sorted(con.execute(f"select * from marts.{t}").fetchall(), key=repr) for t in tables}
-        finally:
-            con.close()
-
-    expected, got = marts(files_project.settings.warehouse), marts(project.settings.warehouse)
+    expected, got = all_marts(files_project.settings.warehouse), all_marts(project.settings.warehouse)
     assert set(got) == set(expected)
     for table in expected:
         assert got[table] == expected[table], table

@@ -51,14 +51,6 @@ def mf_query(project: Project, out: Path, *args: str) -> pd.DataFrame:
     return frame.set_index("month").sort_index()
 
 
-def sql(project: Project, query: str, params: list | None = None) -> pd.DataFrame:
-    con = duckdb.connect(str(project.settings.warehouse), read_only=True)
-    try:
-        return con.execute(query, params or []).df()
-    finally:
-        con.close()
-
-
 def by_month(frame: pd.DataFrame) -> pd.DataFrame:
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     return frame.set_index("month").sort_index()
@@ -66,7 +58,7 @@ def by_month(frame: pd.DataFrame) -> pd.DataFrame:
 
 def test_simple_metric_mqls_by_month_equals_the_stage_entries(semantic_run, tmp_path):
     got = mf_query(semantic_run, tmp_path / "mqls.csv", "--metrics", "mqls", "--group-by", "metric_time__month")
-    expected = by_month(sql(semantic_run, """
+    expected = by_month(semantic_run.query("""
         select date_trunc('month', entered_date) as month, count(*) as mqls
         from marts.fct_stage_entries where stage = ? group by 1""", ["mql"]))
 
@@ -76,7 +68,7 @@ def test_simple_metric_mqls_by_month_equals_the_stage_entries(semantic_run, tmp_
 
 def test_simple_metric_mqls_equals_funnel_conversion_period(semantic_run, tmp_path):
     got = mf_query(semantic_run, tmp_path / "mqls.csv", "--metrics", "mqls", "--group-by", "metric_time__month")
-    expected = by_month(sql(semantic_run, """
+    expected = by_month(semantic_run.query("""
         select month, from_entries as mqls from marts.funnel_conversion_period where from_stage = ?""", ["mql"]))
     expected = expected[expected["mqls"] > 0]
     assert len(expected) >= 12
@@ -85,7 +77,7 @@ def test_simple_metric_mqls_equals_funnel_conversion_period(semantic_run, tmp_pa
 
 def test_ratio_metric_cost_per_lead_is_spend_over_lead_entries(semantic_run, tmp_path):
     got = mf_query(semantic_run, tmp_path / "cpl.csv", "--metrics", "cost_per_lead", "--group-by", "metric_time__month")
-    expected = by_month(sql(semantic_run, """
+    expected = by_month(semantic_run.query("""
         select month, sum(spend) / sum(lead_entries) as cost_per_lead
         from marts.marketing_efficiency group by month having sum(spend) > 0 and sum(lead_entries) > 0"""))
 
@@ -99,7 +91,7 @@ def test_ratio_metric_cost_per_lead_is_spend_over_lead_entries(semantic_run, tmp
 def test_cumulative_metric_won_revenue_to_date_is_the_running_sum_of_won_deals(semantic_run, tmp_path):
     got = mf_query(semantic_run, tmp_path / "cum.csv", "--metrics", "cumulative_won_revenue",
                    "--group-by", "metric_time__month", "--end-time", AS_OF.isoformat())
-    won = sql(semantic_run, "select won_date, amount_reporting from marts.pipeline_deals where is_won")
+    won = semantic_run.query("select won_date, amount_reporting from marts.pipeline_deals where is_won")
     won_dates = pd.to_datetime(won["won_date"])
     months = pd.date_range(won_dates.min().replace(day=1), pd.Timestamp(AS_OF), freq="MS")
     # A month's value is the one of its last day (period_agg: last); the run's day for its month.
@@ -135,7 +127,7 @@ CONVERSION_EXPECTED = """
 def test_conversion_metric_mql_to_sql_within_30_days_by_cohort_month(semantic_run, tmp_path):
     got = mf_query(semantic_run, tmp_path / "conv.csv", "--metrics", "mql_to_sql_rate_30d,mql_to_sql_conversions_30d",
                    "--group-by", "metric_time__month")
-    expected = by_month(sql(semantic_run, CONVERSION_EXPECTED, ["mql", "sql"]))
+    expected = by_month(semantic_run.query(CONVERSION_EXPECTED, ["mql", "sql"]))
 
     assert len(expected) >= 12 and expected["converted_30d"].min() > 0
     # The window's edge is exercised: someone converted on exactly day 30 (MetricFlow's "30 days"
@@ -154,7 +146,7 @@ def test_conversion_metric_mql_to_sql_within_30_days_by_cohort_month(semantic_ru
 def test_conversion_metric_equals_funnel_conversion_cohort(semantic_run, tmp_path):
     got = mf_query(semantic_run, tmp_path / "conv.csv", "--metrics", "mql_to_sql_rate_30d,mql_to_sql_conversions_30d",
                    "--group-by", "metric_time__month")
-    expected = by_month(sql(semantic_run, """
+    expected = by_month(semantic_run.query("""
         select cohort_month as month, cohort_size, converted_30d from marts.funnel_conversion_cohort
         where semantics = 'any_stage' and from_stage = ? and to_stage = ?""", ["mql", "sql"]))
     assert len(expected) >= 12
