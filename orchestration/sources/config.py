@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from orchestration.contract.compile import json_macro, write_if_changed
 
 Mode = Literal["files", "fivetran", "off"]
 
@@ -70,27 +71,12 @@ GENERATED_RELATIVE = Path("macros") / "generated" / "sources.sql"
 
 def render_dbt_macro(config: SourcesConfig) -> str:
     """The source selection as a dbt macro, so that `dbt build` by hand reads the same sources."""
-    payload = json.dumps(config.as_dbt_data(), indent=1, sort_keys=True).replace("%", "\\u0025")
-    return (
-        "{#- Generated from sources.yml by `funnel run` / `funnel contract compile`; do not edit. -#}\n"
-        "{% macro funnel_sources() -%}\n"
-        "{%- set payload -%}{% raw %}\n"
-        f"{payload}\n"
-        "{% endraw %}{%- endset -%}\n"
-        "{{- return(fromjson(payload)) -}}\n"
-        "{%- endmacro %}\n"
-    )
+    return json_macro("funnel_sources", "Generated from sources.yml by `funnel run`; do not edit.",
+                      config.as_dbt_data())
 
 
 def write_dbt_macro(config: SourcesConfig, dbt_project_dir: Path) -> bool:
-    path = dbt_project_dir / GENERATED_RELATIVE
-    text = render_dbt_macro(config)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.with_suffix(".tmp").write_text(text, encoding="utf-8")
-    path.with_suffix(".tmp").replace(path)
-    return True
+    return write_if_changed(dbt_project_dir / GENERATED_RELATIVE, render_dbt_macro(config))
 
 
 def load_sources(file: Path) -> SourcesConfig:
