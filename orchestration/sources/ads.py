@@ -102,8 +102,9 @@ MAPPINGS: dict[str, CsvFiles] = {
 
 
 def platform_of(table: str) -> str | None:
-    """The ad platform a raw table belongs to (None for FX and the mapping)."""
-    return next((p for p in ("google_ads", "linkedin_ads", "meta_ads", "microsoft_ads") if table.startswith(p)), None)
+    """The ad platform a raw table belongs to (None for FX and the mapping): its spec's source."""
+    spec = TABLES.get(table) or MAPPINGS.get(table)
+    return spec.source.removeprefix("ads.") if spec and spec.source.startswith("ads.") else None
 
 
 def load(con: duckdb.DuckDBPyConnection, data_dir: Path) -> list[LoadResult]:

@@ -36,6 +36,7 @@ CURSOR = "modified_before"
 
 _WINDOW_PASSES = 3
 _BATCH_READ = 100
+PAGE_SIZE = 100  # the most results search and listings return per page
 _WITH_HISTORY = 50  # HubSpot's most inputs (batch read) or results (listing) when history is asked
 
 CRM_COLUMNS = {
@@ -83,7 +84,7 @@ def modified_span(client: HubSpotClient, crm: CrmObject, since_ms: int) -> tuple
     return ends[0], ends[1]
 
 
-def _search_body(crm: CrmObject, window: Window, limit: int) -> dict:
+def _search_body(crm: CrmObject, window: Window) -> dict:
     prop = crm.modified_property
     return {
         "filterGroups": [
@@ -97,12 +98,12 @@ def _search_body(crm: CrmObject, window: Window, limit: int) -> dict:
         "sorts": [{"propertyName": prop, "direction": "ASCENDING"}],
         # Search gives ids; batch read gives everything, history included.
         "properties": [prop],
-        "limit": limit,
+        "limit": PAGE_SIZE,
     }
 
 
-def _first_page(client: HubSpotClient, crm: CrmObject, window: Window, limit: int) -> SearchPage:
-    return next(client.search_pages(f"/crm/v3/objects/{crm.name}/search", _search_body(crm, window, limit)))
+def _first_page(client: HubSpotClient, crm: CrmObject, window: Window) -> SearchPage:
+    return next(client.search_pages(f"/crm/v3/objects/{crm.name}/search", _search_body(crm, window)))
 
 
 def _batch_read(client: HubSpotClient, crm: CrmObject, ids: Sequence[str]) -> Iterator[list[dict]]:
@@ -117,7 +118,7 @@ def _batch_read(client: HubSpotClient, crm: CrmObject, ids: Sequence[str]) -> It
 
 
 def _window_records(
-    client: HubSpotClient, crm: CrmObject, window: Window, first: SearchPage, limit: int
+    client: HubSpotClient, crm: CrmObject, window: Window, first: SearchPage
 ) -> Iterator[list[dict]]:
     """Every object of the window, read in full.
 
@@ -130,7 +131,7 @@ def _window_records(
         seen: set[str] = set()
         pages: Iterator[SearchPage] = iter(())
         if first.next_after is not None:
-            pages = client.search_pages(path, {**_search_body(crm, window, limit), "after": str(first.next_after)})
+            pages = client.search_pages(path, {**_search_body(crm, window), "after": str(first.next_after)})
         page = first
         while True:
             ids = [str(obj["id"]) for obj in page.results]
@@ -138,12 +139,12 @@ def _window_records(
             yield from _batch_read(client, crm, ids)
             if page.next_after is None:
                 break
-            if page.next_after + limit > SEARCH_RESULT_CAP:
+            if page.next_after + PAGE_SIZE > SEARCH_RESULT_CAP:
                 raise HubSpotError(f"{crm.name} modified {window}: paging would pass {SEARCH_RESULT_CAP:,} results")
             page = next(pages)
         if len(seen) >= first.total:
             return
-        first = _first_page(client, crm, window, limit)
+        first = _first_page(client, crm, window)
     raise HubSpotError(f"{crm.name} modified {window}: objects kept changing while the window was read; sync again")
 
 
@@ -152,7 +153,6 @@ def crm_changes(
     crm: CrmObject,
     queue: deque[Window],
     *,
-    limit: int,
     checkpoint_rows: int,
     on_window: Callable[[Window, int], None],
 ) -> DltResource:
@@ -170,8 +170,8 @@ def crm_changes(
         rows = 0
         while queue and rows < checkpoint_rows:
             window = queue[0]
-            first = _first_page(client, crm, window, limit)
-            if not fits(first.total, limit):
+            first = _first_page(client, crm, window)
+            if not fits(first.total, PAGE_SIZE):
                 try:
                     halves = window.halves()
                 except WindowTooNarrow:
@@ -183,7 +183,7 @@ def crm_changes(
                 queue.extendleft(reversed(halves))
                 continue
             count = 0
-            for records in _window_records(client, crm, window, first, limit):
+            for records in _window_records(client, crm, window, first):
                 loaded_at = now()
                 yield [_crm_row(record, source, loaded_at) for record in records]
                 count += len(records)
@@ -195,7 +195,7 @@ def crm_changes(
     return changes
 
 
-def crm_archived(client: HubSpotClient, crm: CrmObject, *, limit: int, listing: str) -> DltResource:
+def crm_archived(client: HubSpotClient, crm: CrmObject, *, listing: str) -> DltResource:
     """Every archived object (deleted, merged away), tagged with this sync's listing id.
 
     The listing is a full snapshot: an archived row whose tag is not the current sync's was
@@ -203,7 +203,7 @@ def crm_archived(client: HubSpotClient, crm: CrmObject, *, limit: int, listing: 
     """
     params = {
         "archived": "true",
-        "limit": min(limit, _WITH_HISTORY) if crm.history else limit,
+        "limit": _WITH_HISTORY if crm.history else PAGE_SIZE,
         "properties": ",".join(crm.properties),
     }
     if crm.history:

@@ -57,7 +57,6 @@ def sync_hubspot(
     token: str | None = None,
     state_dir: Path,
     window: timedelta = timedelta(days=30),
-    page_size: int = 100,
     progress: Callable[[str], None] | None = None,
     retry: RetryPolicy = RetryPolicy(),
     checkpoint_rows: int = 10_000,
@@ -75,8 +74,6 @@ def sync_hubspot(
         raise HubSpotError(
             f"no HubSpot access token: set {TOKEN_VARIABLE} to a private app access token (scopes: {SCOPES})"
         )
-    if not 1 <= page_size <= 100:
-        raise ValueError("page_size must be between 1 and 100 (the search endpoint's limit)")
     base_url = base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL
     pipeline = _pipeline(warehouse, state_dir)
     # Tags the archived objects this sync lists; an older tag marks an object HubSpot purged since.
@@ -87,12 +84,12 @@ def sync_hubspot(
             _finish_interrupted_load(pipeline)
             for crm in CRM_OBJECTS.values():
                 windows += _sync_changes(
-                    pipeline, client, crm, window=window, limit=page_size, checkpoint_rows=checkpoint_rows,
+                    pipeline, client, crm, window=window, checkpoint_rows=checkpoint_rows,
                     lookback=lookback, say=say,
                 )
             say("archived contacts, companies and deals")
             archived = [
-                objects.crm_archived(client, crm, limit=page_size, listing=listing) for crm in CRM_OBJECTS.values()
+                objects.crm_archived(client, crm, listing=listing) for crm in CRM_OBJECTS.values()
             ]
             _run(pipeline, archived)
             say("owners, pipelines, forms, submissions, associations")
@@ -148,7 +145,6 @@ def _sync_changes(
     crm: CrmObject,
     *,
     window: timedelta,
-    limit: int,
     checkpoint_rows: int,
     lookback: timedelta,
     say: Callable[[str], None],
@@ -168,7 +164,7 @@ def _sync_changes(
 
     while queue:
         changes = objects.crm_changes(
-            client, crm, queue, limit=limit, checkpoint_rows=checkpoint_rows, on_window=on_window
+            client, crm, queue, checkpoint_rows=checkpoint_rows, on_window=on_window
         )
         _run(pipeline, changes)
     return len(read)
