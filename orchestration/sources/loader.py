@@ -92,17 +92,10 @@ def load_json_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages)
     """Replace `raw.<table>` with the records of every page under `root/spec.folder`."""
     files = _files(root, spec.folder, spec.pattern)
     ensure_schema(con)
-    columns_sql = ",\n    ".join(f"{expr} as {name}" for name, expr in spec.columns.items())
-    bad_sql = " ".join(
-        f"when {cond} then '{reason.replace(chr(39), chr(39) * 2)}'" for cond, reason in spec.invalid_when
-    )
-    reason_sql = f"case {bad_sql} end" if bad_sql else "null::varchar"
     prefix = len(str(root)) + 1
     con.execute("begin transaction")
     try:
-        _create_like(con, spec.table, columns_sql)
-        con.execute(f"delete from raw.{spec.table}")
-        con.execute("delete from raw.quarantine where source = ?", [spec.source])
+        start_replacing(con, spec)
         for start in range(0, len(files), _BATCH_FILES):
             batch = files[start : start + _BATCH_FILES]
             con.execute(
@@ -125,36 +118,19 @@ def load_json_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages)
                 """,
                 [spec.source],
             )
-            con.execute(
+            insert_records(
+                con,
+                spec,
                 f"""
-                create or replace temp table _records as
                 with lists as (
                     select filename, json_extract(content, '{spec.records_path}') as recs
                     from _pages
                     where is_valid
                       and json_type(json_extract(content, '{spec.records_path.removesuffix("[*]")}')) = 'ARRAY'
-                ),
-                records as (
-                    select filename, unnest(recs) as rec, unnest(range(1, len(recs) + 1)) as position
-                    from lists
                 )
-                select filename, position, rec, {spec.id_expr} as record_id, {reason_sql} as reason
-                from records
-                """
-            )
-            con.execute(
-                """
-                insert into raw.quarantine
-                select ?, filename, position, record_id, reason, now() from _records where reason is not null
+                select filename, unnest(range(1, len(recs) + 1)) as position, unnest(recs) as rec, now() as _loaded_at
+                from lists
                 """,
-                [spec.source],
-            )
-            con.execute(
-                f"""
-                insert into raw.{spec.table}
-                select {columns_sql}, filename as _source_file, now() as _loaded_at
-                from _records where reason is null
-                """
             )
         con.execute("commit")
     except Exception:
@@ -163,15 +139,67 @@ def load_json_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages)
     return _result(con, spec.source, spec.table, len(files))
 
 
-def _create_like(con: duckdb.DuckDBPyConnection, table: str, columns_sql: str) -> None:
-    """Create the raw table from the column expressions' own types, so the DDL is never repeated."""
+def _columns_sql(columns: Mapping[str, str]) -> str:
+    return ", ".join(f"{expr} as {name}" for name, expr in columns.items())
+
+
+def start_replacing(
+    con: duckdb.DuckDBPyConnection,
+    spec: JsonPages,
+    columns: Mapping[str, str] | None = None,
+    records_sql: str = "select null::json as rec, ''::varchar as filename",
+    params: dict | None = None,
+) -> None:
+    """Create `raw.<table>` from the column expressions' own types (so the DDL is never written
+    out) when it is missing, then empty it and its quarantine rows, inside the caller's
+    transaction. `columns` replaces the spec's (another path may hold a column the file path
+    derives); `records_sql` must then provide what they read."""
     con.execute(
         f"""
-        create table if not exists raw.{table} as
-        select {columns_sql}, ''::varchar as _source_file, now() as _loaded_at
-        from (select null::json as rec, ''::varchar as filename) where false
+        create table if not exists raw.{spec.table} as
+        select {_columns_sql(columns or spec.columns)}, ''::varchar as _source_file, now() as _loaded_at
+        from ({records_sql}) where false
+        """,
+        params or {},
+    )
+    con.execute(f"delete from raw.{spec.table}")
+    con.execute("delete from raw.quarantine where source = ?", [spec.source])
+
+
+def insert_records(
+    con: duckdb.DuckDBPyConnection,
+    spec: JsonPages,
+    records_sql: str,
+    columns: Mapping[str, str] | None = None,
+    params: dict | None = None,
+) -> None:
+    """Records (`filename`, `position`, `rec`, `_loaded_at`, and what `columns` read) into
+    raw.quarantine with the first rule of the spec they break, the others into `raw.<table>`."""
+    columns = columns or spec.columns
+    rules = " ".join(
+        f"when {cond} then '{reason.replace(chr(39), chr(39) * 2)}'" for cond, reason in spec.invalid_when
+    )
+    con.execute(
+        f"""
+        create or replace temp table _records as
+        select *, {spec.id_expr} as record_id, {f"case {rules} end" if rules else "null::varchar"} as reason
+        from ({records_sql})
+        """,
+        params or {},
+    )
+    con.execute(
+        "insert into raw.quarantine select ?, filename, position, record_id, reason, now() "
+        "from _records where reason is not null",
+        [spec.source],
+    )
+    names = ", ".join([*columns, "_source_file", "_loaded_at"])
+    con.execute(
+        f"""
+        insert into raw.{spec.table} ({names})
+        select {_columns_sql(columns)}, filename, _loaded_at from _records where reason is null
         """
     )
+    con.execute("drop table _records")
 
 
 def load_csv_files(con: duckdb.DuckDBPyConnection, root: Path, spec: CsvFiles) -> LoadResult:
