@@ -154,13 +154,19 @@ _BODY = "_hubspot_json"
 
 
 def _json_body(response: requests.Response) -> Any:
-    """The parsed body, kept on the response so that callers do not parse it again; None if invalid."""
+    """The parsed body, kept on the response so that nobody parses it again; None if invalid.
+
+    dlt's paginator and data selector each call `response.json()` on every page: once the body
+    is known to be valid, that call returns this parse instead of decoding the page twice more.
+    """
     if not hasattr(response, _BODY):
         try:
             body = json.loads(response.content)
         except ValueError:
             body = None
         setattr(response, _BODY, body)
+        if body is not None:
+            response.json = lambda **_kwargs: body  # type: ignore[method-assign]
     return getattr(response, _BODY)
 
 
