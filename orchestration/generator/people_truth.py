@@ -119,8 +119,11 @@ def _people(records: pd.DataFrame, state: pd.DataFrame, resolved: pd.DataFrame) 
 def _joined_ids(resolved: pd.DataFrame) -> pd.Series:
     """person_id -> its record ids, sorted numerically and ';'-joined."""
     ordered = resolved.sort_values(["person_id", "id"], kind="stable")
-    person = ordered["person_id"].to_numpy()
-    text = ordered["id"].astype(str).to_numpy(dtype=object)
+    return join_runs(ordered["person_id"].to_numpy(), ordered["id"].astype(str).to_numpy(dtype=object))
+
+
+def join_runs(person: np.ndarray, text: np.ndarray) -> pd.Series:
+    """person -> its texts ';'-joined, for rows sorted by person (and within, in the order wanted)."""
     starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
     ends = np.r_[starts[1:], len(person)]
     joined = [text[a] if b - a == 1 else ";".join(text[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]

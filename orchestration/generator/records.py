@@ -335,3 +335,13 @@ def _strictly_increasing(events: pd.DataFrame) -> pd.DataFrame:
     events["value_ts"] = np.where(events["late"].to_numpy(), events["value_ts"].to_numpy(), fixed)
     events["ts"] = fixed
     return events
+
+
+def final_rows(merged_into: np.ndarray) -> np.ndarray:
+    """Row of each record's final survivor along its merge chain (itself when never merged)."""
+    final = np.arange(len(merged_into))
+    while True:
+        step = np.where(merged_into[final] >= 0, merged_into[final], final)
+        if np.array_equal(step, final):
+            return final
+        final = step

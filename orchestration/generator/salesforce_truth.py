@@ -34,8 +34,8 @@ from . import contract
 from .clock import Clock
 from .events import LIFECYCLE, OWNER
 from .money_truth import deals_truth
-from .people_truth import DEAL_RANK, PeopleTruth, _entries
-from .records import Records
+from .people_truth import DEAL_RANK, PeopleTruth, _entries, join_runs
+from .records import Records, final_rows
 from .salesforce import NEW_BUSINESS, OUTBOUND_SOURCE, Salesforce
 
 OFFSET = 10**15  # beyond every HubSpot id
@@ -94,13 +94,7 @@ def crm_records(marketing: Records, state: pd.DataFrame, sf: Salesforce) -> CrmR
 
 def resolve_people(frame: pd.DataFrame) -> np.ndarray:
     """person_id (sort key) of every record row (steps 1-3)."""
-    into = frame["merged_into"].to_numpy()
-    final = np.arange(len(frame))
-    while True:
-        step = np.where(into[final] >= 0, into[final], final)
-        if np.array_equal(step, final):
-            break
-        final = step
+    final = final_rows(frame["merged_into"].to_numpy())
     norm = contract.normalise_email(frame["email"].to_numpy(dtype=object))
     ids = frame["id"].astype(str).to_numpy(dtype=object)
     own_key = np.where(norm == "", np.char.add("id:", ids.astype(str)).astype(object), norm)
@@ -139,8 +133,8 @@ def _people(frame: pd.DataFrame, record_person: np.ndarray, crm: CrmRecords) -> 
     )
     people = pd.DataFrame({"person_id": np.sort(np.unique(record_person))})
     ordered = rows.sort_values(["person_id", "sort_key"], kind="stable")
-    joined = pd.Series(crm.text(ordered["sort_key"].to_numpy()), index=ordered["person_id"].to_numpy())
-    people["contact_ids"] = people["person_id"].map(joined.groupby(level=0).agg(";".join))
+    ids = np.asarray(crm.text(ordered["sort_key"].to_numpy()), dtype=object)
+    people["contact_ids"] = people["person_id"].map(join_runs(ordered["person_id"].to_numpy(), ids))
     people["any_active"] = people["person_id"].map(rows.groupby("person_id")["active"].any())
     principal = pd.Series(np.arange(len(frame)), index=sort_key).loc[people["person_id"].to_numpy()].to_numpy()
     people["principal_rec"] = principal

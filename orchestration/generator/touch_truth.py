@@ -26,6 +26,7 @@ from . import contract
 from .clock import MS_HOUR, Clock
 from .hubspot_contacts import HISTORY_PROPS
 from .people_truth import PeopleTruth
+from .records import final_rows
 
 PAIRING_MS = 60_000  # a record created within a minute of a submission is the one it created
 COLUMNS = ["person_id", "touched_at", "touch_type", "channel", "campaign"]
@@ -36,16 +37,10 @@ def counted_records(records: pd.DataFrame, truth: PeopleTruth) -> np.ndarray:
 
     A record is `deleted` when archived and not merged into a live record; a deleted record
     counts only when its person has no live record at all (the person is then excluded)."""
-    into = records["merged_into"].to_numpy()
-    final = np.arange(len(records))
-    while True:
-        step = np.where(into[final] >= 0, into[final], final)
-        if np.array_equal(step, final):
-            break
-        final = step
+    final = final_rows(records["merged_into"].to_numpy())
     active = records["archived_at"].isna().to_numpy()
     deleted = ~active & ~((final != np.arange(len(records))) & active[final])
-    person_active = pd.Series(active).groupby(truth.record_person).any()
+    person_active = truth.people.set_index("person_id")["any_active"]
     return ~deleted | ~person_active.loc[truth.record_person].to_numpy()
 
 
@@ -62,20 +57,18 @@ def touchpoints_truth(
     by_form = np.zeros(len(records), dtype=bool)
     by_form[made[made >= 0]] = True
     by_rep = records["object_source"].to_numpy(dtype=object) == "CRM_UI"
+    source, detail = records["source"].to_numpy(dtype=object), records["source_d1"].to_numpy(dtype=object)
+    channels = contract.channel_for(source, detail)
     touches = pd.concat(
         [
-            _form_touches(subs, made, records),
-            _record_touches(records, person_of, np.flatnonzero(keep & ~by_form & ~by_rep)),
+            _form_touches(subs, made, records, channels),
+            _record_touches(records, channels, person_of, np.flatnonzero(keep & ~by_form & ~by_rep)),
             _rep_touches(records, record_events, person_of, keep, np.flatnonzero(keep & ~by_form & by_rep)),
         ],
         ignore_index=True,
     )
     touches = touches[touches["touched_at"].to_numpy() <= clock.horizon_ms]
     return touches.sort_values(COLUMNS, kind="stable", na_position="first", ignore_index=True)
-
-
-def _channels(records: pd.DataFrame) -> np.ndarray:
-    return contract.channel_for(records["source"].to_numpy(dtype=object), records["source_d1"].to_numpy(dtype=object))
 
 
 def _created_records(subs: pd.DataFrame, records: pd.DataFrame, person_of: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -94,7 +87,9 @@ def _created_records(subs: pd.DataFrame, records: pd.DataFrame, person_of: np.nd
     return made
 
 
-def _form_touches(subs: pd.DataFrame, made: np.ndarray, records: pd.DataFrame) -> pd.DataFrame:
+def _form_touches(
+    subs: pd.DataFrame, made: np.ndarray, records: pd.DataFrame, channels: np.ndarray
+) -> pd.DataFrame:
     """A submission's utm_medium names its channel; without one, the record it created says where
     the visit came from (HubSpot's original source); with neither it was a direct visit."""
     has_made = made >= 0
@@ -102,7 +97,7 @@ def _form_touches(subs: pd.DataFrame, made: np.ndarray, records: pd.DataFrame) -
     utm_channel = subs["utm_medium"].map(contract.UTM_MEDIUMS)
     has_utm = utm_channel.notna().to_numpy()
     paid = utm_channel.isin(contract.PAID_CHANNELS).to_numpy()
-    record_channel = np.where(has_made, _channels(records)[rec], contract.DIRECT_TRAFFIC_CHANNEL)
+    record_channel = np.where(has_made, channels[rec], contract.DIRECT_TRAFFIC_CHANNEL)
     record_campaign = np.where(has_made, records["source_d2"].to_numpy(dtype=object)[rec], None)
     utm_campaign = subs["utm_campaign"].to_numpy(dtype=object)
     return pd.DataFrame(
@@ -116,7 +111,9 @@ def _form_touches(subs: pd.DataFrame, made: np.ndarray, records: pd.DataFrame) -
     )
 
 
-def _record_touches(records: pd.DataFrame, person_of: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+def _record_touches(
+    records: pd.DataFrame, channels: np.ndarray, person_of: np.ndarray, rows: np.ndarray
+) -> pd.DataFrame:
     """Records that arrived without a visit or a rep: event attendee imports, API records."""
     imported = records["source_d1"].to_numpy(dtype=object)[rows] == "IMPORT"
     return pd.DataFrame(
@@ -124,7 +121,7 @@ def _record_touches(records: pd.DataFrame, person_of: np.ndarray, rows: np.ndarr
             "person_id": person_of[rows],
             "touched_at": records["created"].to_numpy(np.int64)[rows],
             "touch_type": np.where(imported, "event", "record_created"),
-            "channel": _channels(records)[rows],
+            "channel": channels[rows],
             "campaign": records["source_d2"].to_numpy(dtype=object)[rows],
         }
     )
