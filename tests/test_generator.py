@@ -312,8 +312,9 @@ def test_contract_constants_match_funnel_yml() -> None:
 
 # --- The Salesforce variant: marketing in HubSpot, sales in Salesforce -------------------------
 
-# sha256 (see _digest) of generate(contacts=2000, seed=7) before the Salesforce variant existed:
-# adding it must not move a byte of the HubSpot-only company. Update only for an intended change.
+# sha256 (see _digest) of generate(contacts=2000, seed=7): the Salesforce variant must not move a
+# byte of the HubSpot-only company. Update only for an intended change (last: the touchpoint and
+# speed-to-lead truth files).
 HUBSPOT_DIGEST = "595979f7faee44a2f50272cf0843e8b78fc62fbb1b1a036c7bf0dbb0aa93031e"
 SF_OBJECTS = {
     "Lead": "00Q",
