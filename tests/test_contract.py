@@ -107,6 +107,14 @@ INVALID = {
         _set(["identity", "exclusions", "test_patterns"], ["test(+"]),
         "is not a valid regular expression",
     ),
+    "an unknown field in one of a channel's alternatives": (
+        _set(["channels", 5, "when"], [{"original_source": ["OFFLINE"]}, {"original_source_detail_3": ["CRM_UI"]}]),
+        "channels.5.when.list[ChannelWhen].1.original_source_detail_3: unknown key 'original_source_detail_3'",
+    ),
+    "a lifecycle stage that is no HubSpot internal value": (
+        _set(["hubspot", "lifecycle_order"], ["lead", "Marketing Qualified Lead"]),
+        "'Marketing Qualified Lead' is not a HubSpot lifecycle stage's internal value",
+    ),
 }
 
 
@@ -168,3 +176,19 @@ def test_compile_writes_only_when_the_contract_changed(tmp_path):
     assert generated_path(tmp_path).read_text() == render(loaded)
     changed = parse(DEMO.replace('version: "2025.1"', 'version: "2025.2"'))
     assert is_stale(changed, tmp_path)
+
+
+def test_history_start_bounds_the_runs_and_defaults_to_any_crm_history():
+    assert parse(DEMO).contract.meta.history_start.isoformat() == "2024-01-01"
+    without = edit(lambda d: d["meta"].pop("history_start"))
+    assert parse(without).contract.meta.history_start.isoformat() == "2000-01-01"
+
+
+def test_a_channel_matches_any_of_its_alternatives_and_compiles_them_as_conditions():
+    data = contract_data(parse(DEMO))
+    outbound = next(c for c in data["channels"] if c["key"] == "outbound")
+    assert [c["original_source_detail"] for c in outbound["conditions"]] == [["CRM_UI", "EXTENSION", "SALES"],
+                                                                             ["CONTACTS"]]
+    assert outbound["conditions"][1]["original_source_detail_2"] == ["CRM_UI"]
+    assert data["channels"][-1]["conditions"] == [
+        {"original_source": [], "original_source_detail": [], "original_source_detail_2": [], "lead_source": []}]

@@ -65,7 +65,8 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
         },
         "lifecycle_order": lifecycle,
         "channels": [
-            {"key": ch.key, "label": ch.label, "sourced_by": ch.sourced_by, **ch.when.model_dump(mode="json")}
+            {"key": ch.key, "label": ch.label, "sourced_by": ch.sourced_by,
+             "conditions": [condition.model_dump(mode="json") for condition in ch.conditions]}
             for ch in c.channels
         ],
         "ad_platforms": dict(c.ad_platforms),

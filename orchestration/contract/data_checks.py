@@ -1,8 +1,10 @@
 """Checks of the contract against the loaded data: what a criterion names must exist.
 
-A property criterion needs that property's history in the HubSpot export, a form criterion a
-form of that id or name, a deal criterion a pipeline (and stage) of that id. These need the
-warehouse, so they run in `funnel contract check` and before `funnel run` once raw data exists.
+A criterion needs something to date it (contract/evidence.py), a form criterion a form of that
+id or name, a deal criterion a pipeline (and stage) of that id, a team view the history of the
+property it reads. These read the staging layer of the last run — the same in every source mode
+(files, API, Fivetran) — so they run in `funnel contract check` and before `funnel run` once a
+run has built it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.contract import evidence
 from orchestration.contract.load import LoadedContract
 from orchestration.contract.problems import Problem
 
@@ -31,8 +34,12 @@ def _column(con, sql: str) -> set[str]:
         return set()
 
 
+_BUILT = ("stg_hubspot__contacts", "int_contact_property_changes", "int_deal_stages", "int_deals",
+          "stg_hubspot__forms", "int_deal_stage_history")
+
+
 def check_against_data(loaded: LoadedContract, warehouse: Path) -> list[Problem] | None:
-    """Problems found, or None when there is no loaded data to check against."""
+    """Problems found, or None when there is no built staging layer to check against."""
     if not warehouse.exists():
         return None
     try:
@@ -40,28 +47,25 @@ def check_against_data(loaded: LoadedContract, warehouse: Path) -> list[Problem]
     except duckdb.IOException:
         return None  # a run holds the file; the next check will see it
     try:
-        if not _column(con, "select table_name from information_schema.tables where table_schema = 'raw'"):
+        built = _column(con, "select table_name from information_schema.tables "
+                             "where table_schema in ('staging', 'intermediate')")
+        if not set(_BUILT) <= built:
             return None
-        historied = _column(con, "select distinct unnest(json_keys(properties_with_history)) from raw.hubspot_contacts")
-        forms = _column(con, "select id from raw.hubspot_forms") | _column(con, "select name from raw.hubspot_forms")
-        pipelines = _column(con, "select id from raw.hubspot_deal_pipelines")
-        stages = _column(
-            con,
-            "select id || '/' || json_extract_string(stage, '$.id') "
-            "from (select id, unnest(from_json(stages, '[\"json\"]')) as stage from raw.hubspot_deal_pipelines)",
-        )
+        historied = _column(con, "select distinct property_name from staging.stg_hubspot__contact_lifecycle_history")
+        forms = _column(con, "select form_id from staging.stg_hubspot__forms") | _column(
+            con, "select form_name from staging.stg_hubspot__forms")
+        pipelines = _column(con, "select pipeline_id from intermediate.int_deal_stages")
+        stages = _column(con, "select pipeline_id || '/' || stage_id from intermediate.int_deal_stages")
+        undated = evidence.missing(loaded, con.execute(evidence.slice_sql(loaded)).df())
     finally:
         con.close()
 
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(need.path, f"nothing in the data dates it: {records} record(s), but no {need.what}", need.hint)
+        for need, records in undated
+    ]
     for node in _all_criteria(loaded):
         args = node.args
-        if node.kind in ("property_at_least", "property_in") and args["property"] not in historied:
-            problems.append(Problem(
-                node.path, f"property '{args['property']}' has no history in the HubSpot contacts loaded",
-                "export it with propertiesWithHistory, or use a property that has history: "
-                + ", ".join(sorted(historied)[:8]),
-            ))
         if node.kind == "form_submitted":
             for form in args["forms"]:
                 if form not in forms:

@@ -86,9 +86,8 @@ def blocks(loaded: LoadedContract) -> list[Block]:
             ["Time-decay half-life", f"{c.policies.attribution_half_life_days:g} days"],
         ])),
         ("h2", "Channels"),
-        ("table", Table(["Channel", "Sourced by", "HubSpot original source"], [
-            [ch.label, ch.sourced_by, ", ".join(ch.when.original_source + ch.when.original_source_detail) or "anything else"]
-            for ch in c.channels
+        ("table", Table(["Channel", "Sourced by", "Matched when (first matching channel wins)"], [
+            [ch.label, ch.sourced_by, _channel_words(ch)] for ch in c.channels
         ])),
     ]
     if c.utm_mediums:
@@ -186,3 +185,27 @@ def dbt_docs(loaded: LoadedContract) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
+
+
+_CHANNEL_FIELDS = {
+    "original_source": "original source",
+    "original_source_detail": "source drill-down 1",
+    "original_source_detail_2": "source drill-down 2",
+    "lead_source": "Salesforce lead source",
+}
+
+
+def _channel_words(channel) -> str:
+    """Each condition with its fields named: 'original source is OFFLINE and source drill-down 1
+    is IMPORT; or …', so two channels never seem to match the same thing."""
+    if channel.is_catch_all():
+        return "anything no channel above matches"
+    alternatives = []
+    for condition in channel.conditions:
+        parts = []
+        for field, label in _CHANNEL_FIELDS.items():
+            values = getattr(condition, field)
+            if values:
+                parts.append(f"{label} is {values[0]}" if len(values) == 1 else f"{label} is one of {', '.join(values)}")
+        alternatives.append(" and ".join(parts))
+    return "; or ".join(alternatives)

@@ -134,7 +134,7 @@ def _check_references(contract: Contract, problems: list[Problem]) -> None:
     channel_keys = {c.key for c in contract.channels}
 
     last = contract.channels[-1] if contract.channels else None
-    if last and (last.when.original_source or last.when.original_source_detail or last.when.lead_source):
+    if last and not last.is_catch_all():
         problems.append(Problem(("channels", len(contract.channels) - 1), "the last channel must catch everything else",
                                 "end the list with a channel whose `when` is {} (e.g. unattributed)"))
     for platform, channel in contract.ad_platforms.items():

@@ -24,11 +24,18 @@ class Decision(Strict):
     why: str = ""
 
 
+# The first day a run may compute when the contract does not say (`meta.history_start`): early
+# enough for any CRM export, so that only a date the data cannot hold is refused.
+DEFAULT_HISTORY_START = date(2000, 1, 1)
+
+
 class Meta(Strict):
     name: str
     owner: str
     version: str = Field(min_length=1, max_length=40)
     effective_from: date
+    # The first day the funnel has data for: runs (and Dagster's daily partitions) start here.
+    history_start: date = DEFAULT_HISTORY_START
     decisions: list[Decision] = []
 
 
@@ -77,17 +84,35 @@ class Identity(Strict):
 
 
 class ChannelWhen(Strict):
+    """One condition: every field it names must hold one of its values (an empty one matches all)."""
+
     original_source: list[str] = []
+    """HubSpot's hs_analytics_source (ORGANIC_SEARCH, PAID_SEARCH, OFFLINE, …)."""
     original_source_detail: list[str] = []
+    """hs_analytics_source_data_1, the first drill-down (IMPORT, CRM_UI, CONTACTS, a search engine…)."""
+    original_source_detail_2: list[str] = []
+    """hs_analytics_source_data_2, the second drill-down (CRM_UI under CONTACTS, a file, a campaign…)."""
     lead_source: list[str] = []
     """Salesforce's LeadSource, for people who exist only in Salesforce."""
+
+    def is_catch_all(self) -> bool:
+        return not (self.original_source or self.original_source_detail or self.original_source_detail_2
+                    or self.lead_source)
 
 
 class Channel(Strict):
     key: str = Field(pattern=KEY_PATTERN)
     label: str
     sourced_by: Literal["marketing", "sales", "partner"]
-    when: ChannelWhen = ChannelWhen()
+    when: ChannelWhen | list[ChannelWhen] = ChannelWhen()
+    """One condition, or a list of alternatives (the channel matches when any of them does)."""
+
+    @property
+    def conditions(self) -> list[ChannelWhen]:
+        return self.when if isinstance(self.when, list) else [self.when]
+
+    def is_catch_all(self) -> bool:
+        return not self.conditions or any(c.is_catch_all() for c in self.conditions)
 
 
 class PreviousDefinition(Strict):
@@ -224,6 +249,17 @@ class Segment(Strict):
 class HubSpot(Strict):
     # HubSpot lets each portal define its lifecycle stages, so their order is the contract's.
     lifecycle_order: list[str] = Field(min_length=1)
+
+    @field_validator("lifecycle_order")
+    @classmethod
+    def _internal_values(cls, stages: list[str]) -> list[str]:
+        # HubSpot's internal values (or numeric ids of custom stages) name its stage-date
+        # properties (hs_lifecyclestage_<stage>_date): nothing else can be one.
+        for stage in stages:
+            if not re.fullmatch(r"[a-z0-9_]{1,60}", stage):
+                raise ValueError(f"'{stage}' is not a HubSpot lifecycle stage's internal value "
+                                 "(lower-case letters, digits and underscores, e.g. marketingqualifiedlead)")
+        return stages
 
 
 class Contract(Strict):

@@ -37,15 +37,21 @@ TEST_PATTERNS = ("^test[+._-]", "^qa[+._-]", r"@example\.(com|org|net)$", r"@mai
 COMPETITOR_DOMAINS = ("rivalmetrics.io", "pipelinepro.com")
 EXCLUDED_LIFECYCLE = ("other",)
 
-# (channel key, sourced_by, original sources, original source details or None = any); first match wins.
-CHANNEL_RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...] | None], ...] = (
-    ("paid_search", "marketing", ("PAID_SEARCH",), None),
-    ("paid_social", "marketing", ("PAID_SOCIAL",), None),
-    ("email", "marketing", ("EMAIL_MARKETING",), None),
-    ("referral", "marketing", ("REFERRALS",), None),
-    ("events", "marketing", ("OFFLINE",), ("IMPORT",)),
-    ("outbound", "sales", ("OFFLINE",), ("CRM_UI",)),
-    ("organic", "marketing", ("ORGANIC_SEARCH", "DIRECT_TRAFFIC", "SOCIAL_MEDIA"), None),
+# (channel key, sourced_by, alternatives); an alternative is (original sources, source details 1
+# or None = any, source details 2 or None = any); first matching channel wins.
+CHANNEL_RULES: tuple[tuple[str, str, tuple[tuple[tuple[str, ...], tuple[str, ...] | None, tuple[str, ...] | None], ...]], ...] = (
+    ("paid_search", "marketing", ((("PAID_SEARCH",), None, None),)),
+    ("paid_social", "marketing", ((("PAID_SOCIAL",), None, None),)),
+    ("email", "marketing", ((("EMAIL_MARKETING",), None, None),)),
+    ("referral", "marketing", ((("REFERRALS",), None, None),)),
+    ("events", "marketing", ((("OFFLINE",), ("IMPORT",), None),)),
+    # A rep's record: HubSpot's API says CRM_UI (or the sales extension) in drill-down 1, older
+    # portals CONTACTS with CRM_UI in drill-down 2.
+    ("outbound", "sales", (
+        (("OFFLINE",), ("CRM_UI", "EXTENSION", "SALES"), None),
+        (("OFFLINE",), ("CONTACTS",), ("CRM_UI",)),
+    )),
+    ("organic", "marketing", ((("ORGANIC_SEARCH", "DIRECT_TRAFFIC", "SOCIAL_MEDIA"), None, None),)),
 )
 FALLBACK_CHANNEL = "unattributed"
 SOURCED_BY = {rule[0]: rule[1] for rule in CHANNEL_RULES} | {FALLBACK_CHANNEL: "marketing"}
@@ -58,7 +64,7 @@ PAID_CHANNELS = tuple(sorted(set(AD_PLATFORM_CHANNEL.values())))
 # Which channel a visit's utm_medium says it came through (`utm_mediums`, attribution).
 UTM_MEDIUMS = {"cpc": "paid_search", "paid_social": "paid_social", "email": "email"}
 # A rep's own activity: the first channel sourced by sales.
-SALES_CHANNEL = next(key for key, sourced_by, _, _ in CHANNEL_RULES if sourced_by == "sales")
+SALES_CHANNEL = next(key for key, sourced_by, _ in CHANNEL_RULES if sourced_by == "sales")
 # sla stage -> (the stage its clock starts at, hours), from the stages' `sla_hours`.
 SLAS = {"sql": ("mql", 48)}
 
@@ -111,15 +117,21 @@ def exclusion_reasons(emails: np.ndarray, lifecycle: np.ndarray, archived_only: 
     return reasons
 
 
-def channel_for(source: np.ndarray, detail: np.ndarray) -> np.ndarray:
-    """Map HubSpot original source and source detail 1 to a channel key, first matching rule."""
+def channel_for(source: np.ndarray, detail: np.ndarray, detail_2: np.ndarray | None = None) -> np.ndarray:
+    """Map HubSpot original source and its two drill-downs to a channel key, first matching rule."""
     source = pd.Series(source, dtype=object)
     detail = pd.Series(detail, dtype=object)
+    detail_2 = pd.Series(detail_2 if detail_2 is not None else np.full(len(source), None, dtype=object), dtype=object)
     channel = np.full(len(source), "", dtype=object)
-    for key, _, sources, details in CHANNEL_RULES:
-        hit = source.isin(sources).to_numpy(copy=True)
-        if details is not None:
-            hit &= detail.isin(details).to_numpy()
+    for key, _, alternatives in CHANNEL_RULES:
+        hit = np.zeros(len(source), dtype=bool)
+        for sources, details, details_2 in alternatives:
+            part = source.isin(sources).to_numpy(copy=True)
+            if details is not None:
+                part &= detail.isin(details).to_numpy()
+            if details_2 is not None:
+                part &= detail_2.isin(details_2).to_numpy()
+            hit |= part
         channel[(channel == "") & hit] = key
     channel[channel == ""] = FALLBACK_CHANNEL
     return channel

@@ -85,8 +85,14 @@ def sources_for(
     series = np.asarray(_EVENT_SERIES, dtype=object)[(u[m, 2] * len(_EVENT_SERIES)).astype(int)]
     d2[m] = np.array([f"{s}-{mo}" for s, mo in zip(series, month[m])], dtype=object)
 
+    # A rep's record, as HubSpot's API writes it today (CRM_UI, then the user) or as older portals
+    # recorded it (CONTACTS, then CRM_UI).
     m = where("outbound")
-    src[m], d1[m], obj[m] = "OFFLINE", "CRM_UI", "CRM_UI"
+    src[m], obj[m] = "OFFLINE", "CRM_UI"
+    legacy = m & (u[:, 2] < 0.4)
+    d1[m & ~legacy] = "CRM_UI"
+    d2[m & ~legacy] = np.char.add("userId:", (61_000_000 + (u[m & ~legacy, 3] * 1000).astype(int)).astype(str)).astype(object)
+    d1[legacy], d2[legacy] = "CONTACTS", "CRM_UI"
 
     m = where("organic")
     search = m & (u[:, 1] < 0.5)

@@ -57,8 +57,9 @@ def touchpoints_truth(
     by_form = np.zeros(len(records), dtype=bool)
     by_form[made[made >= 0]] = True
     by_rep = records["object_source"].to_numpy(dtype=object) == "CRM_UI"
-    source, detail = records["source"].to_numpy(dtype=object), records["source_d1"].to_numpy(dtype=object)
-    channels = contract.channel_for(source, detail)
+    channels = contract.channel_for(records["source"].to_numpy(dtype=object),
+                                    records["source_d1"].to_numpy(dtype=object),
+                                    records["source_d2"].to_numpy(dtype=object))
     touches = pd.concat(
         [
             _form_touches(subs, made, records, channels),
