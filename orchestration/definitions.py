@@ -14,15 +14,13 @@ from orchestration import alerts, checks, publish_asset
 from orchestration.config import Settings, settings
 from orchestration.contract.load import load_contract
 from orchestration.sources import ads, hubspot, reports, salesforce
-from orchestration.sources.assets import build_hubspot_api_asset, build_raw_asset
+from orchestration.checks import landed
+from orchestration.sources.assets import build_hubspot_api_asset, build_landed_asset, build_raw_asset
 from orchestration.sources.config import load_sources
 from orchestration.progress import progress_logger
 from orchestration.transform import build_dbt_assets, dbt_resource, prepare
 
 JOB_NAME = "daily_funnel"
-# Partitions are "as of" days: a run for day D computes the funnel at the end of D. The first
-# day only bounds the partition list the UI shows.
-FIRST_DAY = "2024-01-01"
 
 
 def build_definitions(config: Settings) -> dg.Definitions:
@@ -32,7 +30,10 @@ def build_definitions(config: Settings) -> dg.Definitions:
     timezone = loaded.contract.reporting.timezone
     # dbt reads the warehouse path from the environment (profiles.yml): hand it the resolved one.
     os.environ["FUNNEL_WAREHOUSE"] = str(config.warehouse)
-    daily = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone=timezone)
+    # Partitions are "as of" days: a run for day D computes the funnel at the end of D. They
+    # start at the contract's meta.history_start, the first day the funnel has data for.
+    daily = dg.DailyPartitionsDefinition(
+        start_date=loaded.contract.meta.history_start.isoformat(), timezone=timezone)
 
     sources = load_sources(config.sources_file)
     raw_tables = {"ads": {**ads_tables_from_files(sources), **ads.MAPPINGS}}
@@ -56,10 +57,13 @@ def build_definitions(config: Settings) -> dg.Definitions:
     ]
     if sources.hubspot.mode == "api":
         raw_assets.append(build_hubspot_api_asset(config, daily))
+    landed_tables = landed.declared(manifest, landed.landed_sources(sources))
+    if landed_tables:
+        raw_assets.append(build_landed_asset(landed_tables, config, daily))
     dbt_assets = build_dbt_assets(manifest, config, timezone, daily)
     mart_keys = [key for key in dbt_assets.keys if key.path[0] == "marts"]
     published = publish_asset.build(config, loaded, daily, mart_keys)
-    asset_checks = checks.build_checks(config, loaded, raw_tables)
+    asset_checks = checks.build_checks(config, loaded, raw_tables, landed_tables)
 
     job = dg.define_asset_job(
         JOB_NAME,

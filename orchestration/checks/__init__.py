@@ -9,7 +9,7 @@ from collections.abc import Callable
 import dagster as dg
 import pandas as pd
 
-from orchestration.checks import suites
+from orchestration.checks import landed, suites
 from orchestration.checks.gx_context import Validation, plain, sync, validate
 from orchestration.config import Settings
 from orchestration.contract.load import LoadedContract
@@ -29,14 +29,15 @@ MAX_ROWS_IN_METADATA = 50
 
 def all_slices(loaded: LoadedContract) -> list[suites.Slice]:
     slices = [suites.raw_profile(source, tables, loaded) for source, tables in RAW_SOURCES.items()]
-    slices += [suites.stage_order(loaded), suites.daily_totals(), suites.won_deals(loaded)]
+    slices += [suites.stage_order(loaded), suites.stage_evidence(loaded), suites.daily_totals(),
+               suites.won_deals(loaded)]
     slices += [suites.alignment(loaded, team) for team in loaded.contract.alignment.teams]
     return slices
 
 
 def sync_suites(loaded: LoadedContract, config: Settings) -> list[str]:
     """Write the suites generated from the contract into the GX context (only when changed)."""
-    return sync(config.expectations_dir, [s.suite for s in all_slices(loaded)])
+    return sync(config.expectations_dir, [s.suite for s in all_slices(loaded)] + [suites.landed_tables()])
 
 
 def _markdown(rows: list[dict]) -> str:
@@ -107,6 +108,43 @@ def _raw_check(source: str, slice_: suites.Slice, tables: dict, config: Settings
             )
 
     return check_raw
+
+
+def _landed_check(tables: list[landed.LandedTable], config: Settings) -> dg.AssetChecksDefinition:
+    """Fivetran-landed tables: the same shape checks as our raw tables (required columns, keys,
+    rows), on a profile of the tables in place. Declared columns a table lacks only warn: they
+    are read as NULL."""
+    specs = [
+        dg.AssetCheckSpec("landed_shape", asset=dg.AssetKey([t.schema, t.identifier]), blocking=True,
+                          description="GX suite landed_tables: the table exists, has the columns the funnel "
+                          "cannot do without, a key on every row")
+        for t in tables
+    ]
+
+    @dg.multi_asset_check(specs=specs, name="check_landed_tables")
+    def check_landed(context: dg.AssetCheckExecutionContext):
+        frame = landed.profile(config.warehouse, tables)
+        validation = validate(config.expectations_dir, "landed_tables", frame)
+        failing = {key.get("table_name") for f in validation.failed for key in f.keys}
+        for table, row in zip(tables, frame.to_dict("records")):
+            problem = landed.problem(row) if row["table_name"] in failing else None
+            absent = row["absent_columns"]
+            if problem:
+                passed, severity, description = False, dg.AssetCheckSeverity.ERROR, problem
+            elif absent:
+                passed, severity = False, dg.AssetCheckSeverity.WARN
+                description = f"{row['table_name']}: column(s) absent, read as NULL: {absent}"
+            else:
+                passed, severity = True, dg.AssetCheckSeverity.ERROR
+                description = f"{row['rows_loaded']} rows" if row["table_exists"] else "optional, not landed"
+            yield dg.AssetCheckResult(
+                asset_key=dg.AssetKey([table.schema, table.identifier]), check_name="landed_shape", passed=passed,
+                severity=severity, description=description,
+                metadata=_metadata([{k: plain(v) for k, v in row.items()}] if not passed else [], validation,
+                                   {"profile": dg.MetadataValue.json({k: plain(v) for k, v in row.items()})}),
+            )
+
+    return check_landed
 
 
 def _raw_problem(table: str, spec, profile: list[dict], quarantined: list[dict]) -> str:
@@ -253,19 +291,30 @@ def _top_divergences(config: Settings, team: str, periods: list[tuple], limit: i
 
 
 def build_checks(
-    config: Settings, loaded: LoadedContract, raw_tables: dict[str, dict]
+    config: Settings, loaded: LoadedContract, raw_tables: dict[str, dict], landed_tables: list[landed.LandedTable]
 ) -> list[dg.AssetChecksDefinition]:
-    """`raw_tables`: per source, the raw tables our loaders write in this configuration (tables
-    landed by others, e.g. by Fivetran, are read in place and checked by dbt's tests)."""
+    """`raw_tables`: per source, the raw tables our loaders write in this configuration;
+    `landed_tables`: the tables landed by others (Fivetran) that dbt reads in place."""
     by_name = {s.suite.name: s for s in all_slices(loaded)}
     checks = [
         _raw_check(source, suites.raw_profile(source, tables, loaded), tables, config)
         for source, tables in raw_tables.items()
     ]
+    if landed_tables:
+        checks.append(_landed_check(landed_tables, config))
     checks.append(_frame_check(
         name="funnel_stage_order", asset=dg.AssetKey(["marts", "dim_people"]), slice_=by_name["funnel_stage_order"],
         config=config, description="Each person's stage entries never go backwards along the funnel (GX).",
         explain=lambda rows: f"{len(rows)} people have a later stage before an earlier one",
+    ))
+    checks.append(_frame_check(
+        name="stage_evidence", asset=dg.AssetKey(["marts", "fct_stage_entries"]), slice_=by_name["stage_evidence"],
+        config=config,
+        description="Every criterion that needs dated evidence (property or deal stage history, or the stage "
+        "dates HubSpot keeps on records) finds some in the data (GX).",
+        explain=lambda rows: "; ".join(
+            f"stage {r['stage']} ({r['criterion']}): {r['records']} record(s), but no {r['evidence']}" for r in rows)
+        + " — the stage would be empty; export the history or the stage date properties",
     ))
     checks.append(_frame_check(
         name="funnel_daily_totals", asset=dg.AssetKey(["marts", "funnel_daily"]), slice_=by_name["funnel_daily_totals"],

@@ -72,6 +72,24 @@ def raw_profile(source: str, tables: dict[str, JsonPages | CsvFiles], loaded: Lo
     return Slice(suite, " union all ".join(parts))
 
 
+def landed_tables() -> SuiteSpec:
+    """Tables landed by Fivetran, profiled per table (checks/landed.py): each exists unless
+    optional, has every column the funnel cannot do without, a key on every row, and rows where
+    the funnel cannot start without them."""
+    from great_expectations.expectations.row_conditions import Column
+
+    gxe = _gxe()
+    expectations = [
+        gxe.ExpectColumnValuesToBeBetween(column="missing_required_columns", max_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="missing_ids", max_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="table_exists", min_value=1,
+                                          row_condition=Column("is_optional") == False),  # noqa: E712
+        gxe.ExpectColumnValuesToBeBetween(column="rows_loaded", min_value=1,
+                                          row_condition=Column("must_have_rows") == True),  # noqa: E712
+    ]
+    return SuiteSpec("landed_tables", expectations, ["table_name"])
+
+
 def stage_order(loaded: LoadedContract) -> Slice:
     """Each person's first stage entries never go backwards along the funnel."""
     gxe = _gxe()
@@ -87,6 +105,24 @@ def stage_order(loaded: LoadedContract) -> Slice:
     # Only people with two stages or more can be out of order.
     sql = f"select person_id, {columns} from marts.dim_people where not is_excluded and ({reached}) >= 2"
     return Slice(SuiteSpec("funnel_stage_order", expectations, ["person_id"]), sql)
+
+
+def stage_evidence(loaded: LoadedContract) -> Slice:
+    """Every criterion that needs dated evidence (history, stage dates) finds some in the data:
+    an export without it must not publish an empty stage (contract/evidence.py)."""
+    from orchestration.contract import evidence
+
+    gxe = _gxe()
+    sql = f"""
+        select need, criterion, stage, evidence, records, dated,
+               case when records > 0 and dated = 0 then 1 else 0 end as undated
+        from ({evidence.slice_sql(loaded)}) as needs
+    """
+    expectations = [gxe.ExpectColumnValuesToBeBetween(
+        column="undated", max_value=0,
+        meta={"why": "records exist, but nothing in the data dates this criterion: its stage would be empty"},
+    )]
+    return Slice(SuiteSpec("stage_evidence", expectations, ["need"]), sql)
 
 
 def daily_totals() -> Slice:

@@ -70,6 +70,34 @@ def build_raw_asset(
     return _load
 
 
+def build_landed_asset(tables, settings: Settings, partitions_def: dg.PartitionsDefinition | None) -> dg.AssetsDefinition:
+    """The tables Fivetran lands, as assets: profiled in place (never copied), so that their
+    shape checks run, and block dbt, before anything reads them."""
+    from orchestration.checks.landed import profile
+
+    specs = [
+        dg.AssetSpec(dg.AssetKey([t.schema, t.identifier]), group_name="landed", kinds={"duckdb", "fivetran"},
+                     partitions_def=partitions_def,
+                     description=f"Fivetran-landed {t.label} (dbt source {t.source}.{t.name}), read in place.")
+        for t in tables
+    ]
+
+    @dg.multi_asset(name="profile_landed_tables", specs=specs, pool=WAREHOUSE_POOL, partitions_def=partitions_def,
+                    backfill_policy=dg.BackfillPolicy.single_run(),
+                    description="Profiles the tables Fivetran landed (rows, columns present); loads nothing.")
+    def _profile(context: dg.AssetExecutionContext):
+        frame = profile(settings.warehouse, tables)
+        for table, row in zip(tables, frame.to_dict("records")):
+            if row["absent_columns"]:
+                context.log.warning(f"{table.label}: column(s) absent, read as NULL: {row['absent_columns']}")
+            yield dg.MaterializeResult(asset_key=dg.AssetKey([table.schema, table.identifier]), metadata={
+                "rows": dg.MetadataValue.int(int(row["rows_loaded"])), "exists": bool(row["table_exists"]),
+                "absent_columns": row["absent_columns"] or "none",
+            })
+
+    return _profile
+
+
 def build_hubspot_api_asset(settings: Settings, partitions_def: dg.PartitionsDefinition | None) -> dg.AssetsDefinition:
     """HubSpot's live API into the same raw tables as the files (sources.yml: hubspot from api).
 

@@ -15,23 +15,22 @@ google_ads as (
     from {{ source('ads', 'google_ads_campaign_stats') }}
 ),
 {%- elif modes.google_ads == 'fivetran' %}{% do platforms.append('google_ads') %}
-google_campaigns as (
-    select id, name, row_number() over (partition by id order by updated_at desc) as version_rank
-    from {{ source('google_ads_fivetran', 'campaign_history') }}
-),
-google_accounts as (
-    select id, currency_code, row_number() over (partition by id order by updated_at desc) as version_rank
-    from {{ source('google_ads_fivetran', 'account_history') }}
+google_stats as (
+    -- Segmented by device and ad network: one campaign-day is many rows.
+    select customer_id, id as campaign_id, cast(date as date) as spend_date, sum(cost_micros) as cost_micros,
+        sum(clicks) as clicks, sum(impressions) as impressions, sum(conversions) as conversions
+    from ({{ landed('google_ads_fivetran', 'campaign_stats') }}) as stats
+    group by customer_id, id, cast(date as date)
 ),
 google_ads as (
     select
-        'google_ads' as platform, stats.date as spend_date, cast(stats.customer_id as {{ dbt.type_string() }}) as account_id,
-        cast(stats.campaign_id as {{ dbt.type_string() }}) as campaign_id, campaigns.name as campaign_name,
-        upper(accounts.currency_code) as currency, cast(stats.cost_micros / 1000000.0 as decimal(38, 6)) as spend_native,
+        'google_ads' as platform, stats.spend_date, stats.customer_id as account_id, stats.campaign_id,
+        campaigns.name as campaign_name, upper(accounts.currency_code) as currency,
+        cast(stats.cost_micros / 1000000.0 as decimal(38, 6)) as spend_native,
         stats.clicks, stats.impressions, stats.conversions as platform_conversions
-    from {{ source('google_ads_fivetran', 'campaign_stats') }} as stats
-    left join google_campaigns as campaigns on campaigns.id = stats.campaign_id and campaigns.version_rank = 1
-    left join google_accounts as accounts on accounts.id = stats.customer_id and accounts.version_rank = 1
+    from google_stats as stats
+    left join ({{ landed('google_ads_fivetran', 'campaign_history') }}) as campaigns on campaigns.id = stats.campaign_id
+    left join ({{ landed('google_ads_fivetran', 'account_history') }}) as accounts on accounts.id = stats.customer_id
 ),
 {%- endif %}
 
@@ -44,23 +43,23 @@ linkedin_ads as (
     from {{ source('ads', 'linkedin_ads_campaign_stats') }}
 ),
 {%- elif modes.linkedin_ads == 'fivetran' %}{% do platforms.append('linkedin_ads') %}
-linkedin_campaigns as (
-    select id, name, account_id, row_number() over (partition by id order by last_modified_time desc) as version_rank
-    from {{ source('linkedin_ads_fivetran', 'campaign_history') }}
-),
-linkedin_accounts as (
-    select id, currency, row_number() over (partition by id order by last_modified_time desc) as version_rank
-    from {{ source('linkedin_ads_fivetran', 'account_history') }}
+linkedin_stats as (
+    -- `day` is a timestamp in Fivetran's table: spend is dated by its date.
+    select campaign_id, cast(day as date) as spend_date,
+        sum(cast(cost_in_local_currency as decimal(38, 6))) as cost_in_local_currency, sum(clicks) as clicks,
+        sum(impressions) as impressions, sum(external_website_conversions) as conversions
+    from ({{ landed('linkedin_ads_fivetran', 'ad_analytics_by_campaign') }}) as stats
+    group by campaign_id, cast(day as date)
 ),
 linkedin_ads as (
     select
-        'linkedin_ads' as platform, stats.day as spend_date, cast(campaigns.account_id as {{ dbt.type_string() }}) as account_id,
-        cast(stats.campaign_id as {{ dbt.type_string() }}) as campaign_id, campaigns.name as campaign_name,
-        upper(accounts.currency) as currency, cast(stats.cost_in_local_currency as decimal(38, 6)) as spend_native,
-        stats.clicks, stats.impressions, stats.external_website_conversions as platform_conversions
-    from {{ source('linkedin_ads_fivetran', 'ad_analytics_by_campaign') }} as stats
-    left join linkedin_campaigns as campaigns on campaigns.id = stats.campaign_id and campaigns.version_rank = 1
-    left join linkedin_accounts as accounts on accounts.id = campaigns.account_id and accounts.version_rank = 1
+        'linkedin_ads' as platform, stats.spend_date, campaigns.account_id, stats.campaign_id,
+        campaigns.name as campaign_name, upper(accounts.currency) as currency,
+        stats.cost_in_local_currency as spend_native, stats.clicks, stats.impressions,
+        stats.conversions as platform_conversions
+    from linkedin_stats as stats
+    left join ({{ landed('linkedin_ads_fivetran', 'campaign_history') }}) as campaigns on campaigns.id = stats.campaign_id
+    left join ({{ landed('linkedin_ads_fivetran', 'account_history') }}) as accounts on accounts.id = campaigns.account_id
 ),
 {%- endif %}
 
@@ -73,25 +72,32 @@ meta_ads as (
     from {{ source('ads', 'meta_ads_campaign_stats') }}
 ),
 {%- elif modes.meta_ads == 'fivetran' %}{% do platforms.append('meta_ads') %}
-meta_accounts as (
-    select id, currency, row_number() over (partition by id order by updated_time desc) as version_rank
-    from {{ source('facebook_ads_fivetran', 'account_history') }}
+meta_ad_days as (
+    -- The ad-level report, rolled up to campaigns through each ad's campaign.
+    select stats.account_id, ads.campaign_id, cast(stats.date as date) as spend_date,
+        sum(cast(stats.spend as decimal(38, 6))) as spend, sum(stats.inline_link_clicks) as clicks,
+        sum(stats.impressions) as impressions
+    from ({{ landed('facebook_ads_fivetran', 'basic_ad') }}) as stats
+    join ({{ landed('facebook_ads_fivetran', 'ad_history') }}) as ads on ads.id = stats.ad_id
+    group by stats.account_id, ads.campaign_id, cast(stats.date as date)
 ),
 meta_leads as (
-    select campaign_id, date, sum(value) as conversions
-    from {{ source('facebook_ads_fivetran', 'basic_campaign_actions') }}
-    where action_type = 'offsite_conversion.fb_pixel_lead'
-    group by campaign_id, date
+    select ads.campaign_id, cast(actions.date as date) as spend_date, sum(actions.value) as conversions
+    from ({{ landed('facebook_ads_fivetran', 'basic_ad_actions') }}) as actions
+    join ({{ landed('facebook_ads_fivetran', 'ad_history') }}) as ads on ads.id = actions.ad_id
+    where actions.action_type in ({{ funnel_string_list(var('meta_ads_lead_actions')) }})
+    group by ads.campaign_id, cast(actions.date as date)
 ),
 meta_ads as (
     select
-        'meta_ads' as platform, stats.date as spend_date, cast(stats.account_id as {{ dbt.type_string() }}) as account_id,
-        cast(stats.campaign_id as {{ dbt.type_string() }}) as campaign_id, stats.campaign_name,
-        upper(accounts.currency) as currency, cast(stats.spend as decimal(38, 6)) as spend_native,
-        stats.inline_link_clicks as clicks, stats.impressions, coalesce(leads.conversions, 0) as platform_conversions
-    from {{ source('facebook_ads_fivetran', 'basic_campaign') }} as stats
-    left join meta_accounts as accounts on accounts.id = stats.account_id and accounts.version_rank = 1
-    left join meta_leads as leads on leads.campaign_id = stats.campaign_id and leads.date = stats.date
+        'meta_ads' as platform, stats.spend_date, stats.account_id, stats.campaign_id,
+        campaigns.name as campaign_name, upper(accounts.currency) as currency, stats.spend as spend_native,
+        stats.clicks, stats.impressions, coalesce(leads.conversions, 0) as platform_conversions
+    from meta_ad_days as stats
+    left join ({{ landed('facebook_ads_fivetran', 'campaign_history') }}) as campaigns on campaigns.id = stats.campaign_id
+    -- account_history has no update time: the latest sync's row wins (landed()).
+    left join ({{ landed('facebook_ads_fivetran', 'account_history') }}) as accounts on accounts.id = stats.account_id
+    left join meta_leads as leads on leads.campaign_id = stats.campaign_id and leads.spend_date = stats.spend_date
 ),
 {%- endif %}
 
@@ -104,18 +110,21 @@ microsoft_ads as (
     from {{ source('ads', 'microsoft_ads_campaign_stats') }}
 ),
 {%- elif modes.microsoft_ads == 'fivetran' %}{% do platforms.append('microsoft_ads') %}
-microsoft_campaigns as (
-    select id, name, row_number() over (partition by id order by modified_time desc) as version_rank
-    from {{ source('microsoft_ads_fivetran', 'campaign_history') }}
+microsoft_stats as (
+    -- Segmented by device, network and match types: one campaign-day is many rows.
+    select cast(date as date) as spend_date, account_id, campaign_id, upper(currency_code) as currency,
+        sum(cast(spend as decimal(38, 6))) as spend, sum(clicks) as clicks, sum(impressions) as impressions,
+        sum(conversions) as conversions
+    from ({{ landed('microsoft_ads_fivetran', 'campaign_performance_daily_report') }}) as stats
+    group by cast(date as date), account_id, campaign_id, upper(currency_code)
 ),
 microsoft_ads as (
     select
-        'microsoft_ads' as platform, stats.date as spend_date, cast(stats.account_id as {{ dbt.type_string() }}) as account_id,
-        cast(stats.campaign_id as {{ dbt.type_string() }}) as campaign_id, campaigns.name as campaign_name,
-        upper(stats.currency_code) as currency, cast(stats.spend as decimal(38, 6)) as spend_native,
-        stats.clicks, stats.impressions, stats.conversions as platform_conversions
-    from {{ source('microsoft_ads_fivetran', 'campaign_performance_daily_report') }} as stats
-    left join microsoft_campaigns as campaigns on campaigns.id = stats.campaign_id and campaigns.version_rank = 1
+        'microsoft_ads' as platform, stats.spend_date, stats.account_id, stats.campaign_id,
+        campaigns.name as campaign_name, stats.currency, stats.spend as spend_native, stats.clicks,
+        stats.impressions, stats.conversions as platform_conversions
+    from microsoft_stats as stats
+    left join ({{ landed('microsoft_ads_fivetran', 'campaign_history') }}) as campaigns on campaigns.id = stats.campaign_id
 ),
 {%- endif %}
 

@@ -1,15 +1,16 @@
 {{ config(enabled=salesforce_enabled()) }}
 -- Salesforce Accounts.
 {%- if salesforce_from_fivetran() %}
+-- Fivetran's account (latest version in history mode; deleted by IsDeleted or Fivetran's flags).
 select
     id as account_id,
     name as account_name,
-    website as website,
-    industry as industry,
+    website,
+    industry,
     cast(number_of_employees as integer) as employees,
     created_date as created_at,
-    coalesce(is_deleted, _fivetran_deleted, false) as is_deleted
-from {{ source('salesforce_fivetran', 'account') }}
+    _landed_is_deleted as is_deleted
+from ({{ landed('salesforce_fivetran', 'account') }}) as accounts
 {%- else %}
 with latest as (
     select *, row_number() over (partition by id order by _loaded_at desc) as version_rank

@@ -3,15 +3,15 @@
 {%- if salesforce_from_fivetran() %}
 select
     id as contact_id,
-    email as email,
+    email,
     {{ normalize_email('email') }} as email_normalized,
-    account_id as account_id,
-    owner_id as owner_id,
-    lead_source as lead_source,
+    account_id,
+    owner_id,
+    lead_source,
     created_date as created_at,
     last_modified_date as updated_at,
-    coalesce(is_deleted, _fivetran_deleted, false) as is_deleted
-from {{ source('salesforce_fivetran', 'contact') }}
+    _landed_is_deleted as is_deleted
+from ({{ landed('salesforce_fivetran', 'contact') }}) as contacts
 {%- else %}
 with latest as (
     select *, row_number() over (partition by id order by _loaded_at desc) as version_rank

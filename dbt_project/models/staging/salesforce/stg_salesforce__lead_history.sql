@@ -1,14 +1,15 @@
 {{ config(enabled=salesforce_enabled()) }}
 -- One row per LeadHistory entry: creation, Status changes, conversion.
 {%- if salesforce_from_fivetran() %}
+-- Fivetran's lead_history is Salesforce's LeadHistory object (field audit), kept whole.
 select
     id as history_id,
-    lead_id as lead_id,
-    field as field,
-    old_value as old_value,
-    new_value as new_value,
+    lead_id,
+    field,
+    old_value,
+    new_value,
     created_date as changed_at
-from {{ source('salesforce_fivetran', 'lead_history') }}
+from ({{ landed('salesforce_fivetran', 'lead_history') }}) as history
 {%- else %}
 with latest as (
     select *, row_number() over (partition by id order by _loaded_at desc) as version_rank

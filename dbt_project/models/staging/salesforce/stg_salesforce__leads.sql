@@ -3,18 +3,18 @@
 {%- if salesforce_from_fivetran() %}
 select
     id as lead_id,
-    email as email,
+    email,
     {{ normalize_email('email') }} as email_normalized,
-    status as status,
-    lead_source as lead_source,
+    status,
+    lead_source,
     coalesce(is_converted, false) as is_converted,
-    converted_contact_id as converted_contact_id,
-    converted_opportunity_id as converted_opportunity_id,
-    owner_id as owner_id,
+    converted_contact_id,
+    converted_opportunity_id,
+    owner_id,
     created_date as created_at,
     last_modified_date as updated_at,
-    coalesce(is_deleted, _fivetran_deleted, false) as is_deleted
-from {{ source('salesforce_fivetran', 'lead') }}
+    _landed_is_deleted as is_deleted
+from ({{ landed('salesforce_fivetran', 'lead') }}) as leads
 {%- else %}
 with latest as (
     select *, row_number() over (partition by id order by _loaded_at desc) as version_rank

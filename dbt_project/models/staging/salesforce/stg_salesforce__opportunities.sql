@@ -3,19 +3,19 @@
 {%- if salesforce_from_fivetran() %}
 select
     id as opportunity_id,
-    account_id as account_id,
+    account_id,
     name as opportunity_name,
-    stage_name as stage_name,
-    cast(amount as decimal(18, 2)) as amount,
+    stage_name,
+    {{ safe_cast('amount', 'decimal(18, 2)') }} as amount,
     upper(coalesce(currency_iso_code, '')) as currency,
     type as opportunity_type,
-    lead_source as lead_source,
-    owner_id as owner_id,
+    lead_source,
+    owner_id,
     created_date as created_at,
-    cast(close_date as {{ dbt.type_timestamp() }}) as close_date,
+    close_date,
     last_modified_date as updated_at,
-    coalesce(is_deleted, _fivetran_deleted, false) as is_deleted
-from {{ source('salesforce_fivetran', 'opportunity') }}
+    _landed_is_deleted as is_deleted
+from ({{ landed('salesforce_fivetran', 'opportunity') }}) as opportunities
 {%- else %}
 with latest as (
     select *, row_number() over (partition by id order by _loaded_at desc) as version_rank

@@ -3,11 +3,12 @@
 {%- if salesforce_from_fivetran() %}
 select
     id as role_id,
-    opportunity_id as opportunity_id,
-    contact_id as contact_id,
+    opportunity_id,
+    contact_id,
     coalesce(is_primary, false) as is_primary,
-    role as role
-from {{ source('salesforce_fivetran', 'opportunity_contact_role') }}
+    role
+from ({{ landed('salesforce_fivetran', 'opportunity_contact_role') }}) as roles
+where not _landed_is_deleted
 {%- else %}
 with latest as (
     select *, row_number() over (partition by id order by _loaded_at desc) as version_rank

@@ -1,12 +1,13 @@
 {{ config(enabled=salesforce_enabled()) }}
 -- One row per OpportunityHistory entry (stage at each change).
 {%- if salesforce_from_fivetran() %}
+-- Fivetran's opportunity_history is Salesforce's OpportunityHistory object, kept whole.
 select
     id as history_id,
-    opportunity_id as opportunity_id,
-    stage_name as stage_name,
+    opportunity_id,
+    stage_name,
     created_date as changed_at
-from {{ source('salesforce_fivetran', 'opportunity_history') }}
+from ({{ landed('salesforce_fivetran', 'opportunity_history') }}) as history
 {%- else %}
 with latest as (
     select *, row_number() over (partition by id order by _loaded_at desc) as version_rank

@@ -4,10 +4,11 @@
 select
     api_name as stage_name,
     master_label as stage_label,
-    cast(sort_order as integer) as sort_order,
+    sort_order,
     coalesce(is_closed, false) as is_closed,
     coalesce(is_won, false) as is_won
-from {{ source('salesforce_fivetran', 'opportunity_stage') }}
+from ({{ landed('salesforce_fivetran', 'opportunity_stage') }}) as stages
+where not _landed_is_deleted
 {%- else %}
 with latest as (
     select *, row_number() over (partition by id order by _loaded_at desc) as version_rank

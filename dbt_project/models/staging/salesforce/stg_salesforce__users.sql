@@ -4,11 +4,11 @@
 select
     id as owner_id,
     email as owner_email,
-    first_name as first_name,
-    last_name as last_name,
+    first_name,
+    last_name,
     department as team_name,
-    coalesce(is_active, true) as is_active
-from {{ source('salesforce_fivetran', 'user') }}
+    coalesce(is_active, true) and not _landed_is_deleted as is_active
+from ({{ landed('salesforce_fivetran', 'user') }}) as users
 {%- else %}
 with latest as (
     select *, row_number() over (partition by id order by _loaded_at desc) as version_rank
