@@ -1,4 +1,5 @@
-"""The Dagster asset that publishes the marts for BI, after every blocking check upstream passed."""
+"""The Dagster asset that publishes the marts for BI, only when every error-severity check of the
+run passed (blocking GX checks skip it; failed dbt tests are refused here)."""
 
 from collections.abc import Sequence
 import dagster as dg
@@ -20,6 +21,7 @@ def build(
     @dg.asset(
         key=PUBLISHED_KEY,
         deps=list(mart_keys),
+        output_required=False,
         group_name="publish",
         kinds={"duckdb"},
         partitions_def=partitions_def,
@@ -30,7 +32,13 @@ def build(
             "blocking check of the run passed."
         ),
     )
-    def bi_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    def bi_marts(context: dg.AssetExecutionContext):
+        failed = failed_error_checks(context.instance, context.run.run_id)
+        if failed:
+            # dbt's tests do not block the dbt step (transform.py): this is where they stop
+            # publication. BI keeps the last reconciled copy.
+            context.log.warning("not published: failed checks " + ", ".join(failed[:10]))
+            return
         as_of = run_as_of(context, timezone)
         counts = publish(
             config.warehouse,
@@ -39,7 +47,7 @@ def build(
             as_of=as_of,
             contract_version=loaded.contract.meta.version,
         )
-        return dg.MaterializeResult(
+        yield dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(config.published)),
                 "as_of": as_of or "",
@@ -48,3 +56,13 @@ def build(
         )
 
     return bi_marts
+
+
+def failed_error_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """The error-severity checks that failed in a run so far (`asset:check`)."""
+    failed = []
+    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = entry.dagster_event.event_specific_data
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            failed.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
+    return failed

@@ -47,6 +47,50 @@ class RunSummary:
         return json.dumps(asdict(self), indent=2, default=str)
 
 
+def with_stored_failures(summary: RunSummary, warehouse, manifest, *, limit: int = 20) -> RunSummary:
+    """The summary with, for each failed dbt test that stores its failing rows (store_failures,
+    e.g. `has_fx_rate`), the first of those rows: the records, values and dates to fix."""
+    import duckdb
+
+    try:
+        tests = {node["name"]: node.get("relation_name") for node in json.loads(manifest.read_text())["nodes"].values()
+                 if node.get("resource_type") == "test" and node.get("config", {}).get("store_failures")}
+    except (OSError, ValueError):
+        return summary
+    wanted = [c for c in summary.checks if not c.passed and not c.failures and tests.get(c.check)]
+    if not wanted:
+        return summary
+    found: dict[str, list[dict]] = {}
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return summary
+    try:
+        for outcome in wanted:
+            try:
+                cursor = con.execute(f"select * from {tests[outcome.check]} limit {int(limit)}")
+                names = [column[0] for column in cursor.description]
+                rows = cursor.fetchall()
+            except duckdb.Error:
+                continue
+            found[outcome.check] = [{k: (None if v is None else str(v)) for k, v in zip(names, row)} for row in rows]
+    finally:
+        con.close()
+    checks = [CheckOutcome(**{**asdict(c), "failures": found.get(c.check, c.failures)}) for c in summary.checks]
+    return RunSummary(summary.run_id, summary.success, summary.partition, checks, summary.failed_steps)
+
+
+def with_dbt_errors(summary: RunSummary, errors: list[str], log) -> RunSummary:
+    """The summary with a failed dbt step explained by dbt's own error lines, and the path of
+    its full log (which outlives the run)."""
+    steps = [
+        (step, ("dbt failed: " + " | ".join(errors) if errors else message) + f" (full dbt log: {log})")
+        if step.startswith("funnel_dbt") else (step, message)
+        for step, message in summary.failed_steps
+    ]
+    return RunSummary(summary.run_id, summary.success, summary.partition, summary.checks, steps)
+
+
 def summarize(instance: dg.DagsterInstance, run_id: str) -> RunSummary:
     run = instance.get_run_by_id(run_id)
     checks: list[CheckOutcome] = []
@@ -67,21 +111,26 @@ def summarize(instance: dg.DagsterInstance, run_id: str) -> RunSummary:
         failures = metadata.get(FAILURES_KEY)
         docs = metadata.get(DATA_DOCS_KEY)
         divergences = metadata.get(DIVERGENCES_KEY)
+        failing_rows = metadata.get("dagster_dbt/failed_row_count")  # a dbt test's own count
+        description = evaluation.description or (
+            f"dbt test: {failing_rows.value} failing row(s)" if failing_rows is not None else "")
         checks.append(
             CheckOutcome(
                 asset=evaluation.asset_key.to_user_string(),
                 check=evaluation.check_name,
                 passed=evaluation.passed,
                 severity=evaluation.severity.value,
-                description=evaluation.description or "",
+                description=description,
                 failures=list(failures.value) if failures is not None else [],
                 data_docs=str(docs.value) if docs is not None else None,
                 divergences=list(divergences.value) if divergences is not None else [],
             )
         )
+    failed_checks = any(not c.passed and c.severity == "ERROR" for c in checks)
     return RunSummary(
         run_id=run_id,
-        success=run is not None and run.status == dg.DagsterRunStatus.SUCCESS,
+        # dbt's tests do not fail their step (transform.py): a failed error check fails the run.
+        success=run is not None and run.status == dg.DagsterRunStatus.SUCCESS and not failed_checks,
         partition=run.tags.get("dagster/partition") if run else None,
         checks=checks,
         failed_steps=failed_steps,
@@ -90,7 +139,8 @@ def summarize(instance: dg.DagsterInstance, run_id: str) -> RunSummary:
 
 # Metadata JSON comes back with sorted keys; print the fields in the order people read them.
 _FIELD_ORDER = ["team", "metric", "period", "reported", "canonical", "delta", "allowed", "severity",
-                "problem", "explained", "unexplained", "source", "file", "line", "record_id", "reason"]
+                "problem", "explained", "unexplained", "source", "file", "line", "record_id", "reason",
+                "deal_id", "platform", "account_id", "campaign_id", "currency", "rate_date"]
 
 
 def _root_cause(error) -> str:
@@ -127,5 +177,5 @@ def format_summary(summary: RunSummary, *, max_rows: int = 5) -> str:
         if outcome.data_docs:
             lines.append(f"      Data Docs: {outcome.data_docs}")
     for step, message in summary.failed_steps:
-        lines.append(f"  step {step} failed: {message[:600]}")
+        lines.append(f"  step {step} failed: {message[:1500]}")
     return "\n".join(lines)

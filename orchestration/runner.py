@@ -20,7 +20,8 @@ from orchestration import alerts
 from orchestration.config import PROJECT_ROOT, Settings
 from orchestration.definitions import JOB_NAME, build_definitions
 from orchestration.report import write_report
-from orchestration.run_summary import RunSummary, summarize
+from orchestration.run_summary import RunSummary, summarize, with_dbt_errors, with_stored_failures
+from orchestration.transform import dbt_errors, dbt_log_path
 
 
 def ensure_dagster_home(config: Settings) -> None:
@@ -36,6 +37,21 @@ def ensure_dagster_home(config: Settings) -> None:
 def default_run_date(timezone: str) -> date:
     """Yesterday in the reporting timezone: the last complete day."""
     return datetime.now(ZoneInfo(timezone)).date() - timedelta(days=1)
+
+
+def run_date_problem(run_date: date, history_start: date, timezone: str, today: date | None = None) -> str | None:
+    """Why a run cannot compute `run_date`, in one line; None when it can.
+
+    A run for day D computes the funnel as of the end of D, so D must lie between the first day
+    the funnel has data for (the contract's meta.history_start) and today in the reporting timezone.
+    """
+    today = today or datetime.now(ZoneInfo(timezone)).date()
+    if run_date < history_start:
+        return (f"{run_date} is before the contract's meta.history_start ({history_start}), the first day the "
+                "funnel has data for: give a later --date, or an earlier meta.history_start")
+    if run_date > today:
+        return f"{run_date} has not ended yet in {timezone} (today is {today}): give --date {today} or earlier"
+    return None
 
 
 def run_daily(config: Settings, run_date: date | None = None, *, full_refresh: bool = False, quiet: bool = False) -> RunSummary:
@@ -60,6 +76,9 @@ def run_daily(config: Settings, run_date: date | None = None, *, full_refresh: b
             run_config={"loggers": {"progress": {}} if not quiet else {}},
         )
     summary = summarize(instance, result.run_id)
+    summary = with_stored_failures(summary, config.warehouse, config.dbt_project_dir / "target" / "manifest.json")
+    dbt_log = dbt_log_path(config, result.run_id)
+    summary = with_dbt_errors(summary, dbt_errors(dbt_log), dbt_log)
     # execute_in_process does not go through the daemon, so the run sensors would not see this
     # run: do here what they do.
     write_report(config, summary)

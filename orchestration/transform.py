@@ -4,6 +4,7 @@ Nothing here runs at import. `prepare()` is called by the CLI before a run and b
 definitions factory when it loads; it recompiles the contract and re-parses only when stale.
 """
 
+import contextlib
 import hashlib
 import json
 import os
@@ -122,6 +123,17 @@ class FunnelTranslator(DagsterDbtTranslator):
         layer = props["config"].get("schema") or "dbt"
         return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer)
 
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """dbt tests stay checks with dbt's severity, but do not end the dbt step when they fail:
+        the run's other checks still report, dbt itself skips what depends on a failing test,
+        and publication refuses a run with any failed error-severity check (publish_asset)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or not spec.blocking:
+            return spec
+        return dg.AssetCheckSpec(name=spec.name, asset=spec.asset_key, description=spec.description,
+                                 additional_deps=[dep.asset_key for dep in spec.additional_deps],
+                                 metadata=spec.metadata, blocking=False)
+
 
 def build_dbt_assets(
     manifest: Path, settings: Settings, timezone: str, partitions_def: dg.PartitionsDefinition | None
@@ -139,14 +151,69 @@ def build_dbt_assets(
     def funnel_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         as_of = run_as_of(context, timezone)
         full_refresh = context.run.tags.get("funnel/full_refresh") == "true"
-        invocation = dbt.cli(build_args("build", as_of=as_of, full_refresh=full_refresh), context=context)
+        # A failing dbt test is a failed (blocking) asset check, not a crash: the step goes on, so
+        # that every other check of the run still reports, and what depends on the tested model
+        # is not built (dbt skips it) nor published. A model that cannot be built fails the step.
+        invocation = dbt.cli(build_args("build", as_of=as_of, full_refresh=full_refresh), context=context,
+                             raise_on_error=False)
+        target = Path(invocation.target_path)
         try:
             yield from invocation.stream()
+            broken = broken_nodes(target / "run_results.json")
         finally:
-            # dagster-dbt writes one target folder per invocation; keep the project clean.
-            shutil.rmtree(invocation.target_path, ignore_errors=True)
+            # dagster-dbt writes one target folder per invocation; keep the project clean, but
+            # keep dbt's log where the run summary points (artifacts/logs/dbt-<run>.log).
+            kept = dbt_log_path(settings, context.run_id)
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                shutil.copyfile(target / "dbt.log", kept)
+            shutil.rmtree(target, ignore_errors=True)
+        if broken:
+            raise dg.Failure(
+                description="dbt could not build: " + "; ".join(broken or ["see the log"]) + f" (full dbt log: {kept})",
+                metadata={"dbt_log": dg.MetadataValue.path(str(kept))},
+            )
 
     return funnel_dbt
+
+
+def broken_nodes(run_results: Path) -> list[str]:
+    """Models, seeds or tests dbt could not run (errors, not test failures): `name: message`."""
+    try:
+        results = json.loads(run_results.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return ["dbt wrote no run results"]
+    return [
+        f"{result['unique_id'].split('.')[-1]}: {' '.join((result.get('message') or '').split())[:300]}"
+        for result in results
+        if result.get("status") == "error"
+    ]
+
+
+def dbt_log_path(settings: Settings, run_id: str) -> Path:
+    """Where a run's dbt log is kept after the run (its target folder is removed)."""
+    return settings.artifacts_dir / "logs" / f"dbt-{run_id[:8]}.log"
+
+
+def dbt_errors(log: Path, limit: int = 8) -> list[str]:
+    """What failed, from dbt's JSON log: each failing model's or test's own message, compact."""
+    found: list[str] = []
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        if '"RunResultError"' not in line:
+            continue
+        try:
+            message = json.loads(line)["info"]["msg"]
+        except (ValueError, KeyError):
+            continue
+        parts = [part.strip() for part in message.splitlines() if part.strip()]
+        found.append(" ".join(parts)[:400])
+        if len(found) == limit:
+            break
+    return found
 
 
 def dbt_resource(settings: Settings) -> DbtCliResource:

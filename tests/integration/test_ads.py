@@ -62,8 +62,11 @@ def test_a_missing_fx_rate_stops_the_run_and_is_never_taken_as_one(fresh_project
     summary = run_daily(settings, AS_OF, quiet=True)
 
     assert not summary.success and not settings.published.exists()
-    failed = [c for c in summary.checks if not c.passed]
-    assert any("is_missing_fx_rate" in c.check for c in failed), [c.check for c in failed]
+    failed = {c.check: c for c in summary.checks if not c.passed}
+    # The failure names what to fix: the campaign, its currency and the day without a rate.
+    spend = failed["ad_spend_has_an_fx_rate"]
+    assert spend.failures and all(row["currency"] == "CAD" and row["rate_date"] == "2026-03-15"
+                                  and row["platform"] == "microsoft_ads" for row in spend.failures), spend.failures
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
         flagged = con.execute(
