@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", type=Path, default=None, help="folder (default $FUNNEL_DATA_DIR)")
     generate.add_argument("--crm", choices=["hubspot", "salesforce"], default="hubspot",
                           help="where sales works: HubSpot (default) or Salesforce (marketing stays in HubSpot)")
+    generate.add_argument("--no-history", dest="with_history", action="store_false",
+                          help="write HubSpot pages without propertiesWithHistory, as many export tools do")
     generate.set_defaults(handler=_generate)
 
     run = commands.add_parser("run", help="run the daily pipeline; exit 1 when a blocking check fails")
@@ -110,7 +112,7 @@ def _generate(args) -> int:
     out = args.out or settings().data_dir
     manifest = generate(
         out, contacts=args.contacts, months=args.months, seed=args.seed, crm=args.crm,
-        progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True),
+        with_history=args.with_history, progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True),
     )
     counts = ", ".join(f"{k}={v}" for k, v in manifest.get("counts", {}).items())
     print(f"Wrote the sample company to {out} ({counts})")
@@ -119,11 +121,17 @@ def _generate(args) -> int:
 
 def _run(args) -> int:
     from orchestration.run_summary import format_summary
-    from orchestration.runner import run_daily
+    from orchestration.runner import run_daily, run_date_problem
 
     config = settings()
-    if _load_contract_or_report(config.contract, against=config.warehouse) is None:
+    loaded = _load_contract_or_report(config.contract, against=config.warehouse)
+    if loaded is None:
         return EXIT_INVALID
+    if args.date is not None:
+        problem = run_date_problem(args.date, loaded.contract.meta.history_start, loaded.contract.reporting.timezone)
+        if problem:
+            print(f"funnel run: {problem}", file=sys.stderr)
+            return EXIT_INVALID
     summary = run_daily(config, args.date, full_refresh=args.full_refresh)
     print(format_summary(summary))
     print(_where_to_look(config))

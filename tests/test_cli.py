@@ -50,7 +50,11 @@ def test_the_handbook_is_generated_and_self_contained(tmp_path):
     markdown = (tmp_path / "handbook" / "handbook.md").read_text()
     page = (tmp_path / "handbook" / "handbook.html").read_text()
     for text in ("Marketing qualified lead", "lifecycle stage reached 'marketingqualifiedlead'", "Decision log",
-                 "Until 2025-01-01", "8% or 3, whichever is larger", "Dana Whitfield, CEO"):
+                 "Until 2025-01-01", "8% or 3, whichever is larger", "Dana Whitfield, CEO",
+                 # Each condition of a channel rule with its field, alternatives apart.
+                 "original source is OFFLINE and source drill-down 1 is IMPORT",
+                 "original source is OFFLINE and source drill-down 1 is one of CRM_UI, EXTENSION, SALES; or "
+                 "original source is OFFLINE and source drill-down 1 is CONTACTS and source drill-down 2 is CRM_UI"):
         assert text in markdown
     assert "Marketing qualified lead" in page and "<table>" in page
     assert not re.search(r"(src|href)=\"?https?://", page), "the handbook must not load anything from outside"
@@ -77,7 +81,23 @@ def test_no_stage_rule_is_written_outside_the_contract():
         f"{path.relative_to(PROJECT_ROOT)}:{number}: {line.strip()}"
         for path in searched
         for number, line in enumerate(path.read_text().splitlines(), start=1)
-        # Table names in source() calls are Salesforce objects (Lead, Opportunity), not stages.
-        if STAGE_RULE_LITERALS.search(line) and "source(" not in line
+        # Table names in source() and landed() calls are Salesforce objects (Lead), not stages.
+        if STAGE_RULE_LITERALS.search(line) and "source(" not in line and "landed(" not in line
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("day", ["2023-12-31", "2999-01-01"])
+def test_a_run_date_the_funnel_cannot_compute_is_refused_in_one_line(tmp_path, day):
+    """Before meta.history_start (2024-01-01 in the demo contract) or not over yet: one line on
+    stderr, exit 2, nothing started — not a Dagster traceback about partitions."""
+    project = make_project(tmp_path / "p", tmp_path / "data")
+
+    result = project.funnel("run", "--date", day)
+
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    line = result.stderr.strip()
+    assert line.startswith(f"funnel run: {day} ")
+    assert ("meta.history_start (2024-01-01)" in line) if day < "2024" else ("has not ended yet" in line)
+    assert not project.settings.warehouse.exists()

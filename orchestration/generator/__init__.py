@@ -30,7 +30,7 @@ from .forms import FORM_KEYS, form_ids, simulate_submissions
 from .hubspot_associations import write_associations
 from .hubspot_contacts import write_contacts
 from .hubspot_forms import write_forms, write_submissions
-from .hubspot_objects import company_table, write_companies, write_deals, write_owners, write_pipelines
+from .hubspot_objects import company_table, write_account, write_companies, write_deals, write_owners, write_pipelines
 from .journeys import simulate_journeys
 from .links import company_contacts, deal_contacts
 from .messiness import Messiness
@@ -64,6 +64,7 @@ def generate(
     messiness: Messiness = Messiness(),
     timezone: str = "America/New_York",
     crm: str = "hubspot",
+    with_history: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> dict:
     """Write the sample company into out_dir and return its manifest.
@@ -71,7 +72,9 @@ def generate(
     `contacts` is the number of persons; their records number a few percent more (duplicates,
     merged-away records). The period is the `months` calendar months ending with end_date's
     month, cut at the end of end_date in `timezone` (the as-of instant of the truth). `crm` says
-    where sales works: "hubspot" (everything in HubSpot) or "salesforce".
+    where sales works: "hubspot" (everything in HubSpot) or "salesforce". `with_history=False`
+    writes the HubSpot pages as exports without propertiesWithHistory do (stage-date properties
+    only); the truth stays the one history shows.
     """
     if crm not in CRMS:
         raise ValueError(f"crm must be one of {', '.join(CRMS)}, not {crm!r}")
@@ -112,6 +115,7 @@ def generate(
         "page_size": page_size,
         "timezone": timezone,
         "messiness": messiness.as_dict(),
+        **({} if with_history else {"with_history": False}),
     }
     if crm == "salesforce":
         manifest_counts = write_salesforce_company(
@@ -148,11 +152,12 @@ def generate(
     speed = first_sales_touches(touches, truth, clock)
 
     say("writing HubSpot pages")
-    written = write_contacts(out, records.frame, state, records.events, page_size)
+    written = write_contacts(out, records.frame, state, records.events, page_size, with_history=with_history)
     write_companies(out, companies, page_size)
-    write_deals(out, deals.frame, deals.history, owners, page_size)
+    write_deals(out, deals.frame, deals.history, owners, page_size, with_history=with_history)
     write_owners(out, owners, clock, page_size)
     write_pipelines(out, clock)
+    write_account(out, timezone, "USD")
     write_forms(out, forms, clock)
     per_form = write_submissions(out, submissions, records.frame, forms, page_size)
     contact_ids = records.frame["id"].to_numpy()

@@ -52,7 +52,12 @@ def _mql_date_history(events: pd.DataFrame) -> pd.DataFrame:
     return writes
 
 
-def write_contacts(out: Path, records: pd.DataFrame, state: pd.DataFrame, events: pd.DataFrame, page_size: int) -> dict:
+def write_contacts(
+    out: Path, records: pd.DataFrame, state: pd.DataFrame, events: pd.DataFrame, page_size: int, *,
+    with_history: bool = True,
+) -> dict:
+    """Contact pages, active and archived apart; without `with_history`, as exports that do not
+    ask for propertiesWithHistory write them (the stage-date properties stay)."""
     histories = {prop: _History(events, prop) for prop in HISTORY_PROPS}
     histories[MQL_DATE] = _History(_mql_date_history(events), MQL_DATE)
     archived = records["archived_at"].notna().to_numpy()
@@ -62,7 +67,7 @@ def write_contacts(out: Path, records: pd.DataFrame, state: pd.DataFrame, events
         ("contacts_archived", np.flatnonzero(archived), "true"),
     ):
         counts[folder] = len(rows)
-        _write(out / "hubspot" / folder, rows, records, state, histories, page_size, flag)
+        _write(out / "hubspot" / folder, rows, records, state, histories if with_history else None, page_size, flag)
     return counts
 
 
@@ -71,7 +76,7 @@ def _write(
     rows: np.ndarray,
     records: pd.DataFrame,
     state: pd.DataFrame,
-    histories: dict[str, _History],
+    histories: dict[str, _History] | None,
     page_size: int,
     archived_flag: str,
 ) -> None:
@@ -105,22 +110,18 @@ def _write(
         props[f"hs_lifecyclestage_{stage}_date"] = iso(state[f"date_{stage}"].to_numpy(np.float64)[rows]).tolist()
     names = list(props)
     values = [props[n] for n in names]
-    bounds = {prop: h.bounds(rows) for prop, h in histories.items()}
+    bounds = {prop: h.bounds(rows) for prop, h in (histories or {}).items()}
     is_archived = archived_flag == "true"
 
     def build(lo: int, hi: int) -> list[dict]:
         page = []
         for i in range(lo, hi):
-            obj = {
-                "id": ids[i],
-                "properties": {n: v[i] for n, v in zip(names, values)},
-                "propertiesWithHistory": {
+            obj = {"id": ids[i], "properties": {n: v[i] for n, v in zip(names, values)}}
+            if histories is not None:
+                obj["propertiesWithHistory"] = {
                     prop: h.entries(bounds[prop][0][i], bounds[prop][1][i]) for prop, h in histories.items()
-                },
-                "createdAt": created[i],
-                "updatedAt": modified[i],
-                "archived": is_archived,
-            }
+                }
+            obj |= {"createdAt": created[i], "updatedAt": modified[i], "archived": is_archived}
             if is_archived:
                 obj["archivedAt"] = archived_at[i]
             page.append(obj)

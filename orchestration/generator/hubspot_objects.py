@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +46,16 @@ assert tuple(s[0] for s in PIPELINES[0][2][:5]) == OPEN_STAGES
 def setup_time(clock: Clock) -> str:
     """When the portal's fixed objects were created: a year before the period (no wall clock)."""
     return iso(np.array([clock.start_ms - 365 * MS_DAY], dtype=np.float64))[0]
+
+
+def write_account(out: Path, timezone: str, currency: str) -> None:
+    """The portal's account details, as GET /account-info/v3/details returns them."""
+    folder = out / "hubspot" / "account"
+    folder.mkdir(parents=True, exist_ok=True)
+    details = {"portalId": 24681357, "accountType": "STANDARD", "timeZone": timezone, "companyCurrency": currency,
+               "additionalCurrencies": ["EUR", "GBP", "CAD"], "uiDomain": "app.hubspot.com",
+               "dataHostingLocation": "na1"}
+    (folder / "details.json").write_text(json.dumps(details, indent=1) + "\n", encoding="utf-8")
 
 
 def write_pipelines(out: Path, clock: Clock) -> None:
@@ -162,7 +174,12 @@ def write_companies(out: Path, table: pd.DataFrame, page_size: int) -> None:
     )
 
 
-def write_deals(out: Path, deals: pd.DataFrame, history: pd.DataFrame, owners: pd.DataFrame, page_size: int) -> None:
+def write_deals(
+    out: Path, deals: pd.DataFrame, history: pd.DataFrame, owners: pd.DataFrame, page_size: int, *,
+    with_history: bool = True,
+) -> None:
+    """Deal pages; each deal carries HubSpot's stage-date properties (hs_v2_date_entered_<stage>:
+    the stage's latest entry) and, unless `with_history` is off, its dealstage history."""
     ae = owners[owners["team"] == "AE"]
     owner_ids = ae["owner_id"].to_numpy(dtype=object)
     user_ids = ae["user_id"].to_numpy()
@@ -192,8 +209,10 @@ def write_deals(out: Path, deals: pd.DataFrame, history: pd.DataFrame, owners: p
                 for k in range(lo_h[i], hi_h[i])
             ]
             modified = entries[0]["timestamp"] if entries else created[i]
-            page.append(
-                {
+            stage_dates = {}
+            for entry in entries:  # newest first: the first one seen is the stage's latest entry
+                stage_dates.setdefault(f"hs_v2_date_entered_{entry['value']}", entry["timestamp"])
+            deal = {
                     "id": ids[i],
                     "properties": {
                         "hs_object_id": ids[i],
@@ -208,13 +227,16 @@ def write_deals(out: Path, deals: pd.DataFrame, history: pd.DataFrame, owners: p
                         "dealtype": cols["dealtype"][i],
                         "deal_source": cols["deal_source"][i],
                         "hs_lastmodifieddate": modified,
+                        **stage_dates,
                     },
                     "propertiesWithHistory": {"dealstage": entries},
                     "createdAt": created[i],
                     "updatedAt": modified,
                     "archived": False,
                 }
-            )
+            if not with_history:
+                del deal["propertiesWithHistory"]
+            page.append(deal)
         return page
 
     write_pages(

@@ -30,6 +30,9 @@ class _Strict(BaseModel):
 class HubSpot(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     mode: Literal["files", "api", "fivetran"] = Field("files", alias="from")
+    # The portal's company currency: a deal without deal_currency_code is in it. In api mode the
+    # account details say it; set it here for exports and Fivetran (or to override).
+    default_currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
 
 
 class Ads(_Strict):
@@ -59,6 +62,7 @@ class SourcesConfig(_Strict):
         """What dbt needs to know: where each source is read from."""
         return {
             "hubspot": self.hubspot.mode,
+            "hubspot_default_currency": self.hubspot.default_currency,
             "salesforce": self.salesforce.mode,
             "ads": self.ads.model_dump(),
             "reports": self.reports,

@@ -40,12 +40,13 @@ _CRM_OBJECT_RULES = (
 
 
 def _crm_objects(name: str) -> JsonPages:
-    # `contacts*/` takes the active pages and the archived ones (`contacts_archived/`).
+    # Exactly `contacts/` (active) and `contacts_archived/` (archived=true): an export tool's other
+    # streams beside them (`contacts_list_memberships/`, …) are not contacts.
     return JsonPages(
         source=f"{SOURCE}.{name}",
         table=f"hubspot_{name}",
         folder="hubspot",
-        pattern=f"{name}*/*.json",
+        pattern=(f"{name}/*.json", f"{name}_archived/*.json"),
         columns=_CRM_OBJECT_COLUMNS,
         id_expr=_ID,
         invalid_when=_CRM_OBJECT_RULES,
@@ -87,10 +88,21 @@ TABLES: dict[str, JsonPages] = {
             "stages": "rec->'stages'",
             "is_archived": "coalesce(try_cast(rec->>'archived' as boolean), false)",
         },
-        id_expr=_ID,
+        id_expr=f"coalesce({_ID}, rec->>'pipelineId')",
         invalid_when=(
+            # HubSpot's legacy pipelines API is a different shape: say so, not just "no id".
+            (
+                "rec->>'id' is null and rec->>'pipelineId' is not null",
+                "legacy pipeline shape (pipelineId, stages[].stageId: /deals/v1/pipelines): export "
+                "GET /crm/v3/pipelines/deals, whose pipelines and stages have `id` and "
+                "metadata.isClosed/probability",
+            ),
             _NO_ID,
             ("json_type(rec->'stages') is distinct from 'ARRAY'", "field 'stages' is missing or not a list"),
+            (
+                "json_array_length(rec->'stages') > 0 and json_extract_string(rec, '$.stages[0].id') is null",
+                "stages without `id` (a legacy stageId?): export GET /crm/v3/pipelines/deals",
+            ),
         ),
     ),
     "hubspot_forms": JsonPages(
@@ -129,6 +141,22 @@ TABLES: dict[str, JsonPages] = {
             ),
             ("json_type(rec->'values') is distinct from 'ARRAY'", "field 'values' is missing or not a list"),
         ),
+    ),
+    # Optional: the portal's account details (GET /account-info/v3/details), for its company
+    # currency; the API connector writes it, an export may hold it as hubspot/account/details.json.
+    "hubspot_account": JsonPages(
+        source=f"{SOURCE}.account",
+        table="hubspot_account",
+        folder="hubspot/account",
+        pattern="*.json",
+        records_path="$",
+        columns={
+            "portal_id": "rec->>'portalId'",
+            "company_currency": "rec->>'companyCurrency'",
+            "time_zone": "rec->>'timeZone'",
+        },
+        id_expr="rec->>'portalId'",
+        invalid_when=(("rec->>'portalId' is null", "account details without portalId: not GET /account-info/v3/details"),),
     ),
     "hubspot_associations": JsonPages(
         source=f"{SOURCE}.associations",

@@ -52,8 +52,10 @@ class JsonPages:
     id_expr: str
     invalid_when: Sequence[tuple[str, str]] = ()
     """(condition over `rec`, reason) pairs; a record meeting one is quarantined."""
-    pattern: str = "**/*.json"
+    pattern: str | tuple[str, ...] = "**/*.json"
+    """Glob(s) under `folder`: exactly the documented layout, nothing that merely resembles it."""
     records_path: str = "$.results[*]"
+    """Where the records are: a JSONPath to a list, or "$" for a file that is one record."""
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(QUARANTINE_DDL)
 
 
-def _files(root: Path, spec_folder: str, pattern: str) -> list[Path]:
+def _files(root: Path, spec_folder: str, pattern: str | tuple[str, ...]) -> list[Path]:
     folder = root / spec_folder
-    return sorted(p for p in folder.glob(pattern) if p.is_file()) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    patterns = (pattern,) if isinstance(pattern, str) else pattern
+    return sorted({p for glob in patterns for p in folder.glob(glob) if p.is_file()})
 
 
 def _sql_list(paths: Sequence[Path]) -> str:
@@ -111,10 +116,10 @@ def load_json_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages)
                 select ?, filename, null, null,
                     case when not is_valid
                          then 'file is not valid JSON (truncated or corrupt export): re-export it'
-                         else 'no list at {spec.records_path}: not a page of API results' end,
+                         else '{_no_records_reason(spec)}' end,
                     now()
                 from _pages
-                where not is_valid or json_type(json_extract(content, '{spec.records_path.removesuffix("[*]")}')) is distinct from 'ARRAY'
+                where not is_valid or not coalesce({_has_records(spec)}, false)
                 """,
                 [spec.source],
             )
@@ -123,10 +128,9 @@ def load_json_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages)
                 spec,
                 f"""
                 with lists as (
-                    select filename, json_extract(content, '{spec.records_path}') as recs
+                    select filename, {_records_list(spec)} as recs
                     from _pages
-                    where is_valid
-                      and json_type(json_extract(content, '{spec.records_path.removesuffix("[*]")}')) = 'ARRAY'
+                    where is_valid and coalesce({_has_records(spec)}, false)
                 )
                 select filename, unnest(range(1, len(recs) + 1)) as position, unnest(recs) as rec, now() as _loaded_at
                 from lists
@@ -137,6 +141,25 @@ def load_json_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages)
         con.execute("rollback")
         raise
     return _result(con, spec.source, spec.table, len(files))
+
+
+def _has_records(spec: JsonPages) -> str:
+    """SQL over `content`: the page holds what the spec reads (a list, or one object for "$")."""
+    if spec.records_path == "$":
+        return "json_type(content) = 'OBJECT'"
+    return f"json_type(json_extract(content, '{spec.records_path.removesuffix('[*]')}')) = 'ARRAY'"
+
+
+def _records_list(spec: JsonPages) -> str:
+    if spec.records_path == "$":
+        return "list_value(json(content))"
+    return f"json_extract(content, '{spec.records_path}')"
+
+
+def _no_records_reason(spec: JsonPages) -> str:
+    if spec.records_path == "$":
+        return "not a JSON object: the file should hold one API response object"
+    return f"no list at {spec.records_path}: not a page of API results"
 
 
 def _columns_sql(columns: Mapping[str, str]) -> str:

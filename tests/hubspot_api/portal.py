@@ -34,6 +34,8 @@ class Company:
             found = _read_results(hubspot / kind) + _read_results(hubspot / f"{kind}_archived")
             self.objects[kind] = {obj["id"]: obj for obj in found}
         self.owners = _read_results(hubspot / "owners")
+        details = hubspot / "account" / "details.json"
+        self.account = json.loads(details.read_text()) if details.exists() else None
         self.pipelines = json.loads((hubspot / "pipelines" / "deals.json").read_text())["results"]
         self.forms = json.loads((hubspot / "forms" / "forms.json").read_text())["results"]
         self.submissions = {

@@ -174,6 +174,8 @@ class HubSpotServer:
             return (*self._batch_read(match[1], body), 0) if method == "POST" else _not_found(path)
         if match := re.fullmatch(r"/crm/v3/objects/(\w+)", path):
             return (*self._list(match[1], query), 0)
+        if path == "/account-info/v3/details":
+            return (200, self.company.account, 0) if self.company.account else _not_found(path)
         if path == "/crm/v3/owners":
             return (*_paged(self.company.owners, query, 500), 0)
         if path == "/crm/v3/pipelines/deals":

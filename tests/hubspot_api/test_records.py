@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from orchestration.sources.hubspot_api.records import CRM_OBJECTS, property_text, raw_record
+from orchestration.sources.hubspot_api.records import (
+    CRM_OBJECTS,
+    DEAL_STAGE_DATE_PREFIX,
+    property_text,
+    raw_record,
+    with_deal_stage_dates,
+)
 
 
 @pytest.mark.parametrize(
@@ -50,10 +56,15 @@ def test_history_values_and_instants_become_text_and_a_missing_history_is_empty(
 
 def test_the_connector_asks_for_every_property_and_history_the_exports_have(sample_data):
     hubspot = sample_data / "hubspot"
+    pipelines = json.loads((hubspot / "pipelines" / "deals.json").read_text())["results"]
     for name, crm in CRM_OBJECTS.items():
         page = json.loads(next(iter(sorted((hubspot / name).glob("*.json")))).read_text())
         exported = page["results"][0]
+        stage_dates = {p for p in exported["properties"] if p.startswith(DEAL_STAGE_DATE_PREFIX)}
 
-        assert set(exported["properties"]) == set(crm.properties), name
+        assert set(exported["properties"]) - stage_dates == set(crm.properties), name
+        # A deal carries the dates of the stages it entered; the connector asks for every stage's.
+        assert stage_dates <= set(with_deal_stage_dates(crm, pipelines).properties), name
+        assert bool(stage_dates) == (name == "deals"), name
         assert set(exported["propertiesWithHistory"]) == set(crm.history), name
         assert crm.modified_property in crm.properties

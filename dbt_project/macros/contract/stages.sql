@@ -1,36 +1,54 @@
 {#- The stage compiler: entry and exit criteria (contract data) to candidate rows over person events.
 
-    Every criterion yields candidates (person_id, candidate_at, event_id, contact_id, is_skip):
+    Every criterion yields candidates (person_id, candidate_at, event_id, contact_id, is_skip,
+    evidence):
     - a leaf yields every event that meets it; `is_skip` marks a lifecycle stage reached by
-      jumping past it (lead → SQL meets "reached MQL" with the SQL value);
+      jumping past it (lead → SQL meets "reached MQL" with the SQL value); `evidence` is what
+      dates the event (int_person_events);
     - `any` yields the union of its children's candidates;
     - `all` yields one candidate per person, at the latest of its children's first candidates,
-      when every child has one. -#}
+      when every child has one, with the evidence of that latest one. -#}
 
 {% macro criterion_candidates(node, events) -%}
     {%- if node.kind == 'any' -%}
         {%- for child in node.children %}
         {% if not loop.first %}union all{% endif %}
-        select person_id, candidate_at, event_id, contact_id, is_skip
+        select person_id, candidate_at, event_id, contact_id, is_skip, evidence
         from ({{ criterion_candidates(child, events) }}) as any_{{ loop.index }}
         {%- endfor %}
     {%- elif node.kind == 'all' -%}
         select
             person_id,
-            max(first_at) as candidate_at,
+            first_at as candidate_at,
             cast(null as {{ dbt.type_string() }}) as event_id,
             cast(null as {{ dbt.type_string() }}) as contact_id,
-            false as is_skip
+            false as is_skip,
+            evidence
         from (
-            {%- for child in node.children %}
-            {% if not loop.first %}union all{% endif %}
-            select person_id, {{ loop.index }} as part, min(candidate_at) as first_at
-            from ({{ criterion_candidates(child, events) }}) as all_{{ loop.index }}
-            group by person_id
-            {%- endfor %}
+            select
+                person_id,
+                first_at,
+                evidence,
+                count(*) over (partition by person_id) as parts_met,
+                row_number() over (partition by person_id order by first_at desc, evidence) as latest_rank
+            from (
+                select
+                    person_id,
+                    part,
+                    candidate_at as first_at,
+                    evidence,
+                    row_number() over (partition by person_id, part order by candidate_at, evidence) as first_rank
+                from (
+                    {%- for child in node.children %}
+                    {% if not loop.first %}union all{% endif %}
+                    select person_id, {{ loop.index }} as part, candidate_at, evidence
+                    from ({{ criterion_candidates(child, events) }}) as all_{{ loop.index }}
+                    {%- endfor %}
+                ) as children
+            ) as firsts
+            where first_rank = 1
         ) as parts
-        group by person_id
-        having count(distinct part) = {{ node.children | length }}
+        where latest_rank = 1 and parts_met = {{ node.children | length }}
     {%- else -%}
         select
             person_id,
@@ -38,10 +56,11 @@
             event_id,
             contact_id,
             {%- if node.kind == 'lifecycle_stage_reached' and not node.exact %}
-            lifecycle_rank > {{ node.rank | int }} as is_skip
+            lifecycle_rank > {{ node.rank | int }} as is_skip,
             {%- else %}
-            false as is_skip
+            false as is_skip,
             {%- endif %}
+            evidence
         from {{ events }}
         where {{ criterion_predicate(node) }}
     {%- endif -%}

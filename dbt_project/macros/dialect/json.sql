@@ -29,6 +29,19 @@
     get_json_object({{ expression }}, concat('$.', {{ key_expression }}))
 {%- endmacro %}
 
+{# The text under a key held in a column (a property whose name the data decides). #}
+{% macro json_text_by_key(expression, key_expression) -%}
+    {{ return(adapter.dispatch('json_text_by_key', 'unified_funnel')(expression, key_expression)) }}
+{%- endmacro %}
+
+{% macro default__json_text_by_key(expression, key_expression) -%}
+    ({{ expression }} ->> {{ key_expression }})
+{%- endmacro %}
+
+{% macro spark__json_text_by_key(expression, key_expression) -%}
+    get_json_object({{ expression }}, concat('$.', {{ key_expression }}))
+{%- endmacro %}
+
 {# One row per element of a JSON array; used in a select list. #}
 {% macro json_elements(expression) -%}
     {{ return(adapter.dispatch('json_elements', 'unified_funnel')(expression)) }}

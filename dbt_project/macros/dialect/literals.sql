@@ -69,3 +69,16 @@
 {% macro spark__hash_personal(expression) -%}
     sha2({{ expression }}, 256)
 {%- endmacro %}
+
+{# The type of an instant (UTC): timestamptz where the engine has one. #}
+{% macro instant_type() -%}
+    {{ return(adapter.dispatch('instant_type', 'unified_funnel')()) }}
+{%- endmacro %}
+
+{% macro default__instant_type() -%}
+    timestamptz
+{%- endmacro %}
+
+{% macro spark__instant_type() -%}
+    timestamp
+{%- endmacro %}

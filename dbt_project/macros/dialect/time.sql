@@ -53,13 +53,18 @@
     cast({{ dbt.date_trunc('month', expression) }} as date)
 {%- endmacro %}
 
-{# An ISO-8601 text to a UTC timestamp; null when it does not parse. #}
+{# A text to a UTC instant: ISO-8601 with or without an offset (`Z`, `+02:00`), or epoch
+   milliseconds (what HubSpot's date properties and legacy APIs hold); null when neither. #}
 {% macro parse_timestamp(expression) -%}
     {{ return(adapter.dispatch('parse_timestamp', 'unified_funnel')(expression)) }}
 {%- endmacro %}
 
 {% macro default__parse_timestamp(expression) -%}
-    try_cast({{ expression }} as timestamptz)
+    case
+        when regexp_full_match(trim({{ expression }}), '-?[0-9]{11,14}')
+            then timezone('UTC', epoch_ms(cast(trim({{ expression }}) as bigint)))
+        else try_cast({{ expression }} as timestamptz)
+    end
 {%- endmacro %}
 
 {% macro postgres__parse_timestamp(expression) -%}
@@ -67,7 +72,11 @@
 {%- endmacro %}
 
 {% macro spark__parse_timestamp(expression) -%}
-    to_timestamp({{ expression }})
+    case
+        when trim({{ expression }}) rlike '^-?[0-9]{11,14}$'
+            then timestamp_millis(cast(trim({{ expression }}) as bigint))
+        else to_timestamp({{ expression }})
+    end
 {%- endmacro %}
 
 {# The run's instant (var `as_of`, UTC ISO-8601) as a timestamp literal, or none when unset. #}

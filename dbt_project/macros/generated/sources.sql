@@ -12,6 +12,7 @@
   "primary_deal_contact_type_id": 1001
  },
  "hubspot": "files",
+ "hubspot_default_currency": null,
  "reports": "files",
  "salesforce": "off"
 }

@@ -16,7 +16,8 @@ with hubspot as (
         owner_id,
         original_source,
         original_source_detail,
-        original_source_campaign,
+        original_source_detail_2,
+        record_origin,
         cast(null as {{ dbt.type_string() }}) as lead_source
     from {{ ref('stg_hubspot__contacts') }}
 )
@@ -30,7 +31,7 @@ salesforce_leads as (
         cast(null as {{ dbt.type_string() }}) as merged_object_ids, cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
         owner_id, cast(null as {{ dbt.type_string() }}) as original_source,
         cast(null as {{ dbt.type_string() }}) as original_source_detail,
-        cast(null as {{ dbt.type_string() }}) as original_source_campaign, lead_source
+        cast(null as {{ dbt.type_string() }}) as original_source_detail_2, 'other' as record_origin, lead_source
     from {{ ref('stg_salesforce__leads') }}
 ),
 
@@ -41,7 +42,7 @@ salesforce_contacts as (
         cast(null as {{ dbt.type_string() }}) as merged_object_ids, cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
         owner_id, cast(null as {{ dbt.type_string() }}) as original_source,
         cast(null as {{ dbt.type_string() }}) as original_source_detail,
-        cast(null as {{ dbt.type_string() }}) as original_source_campaign, lead_source
+        cast(null as {{ dbt.type_string() }}) as original_source_detail_2, 'other' as record_origin, lead_source
     from {{ ref('stg_salesforce__contacts') }}
 )
 {%- endif %}

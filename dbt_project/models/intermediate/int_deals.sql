@@ -83,12 +83,9 @@ select
     converted.deal_source,
     primary_person.person_id as primary_person_id,
     coalesce(people.channel, {{ funnel_string(funnel_contract().channels[-1].key) }}) as source_channel,
-    case converted.deal_source
-    {%- for source, team in funnel_contract().policies.deal_source_credit.items() %}
-        when {{ funnel_string(source) }} then {{ funnel_string(team) }}
-    {%- endfor %}
-        else {{ channel_sourced_by("coalesce(people.channel, " ~ funnel_string(funnel_contract().channels[-1].key) ~ ")") }}
-    end as sourced_by
+    {{ case_map('converted.deal_source', funnel_contract().policies.deal_source_credit,
+        channel_sourced_by('coalesce(people.channel, ' ~ funnel_string(funnel_contract().channels[-1].key) ~ ')')) }}
+        as sourced_by
 from converted
 left join stages
     on stages.pipeline_id = converted.pipeline_id

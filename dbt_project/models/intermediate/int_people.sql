@@ -24,7 +24,7 @@ ranked_records as (
         resolved.person_id,
         contacts.original_source,
         contacts.original_source_detail,
-        contacts.original_source_campaign,
+        contacts.original_source_detail_2,
         contacts.lead_source,
         contacts.created_at,
         row_number() over (
@@ -48,8 +48,9 @@ final as (
         principal.email_normalized,
         principal.owner_id,
         principal.lifecycle_stage as current_lifecycle_stage,
-        {{ channel_of('first_record.original_source', 'first_record.original_source_detail', 'first_record.lead_source') }} as channel,
-        first_record.original_source_campaign as campaign,
+        {{ channel_of('first_record.original_source', 'first_record.original_source_detail',
+            'first_record.original_source_detail_2', 'first_record.lead_source') }} as channel,
+        first_record.original_source_detail_2 as campaign,
         first_record.created_at as first_created_at,
         case
             when not persons.has_active_record then 'archived'

@@ -1,5 +1,8 @@
 -- Everything that happened to a person, one row per event, up to the run's instant (var as_of).
 -- contact_id: the person's HubSpot record the event belongs to (for a deal, their contact on it).
+-- evidence: what dates the event — `created` (a record's or deal's create date), `history`
+-- (property, deal stage or Salesforce Lead history), `stage_date_property` (a stage date HubSpot
+-- keeps on the record, for exports without history) or `form_submission`.
 -- Stage criteria in funnel.yml are evaluated over these rows (macros/contract/stages.sql).
 with resolved as (
     select * from {{ ref('int_contacts_resolved') }}
@@ -11,7 +14,7 @@ contacts as (
 ),
 
 history as (
-    select * from {{ ref('stg_hubspot__contact_lifecycle_history') }}
+    select * from {{ ref('int_contact_property_changes') }}
 ),
 
 submissions as (
@@ -53,7 +56,8 @@ created as (
         cast(null as decimal(38, 2)) as deal_amount_reporting,
         cast(null as integer) as deal_stage_order,
         cast(null as boolean) as deal_stage_is_won,
-        cast(null as boolean) as deal_stage_is_lost
+        cast(null as boolean) as deal_stage_is_lost,
+        'created' as evidence
     from resolved
     join contacts on contacts.contact_id = resolved.contact_id
 ),
@@ -61,8 +65,10 @@ created as (
 property_changes as (
     select
         resolved.person_id,
+        -- The value too: a record's stage dates (exports without history) can share an instant.
         'property:' || history.contact_id || ':' || history.property_name || ':'
-            || cast(history.changed_at as {{ dbt.type_string() }}) as event_id,
+            || cast(history.changed_at as {{ dbt.type_string() }}) || ':' || coalesce(history.property_value, '')
+            as event_id,
         'property_change' as event_type,
         history.changed_at as occurred_at,
         history.contact_id as record_id,
@@ -70,7 +76,8 @@ property_changes as (
         history.property_name,
         history.property_value,
         history.property_number,
-        null, null, null, null, null, null, null, null
+        null, null, null, null, null, null, null, null,
+        history.evidence
     from resolved
     join history on history.contact_id = resolved.contact_id
 ),
@@ -86,7 +93,8 @@ form_submissions as (
         null, null, null,
         submissions.form_id,
         submissions.form_name,
-        null, null, null, null, null, null
+        null, null, null, null, null, null,
+        'form_submission'
     from submissions
 ),
 
@@ -102,7 +110,8 @@ deals_created as (
         deals.deal_id,
         deals.pipeline_id,
         deals.amount_reporting,
-        null, null, null
+        null, null, null,
+        'created'
     from deals
     join deal_people on deal_people.deal_id = deals.deal_id
 ),
@@ -122,7 +131,8 @@ deal_stage_changes as (
         deals.amount_reporting,
         pipeline_stages.display_order,
         pipeline_stages.is_won,
-        pipeline_stages.is_lost
+        pipeline_stages.is_lost,
+        deal_stage_history.evidence
     from deals
     join deal_people on deal_people.deal_id = deals.deal_id
     join deal_stage_history on deal_stage_history.deal_id = deals.deal_id
@@ -147,7 +157,8 @@ salesforce_lead_events as (
         history.lead_id as contact_id,
         case when history.field = 'Status' then 'Status' end as property_name,
         case when history.field = 'Status' then history.new_value end as property_value,
-        null, null, null, null, null, null, null, null, null
+        null, null, null, null, null, null, null, null, null,
+        'history'
     from {{ ref('stg_salesforce__lead_history') }} as history
     join resolved on resolved.contact_id = history.lead_id
     where history.field in ('created', 'Status', 'leadConverted')

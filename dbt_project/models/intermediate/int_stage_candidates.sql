@@ -19,7 +19,8 @@ candidates as (
         matched.candidate_at,
         matched.event_id,
         matched.contact_id,
-        matched.is_skip
+        matched.is_skip,
+        matched.evidence
     from ({{ criterion_candidates(definition.entry, 'events') }}) as matched
     where true
         {%- if definition.valid_from %}
@@ -40,7 +41,8 @@ candidates as (
         matched.candidate_at,
         matched.event_id,
         matched.contact_id,
-        false
+        false,
+        matched.evidence
     from ({{ criterion_candidates(stage.exit, 'events') }}) as matched
     {%- endif %}
     {%- endfor %}

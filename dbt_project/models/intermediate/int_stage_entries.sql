@@ -49,6 +49,7 @@ entries as (
         event_id,
         contact_id,
         is_skip,
+        evidence,
         row_number() over (
             partition by person_id, stage order by candidate_at, is_skip, {{ contact_order('contact_id') }}, event_id
         ) as entry_number
@@ -82,6 +83,7 @@ sources as (
         first_entries.event_id,
         first_entries.contact_id,
         first_entries.is_skip,
+        first_entries.evidence,
         row_number() over (
             partition by grid.person_id, grid.stage
             order by first_entries.entered_at, first_entries.stage_order
@@ -107,7 +109,8 @@ firsts as (
         event_id,
         contact_id,
         source_stage <> stage or coalesce(is_skip, false) as is_backfilled,
-        case when source_stage <> stage then source_stage end as backfilled_from_stage
+        case when source_stage <> stage then source_stage end as backfilled_from_stage,
+        evidence
     from sources
     where source_rank = 1
 )
@@ -125,7 +128,8 @@ select
     entries.event_id,
     entries.contact_id,
     false,
-    null
+    null,
+    entries.evidence
 from entries
 join people on people.person_id = entries.person_id
 where entries.entry_number > 1

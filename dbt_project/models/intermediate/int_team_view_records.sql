@@ -9,7 +9,8 @@ with contacts as (
 ),
 
 history as (
-    select * from {{ ref('stg_hubspot__contact_lifecycle_history') }}
+    -- Lifecycle stages as history records them (or, without history, the stage dates).
+    select * from {{ ref('int_contact_property_changes') }}
 ),
 
 resolved as (
@@ -92,7 +93,9 @@ mapping as (
         {{ funnel_string(row.stage) if row.stage else string_null }} as stage
     union all
     {%- endfor %}
-    select {{ string_null }}, {{ string_null }}, {{ string_null }}, {{ string_null }}
+    -- Named, so that a contract without team reports still binds.
+    select {{ string_null }} as team, {{ string_null }} as team_metric, {{ string_null }} as metric,
+        {{ string_null }} as stage
     where false
 ),
 

@@ -14,9 +14,10 @@ records as (
         records.record_id,
         records.system,
         records.created_at,
-        records.original_source_detail,
-        records.original_source_campaign,
-        {{ channel_of('records.original_source', 'records.original_source_detail', 'records.lead_source') }} as channel
+        records.record_origin,
+        records.original_source_detail_2,
+        {{ channel_of('records.original_source', 'records.original_source_detail',
+            'records.original_source_detail_2', 'records.lead_source') }} as channel
     from resolved
     join {{ ref('int_crm_records') }} as records on records.record_id = resolved.contact_id
 ),
@@ -27,11 +28,8 @@ submissions as (
         submissions.submission_id,
         submissions.submitted_at,
         submissions.utm_campaign,
-        case submissions.utm_medium
-        {%- for medium, channel in utm_mediums.items() %}
-            when {{ funnel_string(medium) }} then {{ funnel_string(channel) }}
-        {%- endfor %}
-        end as utm_channel
+        {{ case_map('submissions.utm_medium', utm_mediums, 'cast(null as ' ~ dbt.type_string() ~ ')') }}
+            as utm_channel
     from {{ ref('int_form_submissions') }} as submissions
     where submissions.submitted_at is not null
 ),
@@ -42,7 +40,7 @@ form_records as (
         submissions.submission_id,
         records.record_id,
         records.channel,
-        records.original_source_campaign,
+        records.original_source_detail_2,
         row_number() over (
             partition by submissions.submission_id order by records.created_at, records.record_id
         ) as record_rank
@@ -68,7 +66,7 @@ form_touches as (
             form_records.channel,
             {{ channel_of("'DIRECT_TRAFFIC'", 'null') }}
         ) as channel,
-        coalesce(submissions.utm_campaign, form_records.original_source_campaign) as campaign,
+        coalesce(submissions.utm_campaign, form_records.original_source_detail_2) as campaign,
         submissions.submission_id as source_record_id
     from submissions
     left join form_records on form_records.submission_id = submissions.submission_id and form_records.record_rank = 1
@@ -81,13 +79,13 @@ record_touches as (
         'record:' || records.record_id as touchpoint_id,
         records.person_id,
         records.created_at as touched_at,
-        case when records.original_source_detail = 'IMPORT' then 'event' else 'record_created' end as touch_type,
+        case when records.record_origin = 'import' then 'event' else 'record_created' end as touch_type,
         records.channel,
-        records.original_source_campaign as campaign,
+        records.original_source_detail_2 as campaign,
         records.record_id as source_record_id
     from records
     where records.system <> 'salesforce_contact'
-        and coalesce(records.original_source_detail, '') <> 'CRM_UI'
+        and coalesce(records.record_origin, 'other') <> 'crm_ui'
         and records.created_at is not null
         and records.record_id not in (select record_id from form_records where record_rank = 1)
 ),
@@ -96,7 +94,7 @@ rep_changes as (
     -- A record a rep typed into the CRM, and every contact property a rep changed there.
     select person_id, created_at as changed_at, record_id
     from records
-    where original_source_detail = 'CRM_UI'
+    where record_origin = 'crm_ui'
         and record_id not in (select record_id from form_records where record_rank = 1)
     union all
     select resolved.person_id, history.changed_at, history.contact_id

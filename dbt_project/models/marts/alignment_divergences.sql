@@ -75,7 +75,9 @@ views as (
         {{ funnel_string(view.first_set) if view and view.first_set else string_null }} as first_set_property
     union all
     {%- endfor %}
-    select {{ string_null }}, {{ string_null }}, {{ string_null }}, {{ string_null }}, {{ string_null }}, {{ string_null }}
+    -- Named, so that a contract without team reports still binds.
+    select {{ string_null }} as team, {{ string_null }} as team_metric, {{ string_null }} as stage,
+        {{ string_null }} as view_timezone, {{ string_null }} as date_property, {{ string_null }} as first_set_property
     where false
 ),
 

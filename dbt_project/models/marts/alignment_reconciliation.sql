@@ -3,6 +3,7 @@
 -- view (its own rules in funnel.yml), its tool's own count and the part of the delta the
 -- divergences explain record by record; the rest is `unexplained_delta`.
 {%- set alignment = funnel_contract().alignment %}
+{%- set string_null = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
 with reports as (
     select * from {{ ref('stg_reports__team_metrics') }}
 ),
@@ -39,8 +40,11 @@ mapping as (
         {{ funnel_string(row.team) }} as team,
         {{ funnel_string(row.team_metric) }} as team_metric,
         {{ funnel_string(row.metric) }} as metric
-    {% if not loop.last %}union all{% endif %}
+    union all
     {%- endfor %}
+    -- Named, so that a contract without team reports still binds (and reconciles nothing).
+    select {{ string_null }} as team, {{ string_null }} as team_metric, {{ string_null }} as metric
+    where false
 ),
 
 metrics as (
@@ -48,13 +52,17 @@ metrics as (
     select
         {{ funnel_string(m.metric) }} as metric,
         {{ funnel_string(m.measure) }} as measure,
-        {{ funnel_string(m.stage) if m.stage else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as stage,
-        {{ funnel_string(m.pipeline) if m.pipeline else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as pipeline_id,
+        {{ funnel_string(m.stage) if m.stage else string_null }} as stage,
+        {{ funnel_string(m.pipeline) if m.pipeline else string_null }} as pipeline_id,
         {{ funnel_number(m.relative) }} as tolerance_relative,
         {{ funnel_number(m.absolute) }} as tolerance_absolute,
         {{ funnel_string(m.severity) }} as severity
-    {% if not loop.last %}union all{% endif %}
+    union all
     {%- endfor %}
+    select {{ string_null }} as metric, {{ string_null }} as measure, {{ string_null }} as stage,
+        {{ string_null }} as pipeline_id, cast(null as double) as tolerance_relative,
+        cast(null as double) as tolerance_absolute, {{ string_null }} as severity
+    where false
 ),
 
 deals as (

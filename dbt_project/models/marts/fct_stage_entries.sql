@@ -1,5 +1,6 @@
 -- One row per canonical stage entry: who entered which stage, when (UTC and reporting date),
--- under which definition version, and whether the entry was backfilled from a later stage.
+-- under which definition version, whether the entry was backfilled from a later stage, and which
+-- evidence dated it (history, a stage date property, a create date or a form submission).
 with entries as (
     select * from {{ ref('int_stage_entries') }}
 ),
@@ -23,6 +24,7 @@ select
     entries.definition_version,
     entries.is_backfilled,
     entries.backfilled_from_stage,
+    entries.evidence,
     entries.event_id as source_event_id,
     entries.contact_id as source_contact_id
 from entries

@@ -27,6 +27,11 @@ TOKEN_VARIABLE = "HUBSPOT_ACCESS_TOKEN"
 class HubSpotError(RuntimeError):
     """A failure someone must act on; the message names the endpoint, never the token."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        """The HTTP status HubSpot refused the request with (None: no answer, or retries spent)."""
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -120,7 +125,7 @@ class _RetryingSession(requests.Session):
                     problem = f"HTTP {status}"
                     retry_after = response.headers.get("Retry-After")
                 elif status >= 400:
-                    raise HubSpotError(self._scrub(_refusal(endpoint, response))) from None
+                    raise HubSpotError(self._scrub(_refusal(endpoint, response)), status) from None
                 elif _json_body(response) is None:
                     problem = "a body that is not valid JSON"
                 else:

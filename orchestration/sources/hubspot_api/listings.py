@@ -1,7 +1,7 @@
 """dlt resources for the small listings, read in full on every sync and replaced.
 
-Owners, deal pipelines, forms, form submissions, and the deal→contact and contact→company
-associations of the live objects.
+The portal's account details, owners, deal pipelines, forms, form submissions, and the
+deal→contact and contact→company associations of the live objects.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime
 import dlt
 from dlt.extract.resource import DltResource
 
-from orchestration.sources.hubspot_api.client import HubSpotClient
+from orchestration.sources.hubspot_api.client import HubSpotClient, HubSpotError
 from orchestration.sources.hubspot_api.records import ROW_COLUMNS, now, record_text
 
 _ASSOCIATION_BATCH = 1000  # HubSpot's most inputs per association batch read
@@ -39,6 +39,25 @@ def deal_pipelines(client: HubSpotClient) -> DltResource:
         answer = client.get("/crm/v3/pipelines/deals")
         loaded_at = now()
         yield [_snapshot_row(p, "api:/crm/v3/pipelines/deals", loaded_at) for p in answer.get("results") or []]
+
+    return listing
+
+
+def account(client: HubSpotClient) -> DltResource:
+    """The portal's account details, for its company currency (deals without one are in it). A
+    token that may not read them (403) or an API without them (404) leaves the table empty:
+    sources.yml's hubspot.default_currency is then the currency."""
+
+    @dlt.resource(name="account", write_disposition="replace", columns=ROW_COLUMNS)
+    def listing() -> Iterator[list[dict]]:
+        try:
+            details = client.get("/account-info/v3/details")
+        except HubSpotError as error:
+            if error.status in (403, 404):
+                yield []
+                return
+            raise
+        yield [_snapshot_row(details, "api:/account-info/v3/details", now())]
 
     return listing
 

@@ -22,6 +22,7 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     "hubspot_forms": ("forms", ()),
     "hubspot_form_submissions": ("form_submissions", ("form_id",)),
     "hubspot_associations": ("associations", ("association",)),
+    "hubspot_account": ("account", ()),
 }
 _CRM_TABLES = {"contacts", "companies", "deals"}
 

@@ -75,6 +75,22 @@ DATE_PROPERTIES = frozenset(
 )
 """Datetime properties: a number there is epoch milliseconds, and becomes HubSpot's ISO text."""
 
+DEAL_STAGE_DATE_PREFIX = "hs_v2_date_entered_"
+"""HubSpot's per-stage date on a deal (`hs_v2_date_entered_<stage id>`): a stage's latest entry,
+what dates deal stages when dealstage history is missing."""
+
+
+def is_date_property(name: str) -> bool:
+    return name in DATE_PROPERTIES or name.startswith((DEAL_STAGE_DATE_PREFIX, "hs_date_entered_"))
+
+
+def with_deal_stage_dates(crm: CrmObject, pipelines: list[dict]) -> CrmObject:
+    """Deals asked for with the stage-date property of every stage of every pipeline (the portal
+    decides which exist: HubSpot names them after its stage ids)."""
+    stages = sorted({str(stage["id"]) for pipeline in pipelines for stage in pipeline.get("stages") or []})
+    return CrmObject(crm.name, crm.modified_property,
+                     crm.properties + tuple(f"{DEAL_STAGE_DATE_PREFIX}{stage}" for stage in stages), crm.history)
+
 
 def property_text(name: str, value: Any) -> str | None:
     """A property value as HubSpot's API writes it: a string, or null."""
@@ -82,7 +98,7 @@ def property_text(name: str, value: Any) -> str | None:
         return value
     if isinstance(value, bool):  # before int: bool is an int in Python
         return "true" if value else "false"
-    if isinstance(value, (int, float)) and name in DATE_PROPERTIES:
+    if isinstance(value, (int, float)) and is_date_property(name):
         return iso(int(value))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -24,7 +24,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from orchestration.sources.hubspot_api import listings, objects
 from orchestration.sources.hubspot_api.client import TOKEN_VARIABLE, HubSpotClient, HubSpotError, RetryPolicy
 from orchestration.sources.hubspot_api.raw_tables import replace_raw_tables
-from orchestration.sources.hubspot_api.records import CRM_OBJECTS, CrmObject
+from orchestration.sources.hubspot_api.records import CRM_OBJECTS, CrmObject, with_deal_stage_dates
 from orchestration.sources.hubspot_api.windows import FIRST_SYNC_START, Window, cut, iso, parse_ms, to_ms
 from orchestration.warehouse import connect
 
@@ -82,14 +82,16 @@ def sync_hubspot(
     with HubSpotClient(base_url, token, retry) as client:
         try:
             _finish_interrupted_load(pipeline)
-            for crm in CRM_OBJECTS.values():
+            pipelines = client.get("/crm/v3/pipelines/deals").get("results") or []
+            crm_objects = {**CRM_OBJECTS, "deals": with_deal_stage_dates(CRM_OBJECTS["deals"], pipelines)}
+            for crm in crm_objects.values():
                 windows += _sync_changes(
                     pipeline, client, crm, window=window, checkpoint_rows=checkpoint_rows,
                     lookback=lookback, say=say,
                 )
             say("archived contacts, companies and deals")
             archived = [
-                objects.crm_archived(client, crm, listing=listing) for crm in CRM_OBJECTS.values()
+                objects.crm_archived(client, crm, listing=listing) for crm in crm_objects.values()
             ]
             _run(pipeline, archived)
             say("owners, pipelines, forms, submissions, associations")
@@ -178,6 +180,7 @@ def _run(pipeline: dlt.Pipeline, data: object) -> None:
 def _listings(client: HubSpotClient, warehouse: Path) -> list:
     found_forms = listings.all_forms(client)
     return [
+        listings.account(client),
         listings.owners(client),
         listings.deal_pipelines(client),
         listings.forms(found_forms),

@@ -1,5 +1,5 @@
 {%- if hubspot_from_fivetran() %}
--- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
+-- Fivetran's HubSpot company table (latest version; deleted ones by is_deleted or Fivetran's flags).
 select
     cast(id as {{ dbt.type_string() }}) as company_id,
     property_name as company_name,
@@ -7,8 +7,8 @@ select
     property_industry as industry,
     cast(property_numberofemployees as integer) as employees,
     property_createdate as created_at,
-    _fivetran_deleted as is_archived
-from {{ source('hubspot_fivetran', 'company') }}
+    _landed_is_deleted as is_archived
+from ({{ landed('hubspot_fivetran', 'company') }}) as companies
 {%- else %}
 with source as (
     select * from {{ source('hubspot', 'companies') }}

@@ -1,12 +1,22 @@
 {%- if hubspot_from_fivetran() %}
--- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
+-- Fivetran's contact_company associations when landed (HubSpot's own type 1 is the primary
+-- company); without them, each contact's associatedcompanyid, HubSpot's primary company.
+{%- if landed_exists('hubspot_fivetran', 'contact_company') %}
 select
     cast(contact_id as {{ dbt.type_string() }}) as contact_id,
     cast(company_id as {{ dbt.type_string() }}) as company_id,
-    -- HubSpot's own contact→company type 1 is the primary company.
     bool_or(category = 'HUBSPOT_DEFINED' and type_id = 1) as is_primary
-from {{ source('hubspot_fivetran', 'contact_company') }}
+from ({{ landed('hubspot_fivetran', 'contact_company') }}) as associations
+where not _landed_is_deleted
 group by contact_id, company_id
+{%- else %}
+select
+    cast(id as {{ dbt.type_string() }}) as contact_id,
+    property_associatedcompanyid as company_id,
+    true as is_primary
+from ({{ landed('hubspot_fivetran', 'contact') }}) as contacts
+where property_associatedcompanyid is not null
+{%- endif %}
 {%- else %}
 with associations as (
     select * from {{ source('hubspot', 'associations') }}

@@ -1,7 +1,9 @@
 -- Every change of every contact property HubSpot exported with history (lifecycle stage,
--- lead status, score, …): the raw material of stage entries.
+-- lead status, score, …): the raw material of stage entries. Empty for an export without
+-- propertiesWithHistory: stg_hubspot__contact_stage_dates then dates the lifecycle stages.
 {%- if hubspot_from_fivetran() %}
--- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
+-- Fivetran's contact_property_history: every change of every property, kept for deleted
+-- contacts too (their history still counts when they were merged).
 select
     cast(contact_id as {{ dbt.type_string() }}) as contact_id,
     name as property_name,
@@ -9,7 +11,7 @@ select
     timestamp as changed_at,
     source as source_type,
     {{ safe_cast('value', 'double') }} as property_number
-from {{ source('hubspot_fivetran', 'contact_property_history') }}
+from ({{ landed('hubspot_fivetran', 'contact_property_history') }}) as history
 where timestamp is not null
 {%- else %}
 with contacts as (

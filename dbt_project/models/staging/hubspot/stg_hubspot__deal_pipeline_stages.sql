@@ -1,20 +1,31 @@
+-- Every stage of every deal pipeline with its order and outcome. HubSpot closes a stage with a
+-- probability: 1.0 is won, anything else (0.0) lost; an open stage is neither, whatever its
+-- probability.
 {%- if hubspot_from_fivetran() %}
--- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
-select
-    pipelines.pipeline_id,
-    pipelines.label as pipeline_label,
-    pipelines.display_order as pipeline_order,
-    stages.stage_id,
-    stages.label as stage_label,
-    stages.display_order,
-    -- Fivetran keeps closed_won and the probability; HubSpot's closed stages are won (1.0) or lost (0).
-    coalesce(stages.closed_won, false) or coalesce(stages.probability, 0) = 0 as is_closed,
-    stages.probability,
-    coalesce(stages.closed_won, false) as is_won,
-    not coalesce(stages.closed_won, false) and coalesce(stages.probability, 0) = 0 as is_lost
-from {{ source('hubspot_fivetran', 'deal_pipeline_stage') }} as stages
-join {{ source('hubspot_fivetran', 'deal_pipeline') }} as pipelines on pipelines.pipeline_id = stages.pipeline_id
-where not coalesce(pipelines._fivetran_deleted, false) and not coalesce(stages._fivetran_deleted, false)
+-- Fivetran's deal_pipeline_stage: `is_closed` is the closed flag (older connections call it
+-- `closed_won`, a misleading name for the same flag).
+with pipelines as (
+    {{ landed('hubspot_fivetran', 'deal_pipeline') }}
+),
+
+stages as (
+    {{ landed('hubspot_fivetran', 'deal_pipeline_stage') }}
+),
+
+renamed as (
+    select
+        pipelines.pipeline_id,
+        pipelines.label as pipeline_label,
+        pipelines.display_order as pipeline_order,
+        stages.stage_id,
+        stages.label as stage_label,
+        stages.display_order,
+        coalesce(stages.is_closed, stages.closed_won, false) as is_closed,
+        stages.probability
+    from stages
+    join pipelines on pipelines.pipeline_id = stages.pipeline_id
+    where not pipelines._landed_is_deleted and not stages._landed_is_deleted
+)
 {%- else %}
 with pipelines as (
     select * from {{ source('hubspot', 'deal_pipelines') }}
@@ -42,11 +53,10 @@ renamed as (
         {{ safe_cast(json_text(json_member('stage', "'metadata'"), 'probability'), 'double') }} as probability
     from stages
 )
+{%- endif %}
 
 select
     *,
-    -- HubSpot marks closed stages by probability: 1.0 is won, 0.0 is lost.
-    is_closed and probability = 1.0 as is_won,
-    is_closed and coalesce(probability, 0) = 0 as is_lost
+    is_closed and coalesce(probability, 0) >= 1.0 as is_won,
+    is_closed and coalesce(probability, 0) < 1.0 as is_lost
 from renamed
-{%- endif %}

@@ -1,12 +1,14 @@
+-- Every stage a deal entered, from its dealstage history (API propertiesWithHistory, or
+-- Fivetran's deal_stage). Empty for exports without history: stg_hubspot__deal_stage_dates then
+-- dates the stages (int_deal_stage_history).
 {%- if hubspot_from_fivetran() %}
--- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
 select
     cast(deal_id as {{ dbt.type_string() }}) as deal_id,
     value as deal_stage_id,
     date_entered as changed_at,
     source as source_type
-from {{ source('hubspot_fivetran', 'deal_stage') }}
-where date_entered is not null
+from ({{ landed('hubspot_fivetran', 'deal_stage') }}) as stages
+where date_entered is not null and not _landed_is_deleted
 {%- else %}
 with deals as (
     select * from {{ source('hubspot', 'deals') }}

@@ -1,20 +1,25 @@
+-- One row per HubSpot deal (latest version), amount in the deal's currency. A deal without a
+-- currency is in the portal's company currency (sources.yml hubspot.default_currency, or the
+-- account details the API reports); `currency_source` says which.
+{%- set default_currency = funnel_sources().get('hubspot_default_currency') %}
 {%- if hubspot_from_fivetran() %}
--- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
-select
-    cast(deal_id as {{ dbt.type_string() }}) as deal_id,
-    property_dealname as deal_name,
-    deal_pipeline_id as pipeline_id,
-    deal_pipeline_stage_id as deal_stage_id,
-    cast(property_amount as decimal(18, 2)) as amount,
-    upper(coalesce(property_deal_currency_code, '')) as currency,
-    cast(owner_id as {{ dbt.type_string() }}) as owner_id,
-    property_dealtype as deal_type,
-    property_deal_source as deal_source,
-    property_createdate as created_at,
-    property_closedate as close_date,
-    property_hs_lastmodifieddate as updated_at,
-    coalesce(is_deleted, _fivetran_deleted, false) as is_archived
-from {{ source('hubspot_fivetran', 'deal') }}
+with renamed as (
+    select
+        cast(deal_id as {{ dbt.type_string() }}) as deal_id,
+        property_dealname as deal_name,
+        deal_pipeline_id as pipeline_id,
+        deal_pipeline_stage_id as deal_stage_id,
+        {{ safe_cast('property_amount', 'decimal(18, 2)') }} as amount,
+        upper(nullif(trim(property_deal_currency_code), '')) as deal_currency,
+        owner_id,
+        property_dealtype as deal_type,
+        property_deal_source as deal_source,
+        property_createdate as created_at,
+        property_closedate as close_date,
+        property_hs_lastmodifieddate as updated_at,
+        _landed_is_deleted as is_archived
+    from ({{ landed('hubspot_fivetran', 'deal') }}) as deals
+),
 {%- else %}
 with source as (
     select * from {{ source('hubspot', 'deals') }}
@@ -25,22 +30,55 @@ latest as (
         *,
         row_number() over (partition by id order by updated_at desc, _loaded_at desc) as version_rank
     from source
+),
+
+renamed as (
+    select
+        id as deal_id,
+        {{ json_text('properties', 'dealname') }} as deal_name,
+        {{ json_text('properties', 'pipeline') }} as pipeline_id,
+        {{ json_text('properties', 'dealstage') }} as deal_stage_id,
+        {{ safe_cast(json_text('properties', 'amount'), 'decimal(18, 2)') }} as amount,
+        upper(nullif(trim({{ json_text('properties', 'deal_currency_code') }}), '')) as deal_currency,
+        {{ json_text('properties', 'hubspot_owner_id') }} as owner_id,
+        {{ json_text('properties', 'dealtype') }} as deal_type,
+        {{ json_text('properties', 'deal_source') }} as deal_source,
+        coalesce({{ parse_timestamp(json_text('properties', 'createdate')) }}, created_at) as created_at,
+        {{ parse_timestamp(json_text('properties', 'closedate')) }} as close_date,
+        updated_at,
+        is_archived
+    from latest
+    where version_rank = 1
+),
+{%- endif %}
+
+portal as (
+    -- The portal's company currency as the API reported it (empty unless hubspot from api).
+    select max(upper(company_currency)) as company_currency
+    from {{ ref('stg_hubspot__account') }}
 )
 
 select
-    id as deal_id,
-    {{ json_text('properties', 'dealname') }} as deal_name,
-    {{ json_text('properties', 'pipeline') }} as pipeline_id,
-    {{ json_text('properties', 'dealstage') }} as deal_stage_id,
-    {{ safe_cast(json_text('properties', 'amount'), 'decimal(18, 2)') }} as amount,
-    upper(coalesce({{ json_text('properties', 'deal_currency_code') }}, '')) as currency,
-    {{ json_text('properties', 'hubspot_owner_id') }} as owner_id,
-    {{ json_text('properties', 'dealtype') }} as deal_type,
-    {{ json_text('properties', 'deal_source') }} as deal_source,
-    coalesce({{ parse_timestamp(json_text('properties', 'createdate')) }}, created_at) as created_at,
-    {{ parse_timestamp(json_text('properties', 'closedate')) }} as close_date,
-    updated_at,
-    is_archived
-from latest
-where version_rank = 1
-{%- endif %}
+    renamed.deal_id,
+    renamed.deal_name,
+    renamed.pipeline_id,
+    renamed.deal_stage_id,
+    renamed.amount,
+    coalesce(
+        renamed.deal_currency,
+        {{ funnel_string(default_currency | upper) if default_currency else 'null' }},
+        portal.company_currency
+    ) as currency,
+    case
+        when renamed.deal_currency is not null then 'deal'
+        when {{ 'true' if default_currency else 'portal.company_currency is not null' }} then 'portal_default'
+    end as currency_source,
+    renamed.owner_id,
+    renamed.deal_type,
+    renamed.deal_source,
+    renamed.created_at,
+    renamed.close_date,
+    renamed.updated_at,
+    renamed.is_archived
+from renamed
+cross join portal

@@ -1,9 +1,15 @@
 {%- if hubspot_from_fivetran() %}
--- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
-with contacts as (
-    select id, property_email,
-        row_number() over (partition by id order by _fivetran_start desc) as version_rank
-    from {{ source('hubspot_fivetran', 'contact') }}
+-- Fivetran's contact_form_submission, filed under the contact; forms are keyed by `guid`.
+with submissions as (
+    {{ landed('hubspot_fivetran', 'contact_form_submission') }}
+),
+
+contacts as (
+    {{ landed('hubspot_fivetran', 'contact') }}
+),
+
+forms as (
+    {{ landed('hubspot_fivetran', 'form') }}
 )
 
 select
@@ -18,9 +24,10 @@ select
     {{ url_parameter('submissions.page_url', 'utm_medium') }} as utm_medium,
     {{ url_parameter('submissions.page_url', 'utm_campaign') }} as utm_campaign,
     submissions.page_url
-from {{ source('hubspot_fivetran', 'contact_form_submission') }} as submissions
-left join contacts on contacts.id = submissions.contact_id and contacts.version_rank = 1
-left join {{ source('hubspot_fivetran', 'form') }} as forms on forms.id = submissions.form_id
+from submissions
+left join contacts on contacts.id = submissions.contact_id
+left join forms on forms.guid = submissions.form_id
+where not submissions._landed_is_deleted
 {%- else %}
 with submissions as (
     select * from {{ source('hubspot', 'form_submissions') }}

@@ -1,22 +1,27 @@
 {%- if hubspot_from_fivetran() %}
--- Fivetran's HubSpot tables (sources.yml: hubspot from fivetran).
-with primary_team as (
+-- Fivetran's owner, with the primary team from team_user (optional tables: no team without them).
+with owners as (
+    {{ landed('hubspot_fivetran', 'owner') }}
+),
+
+primary_team as (
     select team_user.user_id, min(team.name) as team_name
-    from {{ source('hubspot_fivetran', 'team_user') }} as team_user
-    join {{ source('hubspot_fivetran', 'team') }} as team on team.id = team_user.team_id
+    from ({{ landed('hubspot_fivetran', 'team_user') }}) as team_user
+    join ({{ landed('hubspot_fivetran', 'team') }}) as team on team.id = team_user.team_id
     where not coalesce(team_user.is_secondary_user, false)
+        and not team_user._landed_is_deleted and not team._landed_is_deleted
     group by team_user.user_id
 )
 
 select
-    cast(owner.owner_id as {{ dbt.type_string() }}) as owner_id,
-    owner.email as owner_email,
-    owner.first_name,
-    owner.last_name,
+    cast(owners.owner_id as {{ dbt.type_string() }}) as owner_id,
+    owners.email as owner_email,
+    owners.first_name,
+    owners.last_name,
     primary_team.team_name,
-    false as is_archived
-from {{ source('hubspot_fivetran', 'owner') }} as owner
-left join primary_team on primary_team.user_id = owner.active_user_id
+    owners._landed_is_deleted as is_archived
+from owners
+left join primary_team on primary_team.user_id = owners.active_user_id
 {%- else %}
 with source as (
     select * from {{ source('hubspot', 'owners') }}
