@@ -117,13 +117,20 @@ def fresh_project(tmp_path, sample_data) -> Project:
 
 
 @pytest.fixture(scope="session")
-def analytics_run(tmp_path_factory, sample_data) -> Project:
-    """One real daily run (2026-10-31) shared by the analytics test modules; they are all in the
-    xdist group `analytics`, so it runs once, on one worker. Tests must only read it."""
+def default_run(tmp_path_factory, sample_data):
+    """The sample company's daily run (2026-10-31) under the repository's contract and sources,
+    made once per worker and shared by every test that only reads it (a run costs ~40 s).
+    Returns (project, summary)."""
     from datetime import date
 
     from orchestration.runner import run_daily
 
-    project = make_project(tmp_path_factory.mktemp("analytics"), sample_data)
-    run_daily(project.settings, date(2026, 10, 31), quiet=True)
-    return project
+    project = make_project(tmp_path_factory.mktemp("default_run"), sample_data)
+    summary = run_daily(project.settings, date(2026, 10, 31), quiet=True)
+    return project, summary
+
+
+@pytest.fixture(scope="session")
+def analytics_run(default_run) -> Project:
+    """The default run, for the analytics modules (xdist group `analytics`). Tests must only read it."""
+    return default_run[0]

@@ -71,10 +71,9 @@ def truth_entries(sample_data) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory, sample_data):
-    project = make_project(tmp_path_factory.mktemp("baseline"), sample_data)
-    run_daily(project.settings, AS_OF, quiet=True)
-    return project
+def baseline(default_run):
+    """The shared default run (conftest): the current contract's funnel."""
+    return default_run[0]
 
 
 @pytest.fixture(scope="module")

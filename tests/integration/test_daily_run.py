@@ -11,7 +11,6 @@ import pytest
 
 from orchestration.contract.load import load_contract
 from orchestration.runner import run_daily
-from tests.conftest import make_project
 from tests.truth import COMPARISONS, differences
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("sample_run")]
@@ -20,10 +19,9 @@ AS_OF = date(2026, 10, 31)
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory, sample_data):
-    project = make_project(tmp_path_factory.mktemp("daily"), sample_data)
-    summary = run_daily(project.settings, AS_OF, quiet=True)
-    return project, summary
+def sample_run(default_run):
+    """The shared default run (conftest); the rerun test below writes it again, identically."""
+    return default_run
 
 
 @pytest.mark.parametrize("mart", sorted(COMPARISONS))

@@ -30,12 +30,11 @@ def fivetran_sources() -> str:
 
 
 @pytest.fixture(scope="module")
-def pages_run(tmp_path_factory, sample_data):
-    """The files path (pages and CSV exports), run once and compared with each mode: its marts and
-    the steps it failed."""
-    pages = make_project(tmp_path_factory.mktemp("pages"), sample_data)
-    summary = run_daily(pages.settings, AS_OF, quiet=True)
-    return all_marts(pages.settings.warehouse), summary.failed_steps
+def pages_run(default_run):
+    """The files path (pages and CSV exports): the shared default run (conftest), compared with
+    each mode: its marts and the steps it failed."""
+    project, summary = default_run
+    return all_marts(project.settings.warehouse), summary.failed_steps
 
 
 @pytest.mark.parametrize("mode", ["soft_delete", "history"])

@@ -6,15 +6,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from datetime import date
 
 import pandas as pd
 import pytest
 
 from orchestration.checks.gx_context import data_docs_index
 from orchestration.report import latest_report
-from orchestration.runner import run_daily
-from tests.conftest import make_project
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("report")]
 
@@ -25,9 +22,9 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 
 @pytest.fixture(scope="module")
-def failed_run(tmp_path_factory, sample_data):
-    project = make_project(tmp_path_factory.mktemp("report"), sample_data)
-    summary = run_daily(project.settings, date(2026, 10, 31), quiet=True)
+def failed_run(default_run):
+    """The shared default run (conftest): the sample's team reports fail alignment on purpose."""
+    project, summary = default_run
     assert not summary.success
     return project, summary
 
