@@ -3,24 +3,58 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 from orchestration.config import settings
 
-EXIT_OK, EXIT_CHECKS_FAILED, EXIT_INVALID = 0, 1, 2
+# Exit codes (README, "Exit codes"): scripts and schedulers tell these apart.
+EXIT_OK = 0  # done; for `funnel run`, every blocking check passed
+EXIT_CHECKS_FAILED = 1  # the run finished and a blocking check failed: the data needs a look
+EXIT_USAGE = 2  # the command line is wrong (argparse's own code)
+EXIT_INVALID = 3  # the contract or the configuration is invalid (or a run date it cannot compute)
+EXIT_INFRA = 4  # a source, the warehouse or a tool failed: nothing was judged
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     parser = _parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["metrics"] and argv[1:2] not in (["-h"], ["--help"]):
+        # Everything after `metrics` belongs to `mf query`, options included.
+        args = argparse.Namespace(handler=_metrics, mf_args=argv[1:])
+    else:
+        args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
-        return EXIT_INVALID
-    return args.handler(args)
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("funnel: interrupted", file=sys.stderr)
+        return EXIT_INFRA
+    except Exception as error:  # noqa: BLE001 — a person gets one line, the traceback goes to a file
+        return _crashed(error)
+
+
+def _crashed(error: Exception) -> int:
+    """One line for the person, the whole traceback in a log beside the warehouse."""
+    import traceback
+
+    log = settings().artifacts_dir / "logs" / "funnel-error.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+        where = f" (details: {log})"
+    except OSError:
+        where = ""
+    message = " ".join(str(error).split())[:400] or type(error).__name__
+    print(f"funnel: {message}{where}", file=sys.stderr)
+    return EXIT_INFRA
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the daily pipeline; exit 1 when a blocking check fails")
     run.add_argument("--date", type=date.fromisoformat, default=None, help="day to compute (default yesterday)")
     run.add_argument("--full-refresh", action="store_true", help="rebuild every model from scratch")
+    run.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                     help="wait this long for a run or a program that holds the warehouse (default: "
+                          "$FUNNEL_LOCK_WAIT_SECONDS, else 0)")
     run.set_defaults(handler=_run)
 
     demo = commands.add_parser("demo", help="generate the sample if absent, run it, show where to look")
@@ -53,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="where the latest alignment report and the GX Data Docs are")
     report.add_argument("--open", action="store_true", help="open them in the browser")
     report.set_defaults(handler=_report_paths)
+
+    metrics = commands.add_parser(
+        "metrics", help="query the semantic layer (MetricFlow's `mf query`) on the published marts",
+        description="Runs `mf query ARGS` against the published copy, read-only: never the warehouse a "
+                    "run writes. Example: funnel metrics --metrics mqls --group-by metric_time__month")
+    metrics.add_argument("mf_args", nargs=argparse.REMAINDER, help="arguments of `mf query`")
+    metrics.set_defaults(handler=_metrics)
 
     site = commands.add_parser(
         "docs", help="the dbt docs site for BI users (marts, columns, metrics, dashboards): one HTML file")
@@ -86,24 +130,39 @@ def _report(error) -> None:
         print("  " + problem.format(Path(error.file).name), file=sys.stderr)
 
 
-def _load_contract_or_report(path, *, against: Path | None = None):
+def _load_contract_or_report(path, *, against=None):
     """The loaded contract, or None after printing every problem (with lines) on stderr.
 
-    With `against` (a warehouse), criteria are also checked against the data loaded there.
+    With `against` (the Settings in use), criteria are also checked against the data: the last
+    run's data profile, else the portal's property catalogue (contract/data_checks.py).
     """
     from orchestration.contract import ContractError, load_contract
-    from orchestration.contract.data_checks import check_against_data
 
     try:
         loaded = load_contract(path)
     except ContractError as error:
         _report(error)
         return None
-    problems = check_against_data(loaded, against) if against else None
+    problems, _ = _data_problems(loaded, against) if against else ([], "")
     if problems:
         _report(loaded.problem_error(problems))
         return None
     return loaded
+
+
+def _data_problems(loaded, config) -> tuple[list, str]:
+    """(problems, what the contract was checked against — "" when nothing could be read)."""
+    from orchestration.contract import catalogue, data_checks, evidence
+    from orchestration.sources.config import load_sources
+
+    data = evidence.read_profile(config.artifacts_dir)
+    if data is not None:
+        return data_checks.check_against_data(loaded, data), f"the data of the last run ({config.artifacts_dir})"
+    mode = load_sources(config.sources_file).hubspot.mode
+    names, where = catalogue.property_catalogue(mode, config.data_dir, config.warehouse)
+    if names is None:
+        return [], ""
+    return data_checks.check_against_catalogue(loaded, names, where), f"the portal's properties ({where})"
 
 
 def _generate(args) -> int:
@@ -124,7 +183,7 @@ def _run(args) -> int:
     from orchestration.runner import run_daily, run_date_problem
 
     config = settings()
-    loaded = _load_contract_or_report(config.contract, against=config.warehouse)
+    loaded = _load_contract_or_report(config.contract, against=config)
     if loaded is None:
         return EXIT_INVALID
     if args.date is not None:
@@ -132,10 +191,53 @@ def _run(args) -> int:
         if problem:
             print(f"funnel run: {problem}", file=sys.stderr)
             return EXIT_INVALID
-    summary = run_daily(config, args.date, full_refresh=args.full_refresh)
+    with _warehouse_for_run(config, args.wait) as busy:
+        if busy:
+            print(f"funnel run: {busy}", file=sys.stderr)
+            return EXIT_INFRA
+        summary = run_daily(config, args.date, full_refresh=args.full_refresh)
     print(format_summary(summary))
     print(_where_to_look(config))
-    return EXIT_OK if summary.success else EXIT_CHECKS_FAILED
+    return _exit_code(summary)
+
+
+def _exit_code(summary) -> int:
+    if summary.success:
+        return EXIT_OK
+    return EXIT_INFRA if summary.failed_steps else EXIT_CHECKS_FAILED
+
+
+@contextlib.contextmanager
+def _warehouse_for_run(config, wait: float | None) -> Iterator[str | None]:
+    """Hold the warehouse's run lock from before the run starts to its end, and yield None; or
+    yield why the run cannot start (another run holds it, or another process has the file open),
+    in one line. Waits up to `wait` seconds (default FUNNEL_LOCK_WAIT_SECONDS, else 0), saying
+    whom it waits for."""
+    from orchestration.run_lock import WarehouseBusy, hold
+    from orchestration.warehouse import WarehouseLocked, wait_until_free
+    from orchestration.warehouse_lock import lock_wait_seconds
+
+    seconds = lock_wait_seconds() if wait is None else wait
+
+    def say(message: str) -> None:
+        print(f"  {message}", file=sys.stderr, flush=True)
+
+    # The run's own resource re-enters this lock (warehouse_lock.py): held from here, no other
+    # run can slip in while this one loads its definitions.
+    held = contextlib.ExitStack()
+    try:
+        held.enter_context(hold(config.warehouse, "funnel run", wait_seconds=seconds, progress=say, poll=5))
+        wait_until_free(config.warehouse, seconds, say, poll=5)
+    except WarehouseBusy as error:
+        held.close()
+        yield f"{error}: wait for it, or stop it (--wait SECONDS waits)"
+        return
+    except WarehouseLocked as error:
+        held.close()
+        yield str(error)
+        return
+    with held:
+        yield None
 
 
 def _demo(args) -> int:
@@ -151,7 +253,11 @@ def _demo(args) -> int:
         generate(config.data_dir, progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
     run_date = data_as_of(config.data_dir)
     print(f"Running the daily pipeline as of {run_date} …", file=sys.stderr)
-    summary = run_daily(config, run_date)
+    with _warehouse_for_run(config, None) as busy:
+        if busy:
+            print(f"funnel demo: {busy}", file=sys.stderr)
+            return EXIT_INFRA
+        summary = run_daily(config, run_date)
     print()
     print(_funnel_summary(config))
     print()
@@ -163,7 +269,7 @@ def _demo(args) -> int:
               f"checks above are what the product is for. {kept}")
     print(_where_to_look(config))
     # The demo succeeded if the pipeline ran; failed checks are its point, crashed steps are not.
-    return EXIT_CHECKS_FAILED if summary.failed_steps else EXIT_OK
+    return EXIT_INFRA if summary.failed_steps else EXIT_OK
 
 
 def _funnel_summary(config) -> str:
@@ -208,9 +314,30 @@ def _where_to_look(config) -> str:
         f"  last failure summary:     {config.artifacts_dir / 'alerts' / 'latest.txt'}\n"
         "  Dagster UI:               funnel ui  (http://127.0.0.1:3000)\n"
         "  model and metric docs:    funnel docs  (then open warehouse/artifacts/docs/index.html)\n"
-        "  metrics (MetricFlow):     cd dbt_project && ../.venv/bin/mf query --metrics mqls "
-        "--group-by metric_time__month"
+        "  metrics (MetricFlow):     funnel metrics --metrics mqls --group-by metric_time__month"
     )
+
+
+def _metrics(args) -> int:
+    import subprocess
+
+    config = settings()
+    if not config.published.exists():
+        print(f"funnel metrics: nothing is published yet ({config.published}): metrics read the published "
+              "copy, which a run writes once its checks pass", file=sys.stderr)
+        return EXIT_INFRA
+    mf = Path(sys.executable).with_name("mf")
+    env = {**os.environ, "FUNNEL_DBT_TARGET": "published", "FUNNEL_PUBLISHED": str(config.published),
+           "FUNNEL_CATALOG": config.warehouse.stem, "DO_NOT_TRACK": "1"}
+    result = subprocess.run([str(mf), "query", *args.mf_args], cwd=config.dbt_project_dir, env=env,
+                            capture_output=True, text=True)
+    print(result.stdout, end="")
+    if result.returncode != 0:
+        # MetricFlow's own message, without the traceback it prints after it.
+        message = result.stderr.split("Traceback (most recent call last)")[0].strip()
+        print(f"funnel metrics: {message or 'mf query failed'}", file=sys.stderr)
+        return EXIT_INFRA
+    return EXIT_OK
 
 
 def _report_paths(args) -> int:
@@ -228,7 +355,7 @@ def _report_paths(args) -> int:
         print(f"{label + ':':<18}{path}" + ("" if exists else "  (not there yet: run `funnel run`)"))
         if args.open and exists:
             webbrowser.open(path.as_uri())
-    return EXIT_INVALID if missing else EXIT_OK
+    return EXIT_INFRA if missing else EXIT_OK
 
 
 def _docs(args) -> int:
@@ -242,7 +369,7 @@ def _docs(args) -> int:
         page = build_docs(loaded, config)
     except (FileNotFoundError, RuntimeError) as error:
         print(error, file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_INFRA
     print(f"Wrote the dbt docs site: {page}")
     return EXIT_OK
 
@@ -262,16 +389,16 @@ def _ui(args) -> int:
 
 def _contract_check(args) -> int:
     from orchestration.contract.compile import is_stale
-    from orchestration.contract.data_checks import check_against_data
 
     config = settings()
-    loaded = _load_contract_or_report(args.path, against=config.warehouse)
+    loaded = _load_contract_or_report(args.path, against=config)
     if loaded is None:
         return EXIT_INVALID
     stages = ", ".join(s.key for s in loaded.contract.stages)
     print(f"{loaded.path.name}: valid — version {loaded.contract.meta.version}, stages {stages}")
-    if check_against_data(loaded, config.warehouse) is None:
-        print(f"Not checked against data: no loaded warehouse at {config.warehouse} (run `funnel run` first).")
+    _, against = _data_problems(loaded, config)
+    print(f"Checked against {against}." if against else
+          "Not checked against data: no run has profiled the warehouse yet, and the source lists no properties.")
     if is_stale(loaded, config.dbt_project_dir):
         print("The compiled contract in the dbt project is out of date: run `funnel contract compile`.")
     return EXIT_OK
@@ -309,13 +436,13 @@ def _contract_diff(args) -> int:
 
     config = settings()
     current = _load_contract_or_report(args.path or config.contract)
-    proposed = _load_contract_or_report(args.proposed, against=config.warehouse)
+    proposed = _load_contract_or_report(args.proposed, against=config)
     if current is None or proposed is None:
         return EXIT_INVALID
     if not config.warehouse.exists():
         print(f"No warehouse at {config.warehouse}: run `funnel run` first, the what-if replays its data.",
               file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_INFRA
     print("Building the proposed funnel on a scratch copy of the raw data …", file=sys.stderr)
     whatif = run_whatif(proposed, config, current.contract.meta.version)
     print(format_whatif(whatif, all_months=args.all_months))

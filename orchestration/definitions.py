@@ -19,6 +19,7 @@ from orchestration.sources.assets import build_hubspot_api_asset, build_landed_a
 from orchestration.sources.config import load_sources
 from orchestration.progress import progress_logger
 from orchestration.transform import build_dbt_assets, dbt_resource, prepare
+from orchestration.warehouse_lock import WarehouseLock, lock_wait_seconds
 
 JOB_NAME = "daily_funnel"
 
@@ -61,7 +62,9 @@ def build_definitions(config: Settings) -> dg.Definitions:
     if landed_tables:
         raw_assets.append(build_landed_asset(landed_tables, config, daily))
     dbt_assets = build_dbt_assets(manifest, config, timezone, daily)
-    mart_keys = [key for key in dbt_assets.keys if key.path[0] == "marts"]
+    # Publication waits for the marts and for the two models whose checks judge the sources'
+    # values: a failed blocking check on any of them skips it.
+    mart_keys = [key for key in dbt_assets.keys if key.path[0] == "marts"] + [checks.REJECTED_KEY, checks.WARNINGS_KEY]
     published = publish_asset.build(config, loaded, daily, mart_keys)
     asset_checks = checks.build_checks(config, loaded, raw_tables, landed_tables)
 
@@ -78,7 +81,10 @@ def build_definitions(config: Settings) -> dg.Definitions:
         jobs=[job],
         schedules=[dg.build_schedule_from_partitioned_job(job, hour_of_day=6, minute_of_hour=0)],
         sensors=[alerts.build_failure_sensor(config, job), alerts.build_report_sensor(config, job)],
-        resources={"dbt": dbt_resource(config)},
+        resources={
+            "dbt": dbt_resource(config),
+            "warehouse_lock": WarehouseLock(warehouse=str(config.warehouse), wait_seconds=lock_wait_seconds()),
+        },
         loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     )
 

@@ -18,8 +18,12 @@ class _Progress(logging.Handler):
         self.quiet_passes: dict[str, int] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
-        event = getattr(record, "dagster_meta", {}).get("dagster_event")
+        meta = getattr(record, "dagster_meta", {})
+        event = meta.get("dagster_event")
         if event is None:
+            # A step's or resource's own warnings (a recovered crashed run, columns read as NULL).
+            if record.levelno >= logging.WARNING:
+                print(f"    warn: {meta.get('orig_message') or record.getMessage()}", file=sys.stderr, flush=True)
             return
         kind = event.event_type
         step = event.step_key or ""
@@ -36,7 +40,7 @@ class _Progress(logging.Handler):
             print(f"  skipped {step} (an upstream blocking check failed)", file=sys.stderr, flush=True)
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             data = event.event_specific_data
-            if data.passed and step.startswith(("funnel_dbt", "check_raw_")):
+            if data.passed and step.startswith(("funnel_dbt", "check_raw_", "check_landed")):
                 # Steps with many checks (dbt's tests, one raw check per table): counted, shown
                 # one by one only when they fail.
                 self.quiet_passes[step] = self.quiet_passes.get(step, 0) + 1

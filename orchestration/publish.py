@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 
 PUBLISHED_SCHEMA = "marts"
+# MetricFlow's time spine: published too, so that `funnel metrics` queries the published copy.
+METRICS_SCHEMA = "utilities"
 # Written in an older storage format so that BI drivers bundling duckdb 1.1 or later can read it.
 STORAGE_VERSION = "v1.1.0"
 
@@ -30,21 +32,20 @@ def publish(warehouse: Path, published: Path, *, run_id: str, as_of: str | None,
     try:
         con.execute(f"attach '{_quote(warehouse)}' as warehouse (read_only)")
         con.execute(f"attach '{_quote(staging)}' as published (storage_version '{STORAGE_VERSION}')")
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables where table_catalog = 'warehouse' "
-                "and table_schema = ? and table_type = 'BASE TABLE' order by table_name",
-                [PUBLISHED_SCHEMA],
-            ).fetchall()
-        ]
-        con.execute(f"create schema published.{PUBLISHED_SCHEMA}")
-        for table in tables:
-            con.execute(
-                f"create table published.{PUBLISHED_SCHEMA}.{table} as "
-                f"select * from warehouse.{PUBLISHED_SCHEMA}.{table}"
-            )
-            counts[table] = con.execute(f"select count(*) from published.{PUBLISHED_SCHEMA}.{table}").fetchone()[0]
+        for schema in (PUBLISHED_SCHEMA, METRICS_SCHEMA):
+            tables = [
+                row[0]
+                for row in con.execute(
+                    "select table_name from information_schema.tables where table_catalog = 'warehouse' "
+                    "and table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+                    [schema],
+                ).fetchall()
+            ]
+            con.execute(f"create schema published.{schema}")
+            for table in tables:
+                con.execute(f"create table published.{schema}.{table} as select * from warehouse.{schema}.{table}")
+                if schema == PUBLISHED_SCHEMA:
+                    counts[table] = con.execute(f"select count(*) from published.{schema}.{table}").fetchall()[0][0]
         con.execute(
             f"create table published.{PUBLISHED_SCHEMA}._publication as "
             "select ?::varchar as run_id, ?::varchar as as_of, ?::varchar as contract_version, "

@@ -7,7 +7,7 @@ import dagster as dg
 from orchestration.config import Settings
 from orchestration.contract.load import LoadedContract
 from orchestration.publish import publish
-from orchestration.sources.assets import WAREHOUSE_POOL
+from orchestration.warehouse_lock import WAREHOUSE_POOL
 from orchestration.transform import run_as_of
 
 PUBLISHED_KEY = dg.AssetKey(["published", "bi_marts"])
@@ -26,6 +26,7 @@ def build(
         kinds={"duckdb"},
         partitions_def=partitions_def,
         pool=WAREHOUSE_POOL,
+        required_resource_keys={"warehouse_lock"},
         backfill_policy=dg.BackfillPolicy.single_run(),
         description=(
             "The marts BI tools read (a separate DuckDB file), replaced atomically only when every "

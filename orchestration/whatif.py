@@ -21,6 +21,7 @@ import duckdb
 from orchestration.config import Settings
 from orchestration.contract import compile as contract_compile
 from orchestration.contract.load import LoadedContract
+from orchestration.run_lock import hold
 from orchestration.transform import build_args, dbt_env, dbt_executable
 
 SAMPLE_SIZE = 10
@@ -49,36 +50,44 @@ class WhatIf:
         return json.dumps(asdict(self), indent=2, default=str)
 
 
-def _copy_raw(warehouse: Path, target: Path) -> str | None:
-    """Copy schema raw into a new DuckDB file; returns the last run's as-of instant."""
-    con = duckdb.connect()
-    try:
-        con.execute(f"attach '{_quote(warehouse)}' as source (read_only)")
-        con.execute(f"attach '{_quote(target)}' as scratch")
-        con.execute("create schema scratch.raw")
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables "
-            "where table_catalog = 'source' and table_schema = 'raw' and table_type = 'BASE TABLE'").fetchall()]
-        for table in tables:
-            con.execute(f"create table scratch.raw.{table} as select * from source.raw.{table}")
-        as_of = con.execute(
-            "select strftime(as_of, '%Y-%m-%dT%H:%M:%SZ') from source.intermediate.int_run_context").fetchone()[0]
-    finally:
-        con.close()
-    return as_of
+def _snapshot(warehouse: Path, target: Path) -> tuple[str | None, list[tuple]]:
+    """Copy schemas raw and private (email_hash's key) into a new DuckDB file, under the run lock
+    so no run is writing meanwhile (the lock is held for the copy only, not for dbt); returns the
+    last run's as-of instant and the warehouse's current entries."""
+    with hold(warehouse, "funnel contract diff (copying the raw data)"):
+        con = duckdb.connect()
+        try:
+            con.execute(f"attach '{_quote(warehouse)}' as source (read_only)")
+            con.execute(f"attach '{_quote(target)}' as scratch")
+            for schema in ("raw", "private"):
+                con.execute(f"create schema scratch.{schema}")
+                tables = [r[0] for r in con.execute(
+                    "select table_name from information_schema.tables where table_catalog = 'source' "
+                    "and table_schema = ? and table_type = 'BASE TABLE'", [schema]).fetchall()]
+                for table in tables:
+                    con.execute(f"create table scratch.{schema}.{table} as select * from source.{schema}.{table}")
+            [(as_of,)] = con.execute(
+                "select strftime(as_of, '%Y-%m-%dT%H:%M:%SZ') from source.intermediate.int_run_context").fetchall()
+            current = con.execute(_ENTRIES.format(prefix="source.")).fetchall()
+        finally:
+            con.close()
+    return as_of, current
 
 
 def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+_ENTRIES = (
+    "select stage, min(stage_order), person_id, min(entered_at), strftime(min(entered_date), '%Y-%m') "
+    "from {prefix}marts.fct_stage_entries where entry_number = 1 group by stage, person_id"
+)
+
+
 def _entries(warehouse: Path) -> list[tuple]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return con.execute(
-            "select stage, min(stage_order), person_id, min(entered_at), strftime(min(entered_date), '%Y-%m') "
-            "from marts.fct_stage_entries where entry_number = 1 group by stage, person_id"
-        ).fetchall()
+        return con.execute(_ENTRIES.format(prefix="")).fetchall()
     finally:
         con.close()
 
@@ -87,7 +96,7 @@ def run_whatif(proposed: LoadedContract, config: Settings, current_version: str)
     scratch = Path(tempfile.mkdtemp(prefix="funnel-whatif-"))
     try:
         warehouse = scratch / "whatif.duckdb"
-        as_of = _copy_raw(config.warehouse, warehouse)
+        as_of, current = _snapshot(config.warehouse, warehouse)
         project = scratch / "dbt_project"
         shutil.copytree(config.dbt_project_dir, project, ignore=shutil.ignore_patterns("target", "logs"))
         contract_compile.write(proposed, project)
@@ -103,7 +112,7 @@ def run_whatif(proposed: LoadedContract, config: Settings, current_version: str)
         )
         if result.returncode != 0:
             raise RuntimeError(f"dbt could not build under the proposed contract:\n{result.stdout[-3000:]}")
-        return _compare(_entries(config.warehouse), _entries(warehouse), as_of, current_version,
+        return _compare(current, _entries(warehouse), as_of, current_version,
                         proposed.contract.meta.version)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -20,7 +20,7 @@ def test_funnel_run_refuses_an_invalid_contract_and_starts_nothing(tmp_path):
 
     result = project.funnel("run", "--date", "2026-10-31")
 
-    assert result.returncode == 2
+    assert result.returncode == 3
     assert (f"funnel.yml:{line}: stages.2.entry.lifecycle_stage_reached: unknown lifecycle stage 'sales_qualified'"
             in result.stderr)
     assert not project.settings.warehouse.exists()
@@ -36,7 +36,7 @@ def test_contract_check_reports_every_problem_with_its_line(tmp_path):
 
     result = project.funnel("contract", "check", str(tmp_path / "funnel.yml"))
 
-    assert result.returncode == 2
+    assert result.returncode == 3
     problems = [l.strip() for l in result.stderr.splitlines() if l.startswith("  funnel.yml:")]
     assert len(problems) == 2
     assert re.match(r"funnel\.yml:\d+: reporting\.timezone: unknown timezone 'America/Nowhere'", problems[0])
@@ -95,7 +95,7 @@ def test_a_run_date_the_funnel_cannot_compute_is_refused_in_one_line(tmp_path, d
 
     result = project.funnel("run", "--date", day)
 
-    assert result.returncode == 2
+    assert result.returncode == 3
     assert len(result.stderr.strip().splitlines()) == 1
     line = result.stderr.strip()
     assert line.startswith(f"funnel run: {day} ")

@@ -7,9 +7,8 @@ import dagster as dg
 from orchestration.config import Settings
 from orchestration.sources.loader import CsvFiles, JsonPages, load_all
 from orchestration.warehouse import connect
+from orchestration.warehouse_lock import WAREHOUSE_POOL
 
-WAREHOUSE_POOL = "duckdb_writer"
-"""Every step that writes the DuckDB file takes a slot of this pool; dagster.yaml gives it one."""
 
 RAW_RETRY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL)
 
@@ -41,6 +40,7 @@ def build_raw_asset(
         name=f"load_{source}",
         specs=specs,
         pool=WAREHOUSE_POOL,
+        required_resource_keys={"warehouse_lock"},
         retry_policy=RAW_RETRY,
         partitions_def=partitions_def,
         # Sources are snapshots: a backfill of many days loads them once.
@@ -83,6 +83,7 @@ def build_landed_asset(tables, settings: Settings, partitions_def: dg.Partitions
     ]
 
     @dg.multi_asset(name="profile_landed_tables", specs=specs, pool=WAREHOUSE_POOL, partitions_def=partitions_def,
+                    required_resource_keys={"warehouse_lock"},
                     backfill_policy=dg.BackfillPolicy.single_run(),
                     description="Profiles the tables Fivetran landed (rows, columns present); loads nothing.")
     def _profile(context: dg.AssetExecutionContext):
@@ -114,6 +115,7 @@ def build_hubspot_api_asset(settings: Settings, partitions_def: dg.PartitionsDef
     ]
 
     @dg.multi_asset(name="load_hubspot", specs=specs, pool=WAREHOUSE_POOL, retry_policy=RAW_RETRY,
+                    required_resource_keys={"warehouse_lock"},
                     partitions_def=partitions_def, backfill_policy=dg.BackfillPolicy.single_run())
     def _load(context: dg.AssetExecutionContext):
         # No warehouse connection is held here: dlt and the raw swap open the file themselves.
