@@ -10,6 +10,7 @@ the file, the line or record position, and a reason that says what to do.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,26 @@ def _files(root: Path, spec_folder: str, pattern: str | tuple[str, ...]) -> list
     return sorted({p for glob in patterns for p in folder.glob(glob) if p.is_file()})
 
 
+def _outside(root: Path, files: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(files inside the data folder, (file, reason) for links that lead outside it): a link to
+    /etc or to another company's export is never read, however it got there."""
+    base = root.resolve()
+    inside, refused = [], []
+    for path in files:
+        target = path.resolve()
+        if target.is_relative_to(base):
+            inside.append(path)
+        else:
+            refused.append((path, f"a link to {target}, outside the data folder: not read"))
+    return inside, refused
+
+
+def _quarantine_files(con: duckdb.DuckDBPyConnection, source: str, root: Path, refused) -> None:
+    for path, reason in refused:
+        con.execute("insert into raw.quarantine values (?, ?, null, null, ?, now())",
+                    [source, _relative(path, root), reason])
+
+
 def _sql_list(paths: Sequence[Path]) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
@@ -95,21 +116,15 @@ def _relative(path: Path, root: Path) -> str:
 
 def load_json_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages) -> LoadResult:
     """Replace `raw.<table>` with the records of every page under `root/spec.folder`."""
-    files = _files(root, spec.folder, spec.pattern)
+    files, refused = _outside(root, _files(root, spec.folder, spec.pattern))
     ensure_schema(con)
-    prefix = len(str(root)) + 1
     con.execute("begin transaction")
     try:
         start_replacing(con, spec)
+        _quarantine_files(con, spec.source, root, refused)
         for start in range(0, len(files), _BATCH_FILES):
             batch = files[start : start + _BATCH_FILES]
-            con.execute(
-                f"""
-                create or replace temp table _pages as
-                select substr(filename, {prefix + 1}) as filename, content, json_valid(content) as is_valid
-                from read_text({_sql_list(batch)})
-                """
-            )
+            _read_pages(con, root, spec, batch)
             con.execute(
                 f"""
                 insert into raw.quarantine
@@ -141,6 +156,76 @@ def load_json_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages)
         con.execute("rollback")
         raise
     return _result(con, spec.source, spec.table, len(files))
+
+
+def _read_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages, batch: Sequence[Path]) -> None:
+    """The batch's pages into the temp table `_pages` (filename, content, is_valid). A page that
+    is not UTF-8 is read again here, record by record, so that only the records holding invalid
+    bytes are quarantined and the rest of the page loads."""
+    # try(decode()) instead of read_text: one file that is not UTF-8 fails read_text for all.
+    # A UTF-8 byte-order mark (Excel and many exporters write one) is not part of the JSON.
+    con.execute(
+        f"""
+        create or replace temp table _pages as
+        select substr(filename, {len(str(root)) + 2}) as filename, ltrim(text, chr(65279)) as content,
+            coalesce(json_valid(ltrim(text, chr(65279))), false) as is_valid, text is null as not_utf8
+        from (select filename, try(decode(content)) as text from read_blob({_sql_list(batch)}))
+        """
+    )
+    broken = [name for (name,) in con.execute("select filename from _pages where not_utf8 order by 1").fetchall()]
+    con.execute("delete from _pages where not_utf8")
+    for name in broken:
+        content, rejects = _salvage(root / name, spec)
+        for position, record_id, reason in rejects:
+            con.execute("insert into raw.quarantine values (?, ?, ?, ?, ?, now())",
+                        [spec.source, name, position, record_id, reason])
+        if content is not None:
+            con.execute("insert into _pages (filename, content, is_valid, not_utf8) values (?, ?, true, false)",
+                        [name, content])
+
+
+def _salvage(path: Path, spec: JsonPages) -> tuple[str | None, list[tuple[int | None, str | None, str]]]:
+    """A page holding bytes that are not UTF-8: (the page without the records that hold them,
+    [(position, record id, reason)]). Invalid bytes are kept as surrogates so that the record
+    they sit in, and the field, can be named."""
+    text = path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None, [(None, None, "file is not valid JSON (truncated or corrupt export), and not UTF-8: re-export it")]
+    key = spec.records_path.removeprefix("$.").removesuffix("[*]")
+    records = [document] if spec.records_path == "$" else document.get(key) if isinstance(document, dict) else None
+    if not isinstance(records, list):
+        return None, [(None, None, "not UTF-8, and no list of records: re-export it")]
+    kept, rejects = [], []
+    for position, record in enumerate(records, start=1):
+        field = _invalid_text_at(record)
+        if field is None:
+            kept.append(record)
+            continue
+        record_id = record.get("id", record.get("Id")) if isinstance(record, dict) else None
+        rejects.append((position, None if record_id is None else str(record_id),
+                        f"invalid UTF-8 in {field}: re-export the record (the rest of the file loaded)"))
+    page = {key: kept} if spec.records_path != "$" else (kept[0] if kept else None)
+    content = None if page is None else json.dumps(page, ensure_ascii=False)
+    return content, rejects
+
+
+def _invalid_text_at(value, path: str = "") -> str | None:
+    """The path of the first string holding a byte that was not UTF-8 (a surrogate), or None."""
+    if isinstance(value, str):
+        return path or "the record" if any("\udc80" <= ch <= "\udcff" for ch in value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _invalid_text_at(key, f"{path}.{key}".lstrip(".")) or _invalid_text_at(item, f"{path}.{key}".lstrip("."))
+            if found:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _invalid_text_at(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
 
 
 def _has_records(spec: JsonPages) -> str:
@@ -227,10 +312,10 @@ def insert_records(
 
 def load_csv_files(con: duckdb.DuckDBPyConnection, root: Path, spec: CsvFiles) -> LoadResult:
     """Replace `raw.<table>` with the rows of every CSV under `root/spec.folder`."""
-    files = _files(root, spec.folder, spec.pattern)
+    files, refused = _outside(root, _files(root, spec.folder, spec.pattern))
     ensure_schema(con)
     by_header: dict[tuple[str, ...], list[Path]] = {}
-    broken: list[tuple[Path, str]] = []
+    broken: list[tuple[Path, str]] = list(refused)
     for path in files:
         header, problem = _read_header(path, spec.columns)
         if problem:
@@ -288,13 +373,19 @@ def load_csv_files(con: duckdb.DuckDBPyConnection, root: Path, spec: CsvFiles) -
 
 def _read_header(path: Path, required: Mapping[str, str]) -> tuple[tuple[str, ...], str | None]:
     """The header of one CSV file, or why the file cannot be loaded at all."""
-    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
-        first = next(csv.reader(handle), None)
+    # utf-8-sig: a byte-order mark before the header is not part of the first column's name.
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        line = handle.readline()
+    first = next(csv.reader([line]), None)
     if not first:
         return (), "empty file: no header line"
     header = tuple(name.strip() for name in first)
     missing = [name for name in required if name not in header]
     if missing:
+        for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if all(column in [c.strip() for c in line.rstrip("\r\n").split(delimiter)] for column in required):
+                return header, (f"the columns are separated by {name}: export the file comma-separated "
+                                f"(header: {','.join(required)})")
         return header, (
             f"missing column(s) {', '.join(missing)}; expected header: {','.join(required)}"
         )
