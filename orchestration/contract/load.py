@@ -48,7 +48,10 @@ def contract_path(path: str | Path | None = None) -> Path:
 def load_contract(path: str | Path | None = None) -> LoadedContract:
     file = contract_path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        if file.stat().st_size > yaml_lines.MAX_BYTES:
+            raise ContractError(str(file), [Problem((), f"the file is larger than {yaml_lines.MAX_BYTES:,} bytes: "
+                                                    "not a contract", "point FUNNEL_CONTRACT at funnel.yml")])
+        text = file.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ContractError(str(file), [Problem((), f"cannot read the contract: {exc.strerror}",
                                                 "create it or set FUNNEL_CONTRACT to its path")]) from None
@@ -58,6 +61,8 @@ def load_contract(path: str | Path | None = None) -> LoadedContract:
 def parse_contract(text: str, file: Path) -> LoadedContract:
     try:
         located = yaml_lines.load(text)
+    except yaml_lines.UnsafeYaml as exc:
+        raise ContractError(str(file), [Problem((), exc.problem, "write every value out in full", exc.line)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

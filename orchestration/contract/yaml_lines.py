@@ -2,6 +2,10 @@
 
 PyYAML silently keeps the last of two equal keys; in a contract that would hide a definition,
 so a duplicate is an error here. Lines let every validation message point at the file.
+
+Anchors and aliases are refused before anything is built: a contract never needs them, and
+nested aliases expand exponentially (a "billion laughs" file grew past 1.6 GB in 90 s). Files
+larger than MAX_BYTES are refused too.
 """
 
 from __future__ import annotations
@@ -30,7 +34,30 @@ class Located:
             path = path[:-1]
 
 
+MAX_BYTES = 1_000_000
+"""A contract is a few hundred lines; anything near a megabyte is not one."""
+
+
+class UnsafeYaml(yaml.YAMLError):
+    """YAML the contract loader will not expand; `line` says where (1-based)."""
+
+    def __init__(self, problem: str, line: int | None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.line = line
+
+
+def _refuse_aliases(text: str) -> None:
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise UnsafeYaml("anchors and aliases (&name, *name) are not allowed in the contract",
+                             event.start_mark.line + 1)
+
+
 def load(text: str) -> Located:
+    if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
+        raise UnsafeYaml(f"the file is larger than {MAX_BYTES:,} bytes: not a contract", None)
+    _refuse_aliases(text)
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     located = Located(data=None)
     if node is None:

@@ -174,6 +174,8 @@ class HubSpotServer:
             return (*self._batch_read(match[1], body), 0) if method == "POST" else _not_found(path)
         if match := re.fullmatch(r"/crm/v3/objects/(\w+)", path):
             return (*self._list(match[1], query), 0)
+        if match := re.fullmatch(r"/crm/v3/properties/(\w+)", path):
+            return (200, {"results": self._properties(match[1])}, 0) if match[1] in CRM_KINDS else _not_found(path)
         if path == "/account-info/v3/details":
             return (200, self.company.account, 0) if self.company.account else _not_found(path)
         if path == "/crm/v3/owners":
@@ -191,6 +193,20 @@ class HubSpotServer:
         return _not_found(path)
 
     # --- endpoints -----------------------------------------------------------------------------
+
+    def _properties(self, kind: str) -> list[dict]:
+        """GET /crm/v3/properties/{objectType}: every property the portal's objects carry, in the
+        documented shape (name, label, type, fieldType, groupName, options, …)."""
+        with self.company.lock:
+            names = sorted({name for obj in self.company.objects[kind].values()
+                            for name in [*obj["properties"], *(obj.get("propertiesWithHistory") or {})]})
+        return [{"name": name, "label": name.replace("_", " ").capitalize(), "type": "string", "fieldType": "text",
+                 "groupName": f"{kind[:-1]}information", "description": "", "options": [], "displayOrder": -1,
+                 "calculated": False, "externalOptions": False, "hasUniqueValue": False, "hidden": False,
+                 "hubspotDefined": True, "formField": False, "archived": False,
+                 "createdAt": "2019-08-06T02:41:08.029Z", "updatedAt": "2019-08-06T02:41:08.029Z",
+                 "modificationMetadata": {"archivable": False, "readOnlyDefinition": True, "readOnlyValue": False}}
+                for name in names]
 
     def _search(self, kind: str, body: dict) -> tuple[int, dict, int]:
         if kind not in CRM_KINDS:
