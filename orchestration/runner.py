@@ -19,6 +19,7 @@ import dagster as dg
 from orchestration import alerts
 from orchestration.config import PROJECT_ROOT, Settings
 from orchestration.definitions import JOB_NAME, build_definitions
+from orchestration.privacy import keep_private
 from orchestration.report import write_report
 from orchestration.run_summary import RunSummary, summarize, with_dbt_errors, with_stored_failures
 from orchestration.transform import dbt_errors, dbt_log_path
@@ -56,6 +57,7 @@ def run_date_problem(run_date: date, history_start: date, timezone: str, today: 
 
 def run_daily(config: Settings, run_date: date | None = None, *, full_refresh: bool = False, quiet: bool = False) -> RunSummary:
     """Run the daily job for `run_date` (default: yesterday) and return its summary."""
+    keep_private(config)
     ensure_dagster_home(config)
     defs = build_definitions(config)
     job = defs.resolve_job_def(JOB_NAME)

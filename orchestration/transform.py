@@ -21,9 +21,11 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from orchestration.config import Settings
 from orchestration.contract import compile as contract_compile
 from orchestration.contract.load import LoadedContract
-from orchestration.sources.assets import WAREHOUSE_POOL
+from orchestration.privacy import ensure_hash_key
+from orchestration.warehouse_lock import WAREHOUSE_POOL, WarehouseLock
 from orchestration.sources.config import load_sources
 from orchestration.sources.config import write_dbt_macro as write_sources_macro
+from orchestration.warehouse import connect
 
 _PARSE_STAMP = "funnel_parse_inputs.sha256"
 
@@ -148,9 +150,11 @@ def build_dbt_assets(
         pool=WAREHOUSE_POOL,
         name="funnel_dbt",
     )
-    def funnel_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    def funnel_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse_lock: WarehouseLock):
         as_of = run_as_of(context, timezone)
         full_refresh = context.run.tags.get("funnel/full_refresh") == "true"
+        with connect(settings.warehouse) as con:
+            ensure_hash_key(con)  # email_hash's key, read by dbt from the warehouse (privacy.py)
         # A failing dbt test is a failed (blocking) asset check, not a crash: the step goes on, so
         # that every other check of the run still reports, and what depends on the tested model
         # is not built (dbt skips it) nor published. A model that cannot be built fails the step.

@@ -27,6 +27,9 @@ SAMPLE_CONTACTS = 2000
 SAMPLE_SEED = 7
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# One email_hash key for every test warehouse, as one deployment reads one secret: tests compare
+# marts across warehouses (files vs Fivetran vs API). Without it each warehouse generates its own.
+os.environ.setdefault("FUNNEL_HASH_KEY", "tests-only-key-not-a-secret")
 
 
 @dataclass

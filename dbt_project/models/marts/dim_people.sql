@@ -1,5 +1,5 @@
 -- One row per person (excluded ones included, flagged), with the first entry into every
--- canonical stage. No email or name: `email_hash` lets BI join without reading personal data.
+-- canonical stage. No email or name: `email_hash` (keyed) lets BI join without reading personal data.
 with people as (
     select * from {{ ref('int_people') }}
 ),
@@ -30,11 +30,16 @@ stage_times as (
 
 stage_list as (
     {{ stage_rows() }}
+),
+
+hash_key as (
+    -- Keyed: without the key (FUNNEL_HASH_KEY), a list of addresses cannot be matched to people.
+    select max(key) as key from {{ source('funnel_private', 'hash_key') }}
 )
 
 select
     people.person_id,
-    {{ hash_personal('people.email_normalized') }} as email_hash,
+    {{ hash_personal("hash_key.key || '|' || people.email_normalized") }} as email_hash,
     people.record_count,
     people.channel,
     people.campaign,
@@ -53,3 +58,4 @@ left join stage_times on stage_times.person_id = people.person_id
 left join stage_list on stage_list.stage_order = stage_times.furthest_stage_order
 left join owners on owners.owner_id = people.owner_id
 left join segments on segments.person_id = people.person_id
+cross join hash_key
