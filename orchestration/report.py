@@ -165,6 +165,22 @@ svg text { font-size: 12px; fill: #1f2933; } svg text.metric { font-weight: 600;
 """
 
 
+def _values(summary: RunSummary) -> str:
+    """The rejected values and the value warnings of the run, record by record (ids, never
+    personal data: only dates, amounts, stages and report keys are checked)."""
+    rows = [
+        {"check": c.check, "outcome": "passed" if c.passed else c.severity.lower(), "record": row.get("record_id"),
+         "where": " ".join(str(row[k]) for k in ("source", "file") if row.get(k)), "field": row.get("field"),
+         "value": row.get("raw_value", row.get("value")), "reason": row.get("reason")}
+        for c in summary.checks if c.check in ("rejected_values", "value_warnings") for row in c.failures
+    ]
+    if not rows:
+        return "<p>Every value was read, and none looks wrong.</p>"
+    return _table(pd.DataFrame(rows), [("check", "Check"), ("outcome", "Outcome"), ("where", "Source / file"),
+                                       ("record", "Record"), ("field", "Field"), ("value", "Value"),
+                                       ("reason", "Why")])
+
+
 def render(summary: RunSummary, reconciliation: pd.DataFrame, reasons: pd.DataFrame, samples: pd.DataFrame,
            docs: Path) -> str:
     failing = reconciliation[reconciliation["status"] == "fail"]
@@ -205,6 +221,8 @@ def render(summary: RunSummary, reconciliation: pd.DataFrame, reasons: pd.DataFr
         _table(samples, [("team", "Team"), ("team_metric", "Team metric"), ("period", "Period"), ("reason", "Reason"),
                          ("counted_by", "Counted by"), ("record_id", "Record"), ("person_id", "Person")]),
         "<p>All rows: <code>marts.alignment_divergences</code>.</p>",
+        "<h2>Values the run could not read, or that look wrong</h2>",
+        _values(summary),
         "<h2>Great Expectations</h2>",
         f'<p><a href="file://{_e(docs)}">Data Docs</a> — every suite and its failing expectations.</p>',
         "</body></html>\n",

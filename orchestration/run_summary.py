@@ -139,8 +139,9 @@ def summarize(instance: dg.DagsterInstance, run_id: str) -> RunSummary:
 
 # Metadata JSON comes back with sorted keys; print the fields in the order people read them.
 _FIELD_ORDER = ["team", "metric", "period", "reported", "canonical", "delta", "allowed", "severity",
-                "problem", "explained", "unexplained", "source", "file", "line", "record_id", "reason",
-                "deal_id", "platform", "account_id", "campaign_id", "currency", "rate_date"]
+                "problem", "explained", "unexplained", "kind", "source", "file", "line", "record_id", "field",
+                "raw_value", "value", "reason", "deal_id", "platform", "account_id", "campaign_id", "currency",
+                "rate_date"]
 
 
 def _root_cause(error) -> str:

@@ -16,7 +16,9 @@ from orchestration.contract.load import LoadedContract
 from orchestration.run_summary import DATA_DOCS_KEY, DIVERGENCES_KEY, FAILURES_KEY
 from orchestration.sources import ads, hubspot, reports, salesforce
 from orchestration.sources.assets import raw_key
-from orchestration.warehouse import query_df
+from orchestration.contract import evidence
+from orchestration.warehouse import connect, query_df
+from orchestration.warehouse_lock import WAREHOUSE_POOL
 
 RAW_SOURCES = {
     "hubspot": hubspot.TABLES,
@@ -29,15 +31,16 @@ MAX_ROWS_IN_METADATA = 50
 
 def all_slices(loaded: LoadedContract) -> list[suites.Slice]:
     slices = [suites.raw_profile(source, tables, loaded) for source, tables in RAW_SOURCES.items()]
-    slices += [suites.stage_order(loaded), suites.stage_evidence(loaded), suites.daily_totals(),
-               suites.won_deals(loaded)]
+    slices += [suites.stage_order(loaded), suites.daily_totals(), suites.won_deals(loaded),
+               suites.rejected_values(loaded), suites.value_warnings()]
     slices += [suites.alignment(loaded, team) for team in loaded.contract.alignment.teams]
     return slices
 
 
 def sync_suites(loaded: LoadedContract, config: Settings) -> list[str]:
     """Write the suites generated from the contract into the GX context (only when changed)."""
-    return sync(config.expectations_dir, [s.suite for s in all_slices(loaded)] + [suites.landed_tables()])
+    return sync(config.expectations_dir,
+                [s.suite for s in all_slices(loaded)] + [suites.landed_tables(), suites.stage_evidence()])
 
 
 def _markdown(rows: list[dict]) -> str:
@@ -80,7 +83,7 @@ def _raw_check(source: str, slice_: suites.Slice, tables: dict, config: Settings
         for table in tables
     ]
 
-    @dg.multi_asset_check(specs=specs, name=f"check_raw_{source}")
+    @dg.multi_asset_check(specs=specs, name=f"check_raw_{source}", pool=WAREHOUSE_POOL, required_resource_keys={"warehouse_lock"})
     def check_raw(context: dg.AssetCheckExecutionContext):
         frame = query_df(config.warehouse, slice_.sql)
         validation = validate(config.expectations_dir, slice_.suite.name, frame)
@@ -121,7 +124,7 @@ def _landed_check(tables: list[landed.LandedTable], config: Settings) -> dg.Asse
         for t in tables
     ]
 
-    @dg.multi_asset_check(specs=specs, name="check_landed_tables")
+    @dg.multi_asset_check(specs=specs, name="check_landed_tables", pool=WAREHOUSE_POOL, required_resource_keys={"warehouse_lock"})
     def check_landed(context: dg.AssetCheckExecutionContext):
         frame = landed.profile(config.warehouse, tables)
         validation = validate(config.expectations_dir, "landed_tables", frame)
@@ -147,6 +150,92 @@ def _landed_check(tables: list[landed.LandedTable], config: Settings) -> dg.Asse
     return check_landed
 
 
+REJECTED_KEY = dg.AssetKey(["intermediate", "int_rejected_values"])
+WARNINGS_KEY = dg.AssetKey(["intermediate", "int_value_warnings"])
+
+
+def _records(config: Settings, table: str, columns: str, where: str = "true") -> list[dict]:
+    frame = query_df(config.warehouse, f"select {columns} from intermediate.{table} where {where} "
+                                       f"order by all limit {MAX_ROWS_IN_METADATA}")
+    return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _rejected_values_check(config: Settings, slice_: suites.Slice) -> dg.AssetChecksDefinition:
+    """Values no staging model could read: listed with file, record, field and value; beyond
+    policies.quarantine_max_rows they stop publication (GX suite rejected_values)."""
+
+    @dg.asset_check(asset=REJECTED_KEY, name="rejected_values", blocking=True, pool=WAREHOUSE_POOL,
+                    required_resource_keys={"warehouse_lock"},
+                    description="Every value the sources hold is readable, or within policies.quarantine_max_rows.")
+    def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        frame = query_df(config.warehouse, slice_.sql)
+        validation = validate(config.expectations_dir, slice_.suite.name, frame)
+        rows = _records(config, "int_rejected_values", "source, file, record_id, field, raw_value, reason")
+        total = int(frame.loc[frame["source"] == "all", "values"].sum())
+        groups = frame[frame["source"] != "all"].to_dict("records")
+        description = "every value read" if not total else (
+            f"{total} value(s) could not be read: " + "; ".join(
+                f"{g['source']} {g['field']}: {g['values']} ({g['reason']})" for g in groups[:5]))
+        return dg.AssetCheckResult(passed=validation.success, severity=dg.AssetCheckSeverity.ERROR,
+                                   description=description,
+                                   metadata=_metadata(rows, validation, {"rejected_values": total}))
+
+    return check
+
+
+def _value_warnings_check(config: Settings, loaded: LoadedContract, slice_: suites.Slice) -> dg.AssetChecksDefinition:
+    """Values that parse but look wrong: a warning naming each record, or a failure for the kinds
+    the contract's policies.suspicious_values set to `block`."""
+    blocking_kinds = {kind for kind, policy in loaded.contract.policies.suspicious_values.model_dump().items()
+                      if policy == "block"}
+
+    @dg.asset_check(asset=WARNINGS_KEY, name="value_warnings", blocking=True, pool=WAREHOUSE_POOL,
+                    required_resource_keys={"warehouse_lock"},
+                    description="No value looks wrong (negative won amounts, dates out of range, conflicting "
+                    "duplicates); policies.suspicious_values says which kinds block.")
+    def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        frame = query_df(config.warehouse, slice_.sql)
+        validation = validate(config.expectations_dir, slice_.suite.name, frame)
+        rows = _records(config, "int_value_warnings", "kind, source, record_id, field, value, reason")
+        found = dict(zip(frame["kind"], frame["records"]))
+        blocking = bool(blocking_kinds & set(found))
+        description = "no value looks wrong" if not found else "; ".join(
+            f"{count} {kind.replace('_', ' ')}" + (" (blocks: policies.suspicious_values)" if kind in blocking_kinds
+                                                   else "") for kind, count in sorted(found.items()))
+        return dg.AssetCheckResult(passed=validation.success,
+                                   severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+                                   description=description, metadata=_metadata(rows, validation))
+
+    return check
+
+
+def _evidence_check(config: Settings, loaded: LoadedContract) -> dg.AssetChecksDefinition:
+    """Every criterion that needs dated evidence finds some (GX suite stage_evidence). The data
+    profile it judges is kept (artifacts/data_profile.json) for `funnel contract check`, which so
+    never opens the warehouse a run may be writing."""
+
+    @dg.asset_check(asset=dg.AssetKey(["marts", "fct_stage_entries"]), name="stage_evidence", blocking=True,
+                    description="Every criterion that needs dated evidence (property or deal stage history, or "
+                    "the stage dates HubSpot keeps on records) finds some in the data (GX).",
+                    pool=WAREHOUSE_POOL, required_resource_keys={"warehouse_lock"})
+    def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        with connect(config.warehouse, read_only=True) as con:
+            data = evidence.profile(con)
+        evidence.write_profile(data, config.artifacts_dir)
+        frame = pd.DataFrame(evidence.rows(loaded, data),
+                             columns=["need", "criterion", "stage", "evidence", "records", "dated", "undated"])
+        validation = validate(config.expectations_dir, "stage_evidence", frame)
+        failures = _rows_for(frame, validation, ["need"])
+        description = "passed" if validation.success else "; ".join(
+            f"stage {r['stage']} ({r['criterion']}): {r['records']} record(s), but no {r['evidence']}"
+            for r in failures) + " — the stage would be empty; export the history or the stage date properties"
+        return dg.AssetCheckResult(passed=validation.success, severity=dg.AssetCheckSeverity.ERROR,
+                                   description=description,
+                                   metadata=_metadata(failures, validation, {"rows_validated": len(frame)}))
+
+    return check
+
+
 def _raw_problem(table: str, spec, profile: list[dict], quarantined: list[dict]) -> str:
     """What is wrong with a raw table, in words that say where to look."""
     row = profile[0] if profile else {}
@@ -168,7 +257,8 @@ def _frame_check(
     *, name: str, asset: dg.AssetKey, slice_: suites.Slice, config: Settings, description: str,
     explain: Callable[[list[dict]], str],
 ) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=asset, name=name, blocking=True, description=description)
+    @dg.asset_check(asset=asset, name=name, blocking=True, description=description, pool=WAREHOUSE_POOL,
+                    required_resource_keys={"warehouse_lock"})
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         frame = query_df(config.warehouse, slice_.sql)
         validation = validate(config.expectations_dir, slice_.suite.name, frame)
@@ -197,6 +287,8 @@ def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.As
         blocking=True,
         description=f"{team}'s reported numbers are within the contract's tolerance of the canonical ones "
         f"(GX suite alignment_{team}); a `block` metric outside it fails the run, a `warn` one warns.",
+        pool=WAREHOUSE_POOL,
+        required_resource_keys={"warehouse_lock"},
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         frame = query_df(config.warehouse, slice_.sql)
@@ -307,15 +399,9 @@ def build_checks(
         config=config, description="Each person's stage entries never go backwards along the funnel (GX).",
         explain=lambda rows: f"{len(rows)} people have a later stage before an earlier one",
     ))
-    checks.append(_frame_check(
-        name="stage_evidence", asset=dg.AssetKey(["marts", "fct_stage_entries"]), slice_=by_name["stage_evidence"],
-        config=config,
-        description="Every criterion that needs dated evidence (property or deal stage history, or the stage "
-        "dates HubSpot keeps on records) finds some in the data (GX).",
-        explain=lambda rows: "; ".join(
-            f"stage {r['stage']} ({r['criterion']}): {r['records']} record(s), but no {r['evidence']}" for r in rows)
-        + " — the stage would be empty; export the history or the stage date properties",
-    ))
+    checks.append(_evidence_check(config, loaded))
+    checks.append(_rejected_values_check(config, by_name["rejected_values"]))
+    checks.append(_value_warnings_check(config, loaded, by_name["value_warnings"]))
     checks.append(_frame_check(
         name="funnel_daily_totals", asset=dg.AssetKey(["marts", "funnel_daily"]), slice_=by_name["funnel_daily_totals"],
         config=config, description="funnel_daily adds up to fct_stage_entries, stage by stage (GX).",

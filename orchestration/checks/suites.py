@@ -107,22 +107,46 @@ def stage_order(loaded: LoadedContract) -> Slice:
     return Slice(SuiteSpec("funnel_stage_order", expectations, ["person_id"]), sql)
 
 
-def stage_evidence(loaded: LoadedContract) -> Slice:
+def stage_evidence() -> SuiteSpec:
     """Every criterion that needs dated evidence (history, stage dates) finds some in the data:
-    an export without it must not publish an empty stage (contract/evidence.py)."""
-    from orchestration.contract import evidence
-
+    an export without it must not publish an empty stage (contract/evidence.py). Validates one
+    row per criterion, computed from the run's data profile."""
     gxe = _gxe()
-    sql = f"""
-        select need, criterion, stage, evidence, records, dated,
-               case when records > 0 and dated = 0 then 1 else 0 end as undated
-        from ({evidence.slice_sql(loaded)}) as needs
-    """
     expectations = [gxe.ExpectColumnValuesToBeBetween(
         column="undated", max_value=0,
         meta={"why": "records exist, but nothing in the data dates this criterion: its stage would be empty"},
     )]
-    return Slice(SuiteSpec("stage_evidence", expectations, ["need"]), sql)
+    return SuiteSpec("stage_evidence", expectations, ["need"])
+
+
+def rejected_values(loaded: LoadedContract) -> Slice:
+    """Values the funnel cannot read (intermediate.int_rejected_values), within the tolerance."""
+    gxe = _gxe()
+    limit = loaded.contract.policies.quarantine_max_rows
+    expectations = [gxe.ExpectColumnValuesToBeBetween(
+        column="values", max_value=limit,
+        meta={"why": f"more than policies.quarantine_max_rows ({limit}) values could not be read"},
+    )]
+    sql = """
+        select source, field, reason, count(*) as "values"
+        from intermediate.int_rejected_values
+        group by source, field, reason
+        union all
+        select 'all', 'all', 'all', count(*) from intermediate.int_rejected_values
+    """
+    return Slice(SuiteSpec("rejected_values", expectations, ["source", "field", "reason"]), sql)
+
+
+def value_warnings() -> Slice:
+    """Values that parse but look wrong (intermediate.int_value_warnings), by kind."""
+    gxe = _gxe()
+    expectations = [gxe.ExpectColumnValuesToBeBetween(
+        column="records", max_value=0,
+        meta={"why": "values that look wrong: a policy in funnel.yml (policies.suspicious_values) says whether "
+                     "they only warn or block the run"},
+    )]
+    sql = "select kind, count(*) as records from intermediate.int_value_warnings group by kind"
+    return Slice(SuiteSpec("value_warnings", expectations, ["kind"]), sql)
 
 
 def daily_totals() -> Slice:

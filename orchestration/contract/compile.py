@@ -58,6 +58,7 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
     alignment = c.alignment
     return {
         "version": c.meta.version,
+        "history_start": c.meta.history_start.isoformat(),
         "reporting": c.reporting.model_dump(mode="json"),
         "identity": {
             "plus_addressing": c.identity.plus_addressing,

@@ -1,17 +1,13 @@
-"""Checks of the contract against the loaded data: what a criterion names must exist.
+"""Checks of the contract against the data: what a criterion names must exist, and be datable.
 
-A criterion needs something to date it (contract/evidence.py), a form criterion a form of that
-id or name, a deal criterion a pipeline (and stage) of that id, a team view the history of the
-property it reads. These read the staging layer of the last run — the same in every source mode
-(files, API, Fivetran) — so they run in `funnel contract check` and before `funnel run` once a
-run has built it.
+Two sources, neither of which opens the warehouse a run may be writing:
+- the data profile the last run kept (contract/evidence.py): a criterion nothing dates, a form or
+  a pipeline that does not exist, a team view on a property without history;
+- before any run, the portal's property catalogue (contract/catalogue.py): a property criterion
+  naming a property the portal does not have.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
-
-import duckdb
 
 from orchestration.contract import evidence
 from orchestration.contract.load import LoadedContract
@@ -27,43 +23,40 @@ def _all_criteria(loaded: LoadedContract):
             yield from root.walk()
 
 
-def _column(con, sql: str) -> set[str]:
-    try:
-        return {row[0] for row in con.execute(sql).fetchall() if row[0] is not None}
-    except duckdb.CatalogException:
-        return set()
+def named_properties(loaded: LoadedContract) -> list[tuple[tuple, str]]:
+    """(where, property) for every contact property the contract names."""
+    found = []
+    for node in _all_criteria(loaded):
+        if node.kind in ("property_at_least", "property_in"):
+            found.append((node.path, node.args["property"]))
+        elif node.kind == "lead_status_in":
+            found.append((node.path, "hs_lead_status"))
+    for team, spec in loaded.contract.alignment.teams.items():
+        for team_metric, view in spec.views.items():
+            name = view.date.property or view.date.first_set
+            if name != "createdate":
+                found.append((("alignment", "teams", team, "views", team_metric, "date"), name))
+    return found
 
 
-_BUILT = ("stg_hubspot__contacts", "int_contact_property_changes", "int_deal_stages", "int_deals",
-          "stg_hubspot__forms", "int_deal_stage_history")
+def check_against_catalogue(loaded: LoadedContract, catalogue: set[str], where: str) -> list[Problem]:
+    """Property names the portal does not have (before any run has loaded data)."""
+    return [
+        Problem(path, f"no contact property '{name}' in the portal ({where})",
+                "use a property's internal name, as HubSpot's properties API or an export lists it")
+        for path, name in named_properties(loaded) if name not in catalogue
+    ]
 
 
-def check_against_data(loaded: LoadedContract, warehouse: Path) -> list[Problem] | None:
-    """Problems found, or None when there is no built staging layer to check against."""
-    if not warehouse.exists():
-        return None
-    try:
-        con = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.IOException:
-        return None  # a run holds the file; the next check will see it
-    try:
-        built = _column(con, "select table_name from information_schema.tables "
-                             "where table_schema in ('staging', 'intermediate')")
-        if not set(_BUILT) <= built:
-            return None
-        historied = _column(con, "select distinct property_name from staging.stg_hubspot__contact_lifecycle_history")
-        forms = _column(con, "select form_id from staging.stg_hubspot__forms") | _column(
-            con, "select form_name from staging.stg_hubspot__forms")
-        pipelines = _column(con, "select pipeline_id from intermediate.int_deal_stages")
-        stages = _column(con, "select pipeline_id || '/' || stage_id from intermediate.int_deal_stages")
-        undated = evidence.missing(loaded, con.execute(evidence.slice_sql(loaded)).df())
-    finally:
-        con.close()
-
+def check_against_data(loaded: LoadedContract, data: dict) -> list[Problem]:
+    """Problems found against a data profile (evidence.profile)."""
     problems: list[Problem] = [
         Problem(need.path, f"nothing in the data dates it: {records} record(s), but no {need.what}", need.hint)
-        for need, records in undated
+        for need, records in evidence.missing(loaded, data)
     ]
+    forms = set(data["forms"])
+    stages = set(data["pipeline_stages"])
+    pipelines = {pair.split("/", 1)[0] for pair in stages}
     for node in _all_criteria(loaded):
         args = node.args
         if node.kind == "form_submitted":
@@ -84,6 +77,7 @@ def check_against_data(loaded: LoadedContract, warehouse: Path) -> list[Problem]
             problems.append(Problem(("alignment", "metrics", name, "pipeline"),
                                     f"no deal pipeline '{metric.pipeline}' in the data",
                                     f"use one of: {', '.join(sorted(pipelines))}"))
+    historied = set(data["history_properties"])
     for team, spec in loaded.contract.alignment.teams.items():
         for team_metric, view in spec.views.items():
             name = view.date.property or view.date.first_set

@@ -135,6 +135,14 @@ class Stage(Strict):
     previous_definitions: list[PreviousDefinition] = []
 
 
+class SuspiciousValues(Strict):
+    """Per kind of value that parses but looks wrong: list it as a warning, or block the run."""
+
+    negative_won_amount: Literal["warn", "block"] = "warn"
+    date_out_of_range: Literal["warn", "block"] = "warn"
+    conflicting_duplicate: Literal["warn", "block"] = "warn"
+
+
 class Policies(Strict):
     skipped_stages: Literal["backfill", "leave_empty"] = "backfill"
     reentry: Literal["first", "every"] = "first"
@@ -145,6 +153,8 @@ class Policies(Strict):
     primary_association_label: str = "Primary"
     deal_source_credit: dict[str, Literal["marketing", "sales", "partner"]] = {}
     quarantine_max_rows: int = Field(0, ge=0)
+    """How many unloadable records (raw.quarantine) or unreadable values (rejected_values) a run tolerates."""
+    suspicious_values: SuspiciousValues = SuspiciousValues()
 
 
 class Tolerance(Strict):

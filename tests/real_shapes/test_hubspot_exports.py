@@ -144,7 +144,7 @@ def test_a_portal_with_nothing_to_date_stages_fails_the_run_naming_each_criterio
 def test_the_contract_check_then_names_the_criteria_with_their_lines(undated):
     project, _ = undated
     result = project.funnel("contract", "check")
-    assert result.returncode == 2
+    assert result.returncode == 3
     lines = [line.strip() for line in result.stderr.splitlines() if line.startswith("  funnel.yml:")]
     lifecycle_lines = [n for n, text in enumerate(CONTRACT.splitlines(), start=1) if "lifecycle_stage_reached" in text]
     assert [line.split(":")[1] for line in lines] == [str(n) for n in lifecycle_lines]

@@ -82,3 +82,20 @@
 {% macro spark__instant_type() -%}
     timestamp
 {%- endmacro %}
+
+{# An amount as exporters write it: a plain number, or one with thousands separators (12,000.50)
+   and a currency code before or after it (12,000.00 USD); null for anything else (12.000,50
+   is ambiguous and refused). amount_currency() gives the code it carried, if any. #}
+{% macro amount_number(expression) -%}
+    {%- set bare = "regexp_replace(regexp_replace(trim(" ~ expression ~ "), '^[A-Za-z]{3}\\s*|\\s*[A-Za-z]{3}$', ''), '\\s', '', 'g')" -%}
+    case
+        when {{ regex_matches(bare, "'^-?[0-9]+([.][0-9]+)?$'") }} then {{ safe_cast(bare, 'decimal(18, 2)') }}
+        when {{ regex_matches(bare, "'^-?[0-9]{1,3}(,[0-9]{3})+([.][0-9]+)?$'") }}
+            then {{ safe_cast("replace(" ~ bare ~ ", ',', '')", 'decimal(18, 2)') }}
+    end
+{%- endmacro %}
+
+{% macro amount_currency(expression) -%}
+    upper(coalesce(nullif(regexp_extract(trim({{ expression }}), '^([A-Za-z]{3})', 1), ''),
+        nullif(regexp_extract(trim({{ expression }}), '([A-Za-z]{3})$', 1), '')))
+{%- endmacro %}

@@ -330,6 +330,7 @@
    "sourced_by": "marketing"
   }
  ],
+ "history_start": "2024-01-01",
  "identity": {
   "competitor_domains": [
    "rivalmetrics.io",
@@ -369,7 +370,12 @@
   "primary_association_label": "Primary",
   "quarantine_max_rows": 0,
   "reentry": "first",
-  "skipped_stages": "backfill"
+  "skipped_stages": "backfill",
+  "suspicious_values": {
+   "conflicting_duplicate": "warn",
+   "date_out_of_range": "warn",
+   "negative_won_amount": "warn"
+  }
  },
  "reporting": {
   "currency": "USD",

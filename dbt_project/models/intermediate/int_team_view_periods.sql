@@ -6,6 +6,7 @@
 with reported as (
     select distinct team, team_metric, period_start, period_end
     from {{ ref('stg_reports__team_metrics') }}
+    where period_end >= period_start  -- any other row is rejected (int_rejected_values)
 ),
 
 listed as (

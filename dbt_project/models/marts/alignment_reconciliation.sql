@@ -6,6 +6,7 @@
 {%- set string_null = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
 with reports as (
     select * from {{ ref('stg_reports__team_metrics') }}
+    where period_end >= period_start  -- a period ending before it starts is rejected (int_rejected_values)
 ),
 
 entries as (

@@ -17,7 +17,7 @@ with source as (
 latest as (
     select
         *,
-        row_number() over (partition by id order by updated_at desc, _loaded_at desc) as version_rank
+        row_number() over (partition by id order by updated_at desc, _loaded_at desc, _source_file desc) as version_rank
     from source
 )
 

@@ -22,7 +22,7 @@ latest as (
     select
         id,
         properties_with_history,
-        row_number() over (partition by id order by updated_at desc, _loaded_at desc) as version_rank
+        row_number() over (partition by id order by updated_at desc, _loaded_at desc, _source_file desc) as version_rank
     from contacts
 ),
 

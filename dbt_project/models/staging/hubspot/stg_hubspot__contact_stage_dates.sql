@@ -15,7 +15,7 @@ with contacts as (
     select
         id as contact_id,
         properties,
-        row_number() over (partition by id order by updated_at desc, _loaded_at desc) as version_rank
+        row_number() over (partition by id order by updated_at desc, _loaded_at desc, _source_file desc) as version_rank
     from {{ source('hubspot', 'contacts') }}
 ),
 {%- endif %}

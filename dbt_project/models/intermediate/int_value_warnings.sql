@@ -1,0 +1,80 @@
+-- Values that parse but look wrong, kept and listed (one row per record and field): the
+-- `value_warnings` check shows them as warnings, or fails the run for a kind the contract's
+-- policies.suspicious_values sets to `block`.
+-- - negative_won_amount: a won deal whose amount is below zero (revenue would go down);
+-- - date_out_of_range: a date before meta.history_start, or more than a day after the run's
+--   instant (a typo of a year, a date in another format read wrongly);
+-- - conflicting_duplicate: two versions of one record with the same update time and different
+--   content (which one counts is a coin toss).
+{%- set history_start = funnel_contract().history_start %}
+{%- set string_null = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+with deals as (
+    select * from {{ ref('int_deals') }}
+),
+
+dated as (
+    select 'hubspot.contacts' as source, contact_id as record_id, 'createdate' as field, created_at as value_at
+    from {{ ref('stg_hubspot__contacts') }}
+    union all
+    select 'hubspot.contacts', contact_id, property_name || ' (' || evidence || ')', changed_at
+    from {{ ref('int_contact_property_changes') }}
+    union all
+    select 'deals', deal_id, 'createdate', created_at
+    from deals
+),
+
+negative_won as (
+    select 'negative_won_amount' as kind, 'deals' as source, deal_id as record_id, 'amount' as field,
+        cast(amount as {{ dbt.type_string() }}) || ' ' || coalesce(currency, '') as value,
+        'a won deal with a negative amount: won revenue goes down by it' as reason
+    from deals
+    where is_won and amount < 0
+),
+
+out_of_range as (
+    select 'date_out_of_range' as kind, source, record_id, field,
+        cast(value_at as {{ dbt.type_string() }}) as value,
+        case
+            when value_at < {{ reporting_day_start("cast('" ~ history_start ~ "' as date)") }}
+                then 'before meta.history_start ({{ history_start }})'
+            else 'more than a day after the run''s instant'
+        end as reason
+    from dated
+    where value_at < {{ reporting_day_start("cast('" ~ history_start ~ "' as date)") }}
+    {%- if as_of_timestamp() %}
+        or value_at > {{ dbt.dateadd('day', 1, as_of_timestamp()) }}
+    {%- endif %}
+),
+
+{%- if not hubspot_from_fivetran() %}
+versions as (
+    {%- for table in ['contacts', 'companies', 'deals'] %}
+    {% if not loop.first %}union all{% endif %}
+    select 'hubspot.{{ table }}' as source, id as record_id, updated_at,
+        count(distinct cast(properties as {{ dbt.type_string() }})) as contents, min(_source_file) as file
+    from {{ source('hubspot', table) }}
+    group by id, updated_at
+    {%- endfor %}
+),
+
+conflicting as (
+    select 'conflicting_duplicate' as kind, source, record_id, 'updatedAt' as field,
+        cast(updated_at as {{ dbt.type_string() }}) as value,
+        cast(contents as {{ dbt.type_string() }}) || ' versions with this update time and different properties '
+        || '(one in ' || file || '): the one in the file that sorts last counts' as reason
+    from versions
+    where contents > 1
+)
+{%- else %}
+conflicting as (
+    select {{ string_null }} as kind, {{ string_null }} as source, {{ string_null }} as record_id,
+        {{ string_null }} as field, {{ string_null }} as value, {{ string_null }} as reason
+    where false
+)
+{%- endif %}
+
+select * from negative_won
+union all
+select * from out_of_range
+union all
+select * from conflicting
