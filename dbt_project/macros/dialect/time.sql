@@ -86,3 +86,33 @@
         {{ parse_timestamp(funnel_string(as_of)) }}
     {%- endif -%}
 {%- endmacro %}
+
+{# The run boundary, applied once, in staging, by every model with an event time: a row dated at
+   or after the run's instant did not exist yet for this run (docs/design.md, "The run's instant").
+   A row without a date is kept (its value is rejected or warned about elsewhere). #}
+{% macro known_at_run(column) -%}
+    {%- if as_of_timestamp() -%}
+        coalesce({{ column }} < {{ as_of_timestamp() }}, true)
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{# The same boundary for a calendar date (spend, in the reporting day): up to the run's last day. #}
+{% macro known_on_run_day(column) -%}
+    {%- if as_of_timestamp() -%}
+        coalesce({{ column }} <= {{ run_day() }}, true)
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{# True for a record last changed at or after the run's instant: its current properties are
+   newer than the run, so the models take what its history says held at the run instead. #}
+{% macro changed_after_run(column) -%}
+    {%- if as_of_timestamp() -%}
+        coalesce({{ column }} >= {{ as_of_timestamp() }}, false)
+    {%- else -%}
+        false
+    {%- endif -%}
+{%- endmacro %}

@@ -17,6 +17,32 @@ with deals as (
     {%- endif %}
 ),
 
+stage_at_run as (
+    -- The stage a deal's history dates last before the run (history is bounded in staging).
+    select deal_id, deal_stage_id
+    from (
+        select
+            deal_id, deal_stage_id,
+            row_number() over (partition by deal_id order by changed_at desc, deal_stage_id) as latest
+        from {{ ref('int_deal_stage_history') }}
+    ) as ranked
+    where latest = 1
+),
+
+deals_at_run as (
+    -- A deal changed since the run's instant shows its current stage: take the one it had then.
+    select
+        deals.deal_id, deal_name, pipeline_id,
+        case
+            when {{ changed_after_run('deals.updated_at') }} and stage_at_run.deal_stage_id is not null
+                then stage_at_run.deal_stage_id
+            else deals.deal_stage_id
+        end as deal_stage_id,
+        amount, currency, owner_id, deal_type, deal_source, created_at, close_date, updated_at, is_archived
+    from deals
+    left join stage_at_run on stage_at_run.deal_id = deals.deal_id
+),
+
 stages as (
     select * from {{ ref('int_deal_stages') }}
 ),
@@ -42,7 +68,7 @@ won as (
     -- When the deal first entered a won stage (the instant revenue is recognised).
     select history.deal_id, min(history.changed_at) as won_at
     from {{ ref('int_deal_stage_history') }} as history
-    join deals on deals.deal_id = history.deal_id
+    join deals_at_run as deals on deals.deal_id = history.deal_id
     join stages on stages.pipeline_id = deals.pipeline_id and stages.stage_id = history.deal_stage_id
     where stages.is_won
     group by history.deal_id
@@ -55,7 +81,7 @@ converted as (
             when deals.currency = {{ funnel_string(funnel_contract().reporting.currency) }} then cast(1 as decimal(38, 6))
             else rates.rate
         end as fx_rate
-    from deals
+    from deals_at_run as deals
     left join rates
         on rates.from_currency = deals.currency
         and rates.rate_date = {{ to_reporting_date('deals.created_at') }}

@@ -2,8 +2,8 @@
 -- `value_warnings` check shows them as warnings, or fails the run for a kind the contract's
 -- policies.suspicious_values sets to `block`.
 -- - negative_won_amount: a won deal whose amount is below zero (revenue would go down);
--- - date_out_of_range: a date before meta.history_start, or more than a day after the run's
---   instant (a typo of a year, a date in another format read wrongly);
+-- - date_out_of_range: a date before meta.history_start, or more than a day in the future
+--   (a typo of a year, a date in another format read wrongly);
 -- - conflicting_duplicate: two versions of one record with the same update time and different
 --   content (which one counts is a coin toss).
 {%- set history_start = funnel_contract().history_start %}
@@ -13,14 +13,30 @@ with deals as (
 ),
 
 dated as (
+    -- Read before the run boundary (the base models): a date in the future is listed here
+    -- instead of being silently left out of the run.
     select 'hubspot.contacts' as source, contact_id as record_id, 'createdate' as field, created_at as value_at
-    from {{ ref('stg_hubspot__contacts') }}
+    from {{ ref('base_hubspot__contacts') }}
     union all
-    select 'hubspot.contacts', contact_id, property_name || ' (' || evidence || ')', changed_at
-    from {{ ref('int_contact_property_changes') }}
+    select 'hubspot.contacts', contact_id, property_name || ' (history)', changed_at
+    from {{ ref('base_hubspot__contact_lifecycle_history') }}
+    union all
+    select 'hubspot.contacts', dates.contact_id, 'lifecyclestage (stage_date_property)', dates.entered_at
+    from {{ ref('base_hubspot__contact_stage_dates') }} as dates
+    where dates.contact_id not in (
+        select contact_id from {{ ref('base_hubspot__contact_lifecycle_history') }}
+        where property_name = 'lifecyclestage'
+    )
     union all
     select 'deals', deal_id, 'createdate', created_at
-    from deals
+    from {{ ref('base_hubspot__deals') }}
+    where not is_archived
+    {%- if salesforce_enabled() %}
+    union all
+    select 'deals', opportunity_id, 'createdate', created_at
+    from {{ ref('base_salesforce__opportunities') }}
+    where not is_deleted
+    {%- endif %}
 ),
 
 negative_won as (
@@ -37,13 +53,13 @@ out_of_range as (
         case
             when value_at < {{ reporting_day_start("cast('" ~ history_start ~ "' as date)") }}
                 then 'before meta.history_start ({{ history_start }})'
-            else 'more than a day after the run''s instant'
+            else 'more than a day in the future'
         end as reason
     from dated
     where value_at < {{ reporting_day_start("cast('" ~ history_start ~ "' as date)") }}
-    {%- if as_of_timestamp() %}
-        or value_at > {{ dbt.dateadd('day', 1, as_of_timestamp()) }}
-    {%- endif %}
+        -- The clock, not the run's instant: a past day re-run reads later, real data (those rows
+        -- are outside its boundary); only a date still in the future is implausible.
+        or value_at > {{ dbt.dateadd('day', 1, 'current_timestamp') }}
 ),
 
 {%- if not hubspot_from_fivetran() %}
