@@ -4,7 +4,7 @@
     python bench/hubspot_api.py --contacts 100000   # any size
     python bench/hubspot_api.py --faults            # every 7th request a 429, every 11th a 502
 
-The local HubSpot (tests/hubspot_api/server.py) runs in this process; each sync runs in a
+The local HubSpot (sample_company/hubspot_api/server.py) runs in this process; each sync runs in a
 process of its own, so that its peak memory is the sync's alone. A full sync, a day of changes
 (1% of contacts, deals and companies modified, a few archived and created), then an incremental
 sync. Figures are printed, never asserted.
@@ -101,9 +101,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     args = parser.parse_args()
 
-    from orchestration.generator import generate
-    from tests.hubspot_api.portal import Company
-    from tests.hubspot_api.server import Faults, HubSpotServer
+    from sample_company import generate
+    from sample_company.hubspot_api.portal import Company
+    from sample_company.hubspot_api.server import Faults, HubSpotServer
 
     with tempfile.TemporaryDirectory() as scratch:
         workdir = args.keep or Path(scratch)

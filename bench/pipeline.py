@@ -58,7 +58,7 @@ def _descendants_rss_kb(root: int) -> int:
 
 
 def generate_one(contacts: int, workdir: Path) -> dict:
-    from orchestration.generator import generate
+    from sample_company import generate
 
     data = workdir / "data"
     started = time.perf_counter()

@@ -166,7 +166,7 @@ def _data_problems(loaded, config) -> tuple[list, str]:
 
 
 def _generate(args) -> int:
-    from orchestration.generator import generate
+    from sample_company import generate
 
     out = args.out or settings().data_dir
     manifest = generate(
@@ -241,9 +241,9 @@ def _warehouse_for_run(config, wait: float | None) -> Iterator[str | None]:
 
 
 def _demo(args) -> int:
-    from orchestration.generator import generate
     from orchestration.run_summary import format_summary
     from orchestration.runner import data_as_of, run_daily
+    from sample_company import generate
 
     config = settings()
     if _load_contract_or_report(config.contract) is None:

@@ -105,7 +105,7 @@ def copy_data(source: Path, target: Path) -> Path:
 @pytest.fixture(scope="session")
 def sample_data(tmp_path_factory) -> Path:
     """The default generated company (2,000 people, seed 7), generated once per worker."""
-    from orchestration.generator import generate
+    from sample_company import generate
 
     out = tmp_path_factory.mktemp("sample") / "data"
     generate(out, contacts=SAMPLE_CONTACTS, seed=SAMPLE_SEED)

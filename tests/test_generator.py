@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from orchestration.generator import Messiness, contract, generate, salesforce, salesforce_variant
+from sample_company import Messiness, contract, generate, salesforce, salesforce_variant
 
 HORIZON = "2026-11-01T03:59:59.999Z"  # end of 2026-10-31 in America/New_York
 REASONS = {

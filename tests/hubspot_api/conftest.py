@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from orchestration.sources.hubspot_api import RetryPolicy
-from tests.hubspot_api.portal import Company
-from tests.hubspot_api.server import Faults, HubSpotServer
+from sample_company.hubspot_api.portal import Company
+from sample_company.hubspot_api.server import Faults, HubSpotServer
 
 TOKEN = "pat-na1-test-token"
 FAST = RetryPolicy(scale=0.001, timeout=10)
@@ -20,7 +20,7 @@ FAST = RetryPolicy(scale=0.001, timeout=10)
 
 @pytest.fixture(scope="session")
 def company_25k(tmp_path_factory) -> Path:
-    from orchestration.generator import generate
+    from sample_company import generate
 
     out = tmp_path_factory.mktemp("hubspot_25k") / "data"
     generate(out, contacts=25_000, seed=11)

@@ -16,9 +16,9 @@ import requests
 
 from orchestration.config import PROJECT_ROOT
 from orchestration.sources.hubspot_api import sync_hubspot
+from sample_company.hubspot_api.portal import Company
+from sample_company.hubspot_api.server import Faults, HubSpotServer
 from tests.hubspot_api.conftest import FAST, TOKEN, assert_matches
-from tests.hubspot_api.portal import Company
-from tests.hubspot_api.server import Faults, HubSpotServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("hubspot_api_25k")]
 

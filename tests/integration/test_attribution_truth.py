@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from orchestration.config import PROJECT_ROOT
-from orchestration.generator import contract
+from sample_company import contract
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("analytics")]
 

@@ -11,8 +11,8 @@ import duckdb
 import pytest
 
 from orchestration.config import PROJECT_ROOT
-from orchestration.generator.fivetran import write_fivetran_ads, write_fivetran_hubspot, write_fivetran_salesforce
 from orchestration.runner import run_daily
+from sample_company.exports.fivetran import write_fivetran_ads, write_fivetran_hubspot, write_fivetran_salesforce
 from tests.conftest import make_project
 from tests.truth import all_marts
 

@@ -9,9 +9,9 @@ import pytest
 
 from orchestration.config import PROJECT_ROOT
 from orchestration.runner import run_daily
+from sample_company.hubspot_api.portal import Company
+from sample_company.hubspot_api.server import Faults, HubSpotServer
 from tests.conftest import make_project
-from tests.hubspot_api.portal import Company
-from tests.hubspot_api.server import Faults, HubSpotServer
 from tests.truth import COMPARISONS, differences
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("hubspot_api_run")]

@@ -21,7 +21,7 @@ AS_OF = date(2026, 10, 31)
 
 @pytest.fixture(scope="module")
 def salesforce_data(tmp_path_factory):
-    from orchestration.generator import generate
+    from sample_company import generate
 
     out = tmp_path_factory.mktemp("salesforce") / "data"
     generate(out, contacts=2000, seed=7, crm="salesforce")
@@ -85,7 +85,7 @@ def test_salesforce_divergences_match_the_generators_causes(salesforce_run, sale
 
 
 def test_fivetrans_salesforce_tables_give_the_same_marts(salesforce_run, salesforce_data, tmp_path):
-    from orchestration.generator.fivetran import write_fivetran_salesforce
+    from sample_company.exports.fivetran import write_fivetran_salesforce
 
     files_project, _ = salesforce_run
     sources = salesforce_sources().replace("  from: files\n\nads", "  from: fivetran\n\nads")

@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 
 from orchestration.config import PROJECT_ROOT
-from orchestration.generator import generate
 from orchestration.runner import run_daily
+from sample_company import generate
 from tests.conftest import SAMPLE_CONTACTS, SAMPLE_SEED, make_project
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("analytics")]

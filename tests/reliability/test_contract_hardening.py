@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from orchestration.contract import ContractError, load_contract
+from sample_company.hubspot_api.portal import Company
+from sample_company.hubspot_api.server import Faults, HubSpotServer
 from tests.conftest import make_project
 from tests.hubspot_api.conftest import TOKEN
-from tests.hubspot_api.portal import Company
-from tests.hubspot_api.server import Faults, HubSpotServer
 from tests.real_shapes.test_hubspot_exports import CONTRACT, NORTHWIND
 
 EXIT_INVALID = 3

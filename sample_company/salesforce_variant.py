@@ -14,31 +14,31 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import contract
-from .ads import Ads
-from .ads_files import write_ads, write_fx
-from .clock import Clock
-from .contact_state import current_state
-from .deals import Deals
-from .divergences import divergences
-from .forms import simulate_submissions
-from .hubspot_associations import write_associations
-from .hubspot_contacts import write_contacts
-from .hubspot_forms import write_forms, write_submissions
-from .hubspot_marketing import marketing_records
-from .hubspot_objects import company_table, write_companies, write_deals, write_owners, write_pipelines
-from .journeys import Journey
-from .links import company_contacts
-from .money_truth import spend_truth
-from .pages import write_csv
-from .people import People
-from .records import Records
-from .salesforce import simulate_salesforce
-from .salesforce_files import write_salesforce
-from .salesforce_truth import crm_records, labelled, opportunities_truth, people_truth, records_table
-from .streams import stream
-from .team_reports import report_rows, team_counts, team_metrics
-from .truth_files import write_truth
+from .exports.ads_files import write_ads, write_fx
+from .exports.hubspot_associations import write_associations
+from .exports.hubspot_contacts import write_contacts
+from .exports.hubspot_forms import write_forms, write_submissions
+from .exports.hubspot_objects import company_table, write_companies, write_deals, write_owners, write_pipelines
+from .exports.pages import write_csv
+from .exports.salesforce_files import write_salesforce
+from .exports.team_reports import report_rows, team_counts, team_metrics
+from .simulate.ads import Ads
+from .simulate.clock import Clock
+from .simulate.contact_state import current_state
+from .simulate.deals import Deals
+from .simulate.forms import simulate_submissions
+from .simulate.hubspot_marketing import marketing_records
+from .simulate.journeys import Journey
+from .simulate.links import company_contacts
+from .simulate.people import People
+from .simulate.records import Records
+from .simulate.salesforce import simulate_salesforce
+from .simulate.streams import stream
+from .truth import contract
+from .truth.divergences import divergences
+from .truth.money_truth import spend_truth
+from .truth.salesforce_truth import crm_records, labelled, opportunities_truth, people_truth, records_table
+from .truth.truth_files import write_truth
 
 TEAMS = ("marketing",)
 TEAM_METRICS = tuple(m for m in contract.TEAM_METRICS if m[0] in TEAMS)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from .clock import Clock, iso, iso_dates, month_label
+from ..simulate.clock import Clock, iso, iso_dates, month_label
 
 
 def _month_text(keys: np.ndarray) -> np.ndarray:

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .clock import iso
-from .contact_state import DATE_STAGES
-from .events import LEAD_STATUS, LIFECYCLE, OWNER, SCORE
+from ..simulate.clock import iso
+from ..simulate.contact_state import DATE_STAGES
+from ..simulate.events import LEAD_STATUS, LIFECYCLE, OWNER, SCORE
 from .pages import API, text_or_none, write_pages
 
 HISTORY_PROPS = (LIFECYCLE, LEAD_STATUS, SCORE)

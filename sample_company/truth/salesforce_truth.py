@@ -30,13 +30,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..simulate.clock import Clock
+from ..simulate.events import LIFECYCLE, OWNER
+from ..simulate.records import Records, final_rows
+from ..simulate.salesforce import NEW_BUSINESS, OUTBOUND_SOURCE, Salesforce
 from . import contract
-from .clock import Clock
-from .events import LIFECYCLE, OWNER
 from .money_truth import deals_truth
 from .people_truth import DEAL_RANK, PeopleTruth, _entries, join_runs
-from .records import Records, final_rows
-from .salesforce import NEW_BUSINESS, OUTBOUND_SOURCE, Salesforce
 
 OFFSET = 10**15  # beyond every HubSpot id
 SYSTEMS = ("hubspot", "salesforce_lead", "salesforce_contact")

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from orchestration.sources.hubspot_api.windows import parse_ms
-from tests.hubspot_api.portal import ASSOCIATIONS, CRM_KINDS, MODIFIED, Company
+from .portal import ASSOCIATIONS, CRM_KINDS, MODIFIED, Company, parse_ms
 
 SEARCH_CAP = 10_000
 

@@ -9,6 +9,11 @@ give byte-identical files.
 `crm="salesforce"` writes the same company with sales working in Salesforce (salesforce/ query
 pages beside marketing's HubSpot) and its truth under funnel.salesforce.yml; see
 salesforce_variant.py.
+
+The package is test tooling beside the product, not part of it: simulate/ makes the company,
+exports/ writes it in the shapes the sources deliver, truth/ is the oracle, hubspot_api/ serves
+the pages as a local HubSpot. It imports nothing from `orchestration` (tests/test_layout.py), so
+a wrong loader or contract compiler can never make the oracle agree with a wrong warehouse.
 """
 
 from __future__ import annotations
@@ -19,34 +24,37 @@ from datetime import date
 from pathlib import Path
 from collections.abc import Callable
 
-from .ads import simulate_ads
-from .ads_files import write_ads, write_fx
-from .clock import Clock
-from .contact_state import current_state
-from .deals import simulate_deals
-from .divergences import divergences
-from .events import person_events
-from .forms import FORM_KEYS, form_ids, simulate_submissions
-from .hubspot_associations import write_associations
-from .hubspot_contacts import write_contacts
-from .hubspot_forms import write_forms, write_submissions
-from .hubspot_objects import company_table, write_account, write_companies, write_deals, write_owners, write_pipelines
-from .journeys import simulate_journeys
-from .links import company_contacts, deal_contacts
-from .messiness import Messiness
-from .money_truth import deals_truth, spend_truth
-from .owners import build_owners, team_members
-from .pages import write_csv
-from .people import simulate_people
-from .people_truth import people_truth
-from .records import split_records
+from . import salesforce_variant
+from .exports.ads_files import write_ads, write_fx
+from .exports.hubspot_associations import write_associations
+from .exports.hubspot_contacts import write_contacts
+from .exports.hubspot_forms import write_forms, write_submissions
+from .exports.hubspot_objects import company_table, write_account, write_companies, write_deals, write_owners, write_pipelines
+from .exports.pages import write_csv
+from .exports.team_reports import report_rows, team_counts, team_metrics
 from .salesforce_variant import write_salesforce_company
-from .streams import stream
-from .team_reports import report_rows, team_counts, team_metrics
-from .touch_truth import first_sales_touches, touchpoints_truth
-from .truth_files import write_truth
+from .simulate import salesforce
+from .simulate.ads import simulate_ads
+from .simulate.clock import Clock
+from .simulate.contact_state import current_state
+from .simulate.deals import simulate_deals
+from .simulate.events import person_events
+from .simulate.forms import FORM_KEYS, form_ids, simulate_submissions
+from .simulate.journeys import simulate_journeys
+from .simulate.links import company_contacts, deal_contacts
+from .simulate.messiness import Messiness
+from .simulate.owners import build_owners, team_members
+from .simulate.people import simulate_people
+from .simulate.records import split_records
+from .simulate.streams import stream
+from .truth import contract
+from .truth.divergences import divergences
+from .truth.money_truth import deals_truth, spend_truth
+from .truth.people_truth import people_truth
+from .truth.touch_truth import first_sales_touches, touchpoints_truth
+from .truth.truth_files import write_truth
 
-__all__ = ["Messiness", "generate"]
+__all__ = ["Messiness", "contract", "generate", "salesforce", "salesforce_variant"]
 
 COMPANY = {"name": "Acme Analytics", "domain": "acme-analytics.com"}
 _OUTPUT_PARTS = ("hubspot", "salesforce", "ads", "fx", "reports", "truth", "manifest.json")

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..exports.pages import write_csv
+from ..simulate.clock import iso, iso_dates
 from . import contract
-from .clock import iso, iso_dates
-from .pages import write_csv
 from .people_truth import PeopleTruth
 
 _STAGE_ORDER = {stage: i for i, stage in enumerate(contract.STAGES)}

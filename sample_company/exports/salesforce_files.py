@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .clock import Clock, iso
+from ..simulate.clock import Clock, iso
+from ..simulate.salesforce import Salesforce, local_date_text
+from ..simulate.salesforce_ids import query_locator
 from .hubspot_objects import setup_time
 from .pages import dump
-from .salesforce import Salesforce, local_date_text
-from .salesforce_ids import query_locator
 
 API_VERSION = "v61.0"
 

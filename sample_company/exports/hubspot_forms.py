@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .clock import Clock
-from .forms import FORM_KEYS, page_url
+from ..simulate.clock import Clock
+from ..simulate.forms import FORM_KEYS, page_url
 from .hubspot_objects import setup_time
 from .pages import API, text_or_none, write_json, write_pages
 

@@ -1,6 +1,6 @@
 """The portal behind the local HubSpot: a generated company, changed by tests between syncs.
 
-`Company` reads the pages `orchestration.generator.generate` writes once, then tests change it
+`Company` reads the pages `sample_company.generate` writes once, then tests change it
 (`touch`, `archive`, `restore`, `purge`, `create`) as people would in HubSpot; `expected()` is
 what the raw tables must hold afterwards.
 """
@@ -10,14 +10,31 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from orchestration.sources.hubspot_api.windows import iso, parse_ms
 
 CRM_KINDS = ("contacts", "companies", "deals")
 MODIFIED = {"contacts": "lastmodifieddate", "companies": "hs_lastmodifieddate", "deals": "hs_lastmodifieddate"}
 ASSOCIATIONS = {("deals", "contacts"): "deals_to_contacts", ("contacts", "companies"): "contacts_to_companies"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def iso(ms: int) -> str:
+    """HubSpot's own timestamp format: UTC, milliseconds, `Z`."""
+    instant = _EPOCH + timedelta(milliseconds=ms)
+    return instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def parse_ms(text: str) -> int:
+    """Epoch milliseconds of an ISO-8601 instant ('Z' or an offset; a naive one is UTC).
+
+    Written here rather than imported from the connector (orchestration.sources.hubspot_api),
+    so that the server the connector is tested against does not share its parsing.
+    """
+    instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return int((instant - _EPOCH) / timedelta(milliseconds=1))
 
 
 def _read_results(folder: Path) -> list[dict]:

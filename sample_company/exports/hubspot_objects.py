@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .clock import MS_DAY, Clock, iso
-from .deals import OPEN_STAGES, RENEWAL_LOST, RENEWAL_OPEN, RENEWAL_WON
-from .money_truth import cents_text
-from .owners import TEAMS
+from ..simulate.clock import MS_DAY, Clock, iso
+from ..simulate.deals import OPEN_STAGES, RENEWAL_LOST, RENEWAL_OPEN, RENEWAL_WON
+from ..simulate.owners import TEAMS
+from ..truth.money_truth import cents_text
 from .pages import API, write_json, write_pages
 
 # Stage id, label, probability, closed; probabilities are HubSpot's defaults for `default`.

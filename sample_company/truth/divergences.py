@@ -37,10 +37,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..simulate.clock import Clock, month_label, snapshot_ms, utc_month
+from ..simulate.events import LEAD_STATUS, LIFECYCLE
 from . import contract
-from .clock import Clock, month_label, snapshot_ms, utc_month
 from .divergence_details import canonical_only_details, team_only_details
-from .events import LEAD_STATUS, LIFECYCLE
 
 TEAM_TIMEZONE_IS_UTC = {"marketing": True, "sales": False}
 _EXCLUDED = {

@@ -22,11 +22,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..exports.hubspot_contacts import HISTORY_PROPS
+from ..simulate.clock import MS_HOUR, Clock
+from ..simulate.records import final_rows
 from . import contract
-from .clock import MS_HOUR, Clock
-from .hubspot_contacts import HISTORY_PROPS
 from .people_truth import PeopleTruth
-from .records import final_rows
 
 PAIRING_MS = 60_000  # a record created within a minute of a submission is the one it created
 COLUMNS = ["person_id", "touched_at", "touch_type", "channel", "campaign"]

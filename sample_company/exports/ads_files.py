@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .ads import PLATFORM_CURRENCY, Ads
-from .clock import Clock, iso_dates
-from .money_truth import cents_text
+from ..simulate.ads import PLATFORM_CURRENCY, Ads
+from ..simulate.clock import Clock, iso_dates
+from ..truth.money_truth import cents_text
 from .pages import write_csv
 
 _ACCOUNTS = {

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..simulate.clock import Clock
+from ..simulate.deals import WON
+from ..simulate.events import LIFECYCLE, OWNER
 from . import contract
-from .clock import Clock
-from .deals import WON
-from .events import LIFECYCLE, OWNER
 
 DEAL_RANK = 100  # marks a candidate that came from a deal, not from a lifecycle value
 

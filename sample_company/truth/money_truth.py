@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..simulate.ads import FX_CURRENCIES, PLATFORM_CURRENCY, rate_table
+from ..simulate.clock import Clock, iso, iso_dates
 from . import contract
-from .ads import FX_CURRENCIES, PLATFORM_CURRENCY, rate_table
-from .clock import Clock, iso, iso_dates
 
 
 def cents_text(cents: np.ndarray) -> np.ndarray:

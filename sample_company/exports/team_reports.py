@@ -24,9 +24,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import contract
-from .clock import Clock, month_first_day, month_last_day, snapshot_ms, utc_month
-from .events import LEAD_STATUS, LIFECYCLE
+from ..simulate.clock import Clock, month_first_day, month_last_day, snapshot_ms, utc_month
+from ..simulate.events import LEAD_STATUS, LIFECYCLE
+from ..truth import contract
 
 COUNT_COLUMNS = ["team", "metric", "month", "rec", "team_at", "repeat"]
 
