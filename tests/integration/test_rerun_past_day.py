@@ -18,8 +18,8 @@ import duckdb
 import pytest
 
 from orchestration.runner import run_daily
+from sample_company import generate
 from tests.conftest import make_project
-from orchestration.generator import generate
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("rerun_past_day")]
 
