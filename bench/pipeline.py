@@ -114,9 +114,10 @@ def run_one(workdir: Path, as_of: str) -> dict:
     phases: dict[str, float] = {}
     instance = dg.DagsterInstance.get()
     starts: dict[str, float] = {}
-    for entry in instance.all_logs(summary.run_id, of_type={dg.DagsterEventType.STEP_START,
-                                                             dg.DagsterEventType.STEP_SUCCESS,
-                                                             dg.DagsterEventType.STEP_FAILURE}):
+    for entry in instance.all_logs(
+        summary.run_id,
+        of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE},
+    ):
         key = entry.dagster_event.step_key
         if entry.dagster_event.event_type == dg.DagsterEventType.STEP_START:
             starts[key] = entry.timestamp
@@ -135,8 +136,9 @@ def run_one(workdir: Path, as_of: str) -> dict:
 
 
 def _phase_in_process(workdir: Path, env: dict, *flags: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, *flags, "--workdir", str(workdir)],
-                          capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, __file__, *flags, "--workdir", str(workdir)], capture_output=True, text=True, env=env
+    )
     if done.returncode != 0:
         raise SystemExit(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])

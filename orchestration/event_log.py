@@ -42,8 +42,9 @@ class FastSqliteEventLogStorage(SqliteEventLogStorage):
     def _engine(self, conn_string: str) -> Engine:
         engine = self._engines.get(conn_string)
         if engine is None:
-            engine = create_engine(conn_string, poolclass=NullPool,
-                                   connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+            engine = create_engine(
+                conn_string, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+            )
             self._engines[conn_string] = engine
         return engine
 

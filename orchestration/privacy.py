@@ -24,8 +24,7 @@ def keep_private(settings: Settings) -> None:
     """From here on this process (and dbt, which it starts) creates owner-only files; the folders
     that hold the warehouse, the run artifacts and the Data Docs are made owner-only too."""
     os.umask(PRIVATE_UMASK)
-    folders = (settings.warehouse.parent, settings.artifacts_dir,
-               settings.expectations_dir / "gx" / "uncommitted")
+    folders = (settings.warehouse.parent, settings.artifacts_dir, settings.expectations_dir / "gx" / "uncommitted")
     for folder in folders:
         with contextlib.suppress(OSError):  # not ours to change (a shared mount): leave it
             if folder.is_dir():
@@ -46,4 +45,3 @@ def ensure_hash_key(con: duckdb.DuckDBPyConnection) -> None:
     elif not given and len(current) != 1:
         con.execute("delete from private.hash_key")
         con.execute("insert into private.hash_key values (?)", [secrets.token_hex(32)])
-

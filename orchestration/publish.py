@@ -22,7 +22,9 @@ METRICS_SCHEMA = "utilities"
 STORAGE_VERSION = "v1.1.0"
 
 
-def publish(warehouse: Path, published: Path, *, run_id: str, as_of: str | None, contract_version: str) -> dict[str, int]:
+def publish(
+    warehouse: Path, published: Path, *, run_id: str, as_of: str | None, contract_version: str
+) -> dict[str, int]:
     """Copy every table of schema `marts` to `published`; returns row counts per table."""
     staging = published.with_name(published.name + ".incoming")
     staging.unlink(missing_ok=True)

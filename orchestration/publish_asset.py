@@ -2,13 +2,14 @@
 run passed (blocking GX checks skip it; failed dbt tests are refused here)."""
 
 from collections.abc import Sequence
+
 import dagster as dg
 
 from orchestration.config import Settings
 from orchestration.contract.load import LoadedContract
 from orchestration.publish import publish
-from orchestration.warehouse_lock import WAREHOUSE_POOL
 from orchestration.transform import run_as_of
+from orchestration.warehouse_lock import WAREHOUSE_POOL
 
 PUBLISHED_KEY = dg.AssetKey(["published", "bi_marts"])
 

@@ -73,7 +73,9 @@ def write_report(config: Settings, summary: RunSummary) -> Path | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     docs = data_docs_index(config.expectations_dir)
     for frame in (reconciliation, samples):
-        frame.insert(3, "period", [period_label(a, b) for a, b in zip(frame.pop("period_start"), frame.pop("period_end"))])
+        frame.insert(
+            3, "period", [period_label(a, b) for a, b in zip(frame.pop("period_start"), frame.pop("period_end"))]
+        )
     path.write_text(render(summary, reconciliation, reasons, samples, docs), encoding="utf-8")
     shutil.copyfile(path, latest_report(config))
     return path
@@ -155,7 +157,8 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; 
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #d9e2ec; }
 .status { font-size: 1.1rem; padding: .6rem .8rem; border-radius: .4rem; display: inline-block; }
 .status.passed { background: #dcfce7; } .status.failed { background: #fee2e2; }
-.kpis { display: flex; gap: 1rem; margin: 1rem 0; } .kpi { background: #f0f4f8; padding: .6rem 1rem; border-radius: .4rem; }
+.kpis { display: flex; gap: 1rem; margin: 1rem 0; }
+.kpi { background: #f0f4f8; padding: .6rem 1rem; border-radius: .4rem; }
 .kpi b { display: block; font-size: 1.4rem; }
 table { border-collapse: collapse; width: 100%; font-size: .88rem; margin: .6rem 0; }
 th, td { border: 1px solid #d9e2ec; padding: .3rem .45rem; text-align: left; }
@@ -169,20 +172,38 @@ def _values(summary: RunSummary) -> str:
     """The rejected values and the value warnings of the run, record by record (ids, never
     personal data: only dates, amounts, stages and report keys are checked)."""
     rows = [
-        {"check": c.check, "outcome": "passed" if c.passed else c.severity.lower(), "record": row.get("record_id"),
-         "where": " ".join(str(row[k]) for k in ("source", "file") if row.get(k)), "field": row.get("field"),
-         "value": row.get("raw_value", row.get("value")), "reason": row.get("reason")}
-        for c in summary.checks if c.check in ("rejected_values", "value_warnings") for row in c.failures
+        {
+            "check": c.check,
+            "outcome": "passed" if c.passed else c.severity.lower(),
+            "record": row.get("record_id"),
+            "where": " ".join(str(row[k]) for k in ("source", "file") if row.get(k)),
+            "field": row.get("field"),
+            "value": row.get("raw_value", row.get("value")),
+            "reason": row.get("reason"),
+        }
+        for c in summary.checks
+        if c.check in ("rejected_values", "value_warnings")
+        for row in c.failures
     ]
     if not rows:
         return "<p>Every value was read, and none looks wrong.</p>"
-    return _table(pd.DataFrame(rows), [("check", "Check"), ("outcome", "Outcome"), ("where", "Source / file"),
-                                       ("record", "Record"), ("field", "Field"), ("value", "Value"),
-                                       ("reason", "Why")])
+    return _table(
+        pd.DataFrame(rows),
+        [
+            ("check", "Check"),
+            ("outcome", "Outcome"),
+            ("where", "Source / file"),
+            ("record", "Record"),
+            ("field", "Field"),
+            ("value", "Value"),
+            ("reason", "Why"),
+        ],
+    )
 
 
-def render(summary: RunSummary, reconciliation: pd.DataFrame, reasons: pd.DataFrame, samples: pd.DataFrame,
-           docs: Path) -> str:
+def render(
+    summary: RunSummary, reconciliation: pd.DataFrame, reasons: pd.DataFrame, samples: pd.DataFrame, docs: Path
+) -> str:
     failing = reconciliation[reconciliation["status"] == "fail"]
     warning = reconciliation[reconciliation["status"] == "warn"]
     status = "passed" if summary.success else "failed"
@@ -193,7 +214,7 @@ def render(summary: RunSummary, reconciliation: pd.DataFrame, reasons: pd.DataFr
     )
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">',
         f"<title>Alignment report {_e(summary.partition)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>Alignment report — as of {_e(summary.partition)}</h1>",
         f"<p>Run {_e(summary.run_id)} · generated {generated}</p>",
@@ -209,17 +230,41 @@ def render(summary: RunSummary, reconciliation: pd.DataFrame, reasons: pd.DataFr
         "<h2>Canonical funnel vs each team</h2>",
         _chart(reconciliation),
         "<h2>Reconciliation</h2>",
-        _table(reconciliation, [
-            ("team", "Team"), ("team_metric", "Team metric"), ("metric", "Canonical metric"),
-            ("period", "Period"), ("team_value", "Reported"), ("canonical_value", "Canonical"),
-            ("delta", "Delta"), ("allowed_delta", "Allowed"), ("status", "Status"),
-            ("team_computed_value", "Team tool"), ("explained_delta", "Explained"), ("unexplained_delta", "Unexplained"),
-        ], status_column="status"),
+        _table(
+            reconciliation,
+            [
+                ("team", "Team"),
+                ("team_metric", "Team metric"),
+                ("metric", "Canonical metric"),
+                ("period", "Period"),
+                ("team_value", "Reported"),
+                ("canonical_value", "Canonical"),
+                ("delta", "Delta"),
+                ("allowed_delta", "Allowed"),
+                ("status", "Status"),
+                ("team_computed_value", "Team tool"),
+                ("explained_delta", "Explained"),
+                ("unexplained_delta", "Unexplained"),
+            ],
+            status_column="status",
+        ),
         "<h2>Divergences by reason</h2>",
-        _table(reasons, [("team", "Team"), ("team_metric", "Team metric"), ("reason", "Reason"), ("records", "Records")]),
+        _table(
+            reasons, [("team", "Team"), ("team_metric", "Team metric"), ("reason", "Reason"), ("records", "Records")]
+        ),
         "<h2>Records behind the failing metric-periods</h2>",
-        _table(samples, [("team", "Team"), ("team_metric", "Team metric"), ("period", "Period"), ("reason", "Reason"),
-                         ("counted_by", "Counted by"), ("record_id", "Record"), ("person_id", "Person")]),
+        _table(
+            samples,
+            [
+                ("team", "Team"),
+                ("team_metric", "Team metric"),
+                ("period", "Period"),
+                ("reason", "Reason"),
+                ("counted_by", "Counted by"),
+                ("record_id", "Record"),
+                ("person_id", "Person"),
+            ],
+        ),
         "<p>All rows: <code>marts.alignment_divergences</code>.</p>",
         "<h2>Values the run could not read, or that look wrong</h2>",
         _values(summary),

@@ -110,8 +110,9 @@ def hold(
                 time.sleep(poll)
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "run": run,
-                                 "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}))
+        handle.write(
+            json.dumps({"pid": os.getpid(), "run": run, "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")})
+        )
         handle.flush()
         _HELD[path] = 1
         yield

@@ -60,8 +60,10 @@ def wait_until_free(
             if pid == os.getpid() or time.monotonic() >= deadline:
                 raise WarehouseLocked(path, program, pid) from None
             if progress:
-                progress(f"{path.name} is open in PID {pid} ({program}); waiting "
-                         f"{max(0, int(deadline - time.monotonic()))}s more for it to close")
+                progress(
+                    f"{path.name} is open in PID {pid} ({program}); waiting "
+                    f"{max(0, int(deadline - time.monotonic()))}s more for it to close"
+                )
             time.sleep(poll)
 
 

@@ -44,8 +44,10 @@ def recover_dead_runs(instance: dg.DagsterInstance, warehouse: Path, current_run
         if run.run_id == current_run_id:
             continue
         pid = run.tags.get(PID_TAG, "?")
-        reason = (f"its process (PID {pid}) died before the run ended; marked failed by run "
-                  f"{current_run_id[:8]}, which found the warehouse free")
+        reason = (
+            f"its process (PID {pid}) died before the run ended; marked failed by run "
+            f"{current_run_id[:8]}, which found the warehouse free"
+        )
         instance.report_run_failed(run, message=reason)
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         messages.append(f"run {run.run_id[:8]} {reason}")
@@ -53,7 +55,9 @@ def recover_dead_runs(instance: dg.DagsterInstance, warehouse: Path, current_run
         run = instance.get_run_by_id(run_id)
         if run_id != current_run_id and (run is None or run.is_finished):
             instance.event_log_storage.free_concurrency_slots_for_run(run_id)
-            messages.append(f"freed the warehouse slot left by run {run_id[:8]} ({run.status.value if run else 'gone'})")
+            messages.append(
+                f"freed the warehouse slot left by run {run_id[:8]} ({run.status.value if run else 'gone'})"
+            )
     return messages
 
 
@@ -71,8 +75,9 @@ class WarehouseLock(dg.ConfigurableResource):
         os.umask(PRIVATE_UMASK)  # the run's files hold personal data: owner-only (privacy.py)
         with hold(warehouse, f"run {run_id[:8]}", wait_seconds=self.wait_seconds, progress=log, poll=30):
             if context.instance is not None and context.run_id:
-                context.instance.add_run_tags(context.run_id, {PID_TAG: str(os.getpid()),
-                                                               WAREHOUSE_TAG: str(warehouse)})
+                context.instance.add_run_tags(
+                    context.run_id, {PID_TAG: str(os.getpid()), WAREHOUSE_TAG: str(warehouse)}
+                )
                 for message in recover_dead_runs(context.instance, warehouse, context.run_id):
                     if context.log:
                         context.log.warning(message)

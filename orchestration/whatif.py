@@ -61,13 +61,19 @@ def _snapshot(warehouse: Path, target: Path) -> tuple[str | None, list[tuple]]:
             con.execute(f"attach '{_quote(target)}' as scratch")
             for schema in ("raw", "private"):
                 con.execute(f"create schema scratch.{schema}")
-                tables = [r[0] for r in con.execute(
-                    "select table_name from information_schema.tables where table_catalog = 'source' "
-                    "and table_schema = ? and table_type = 'BASE TABLE'", [schema]).fetchall()]
+                tables = [
+                    r[0]
+                    for r in con.execute(
+                        "select table_name from information_schema.tables where table_catalog = 'source' "
+                        "and table_schema = ? and table_type = 'BASE TABLE'",
+                        [schema],
+                    ).fetchall()
+                ]
                 for table in tables:
                     con.execute(f"create table scratch.{schema}.{table} as select * from source.{schema}.{table}")
             [(as_of,)] = con.execute(
-                "select strftime(as_of, '%Y-%m-%dT%H:%M:%SZ') from source.intermediate.int_run_context").fetchall()
+                "select strftime(as_of, '%Y-%m-%dT%H:%M:%SZ') from source.intermediate.int_run_context"
+            ).fetchall()
             current = con.execute(_ENTRIES.format(prefix="source.")).fetchall()
         finally:
             con.close()
@@ -101,19 +107,32 @@ def run_whatif(proposed: LoadedContract, config: Settings, current_version: str)
         shutil.copytree(config.dbt_project_dir, project, ignore=shutil.ignore_patterns("target", "logs"))
         contract_compile.write(proposed, project)
         scratch_settings = Settings(
-            warehouse=warehouse, data_dir=config.data_dir, contract=proposed.path,
-            dagster_home=config.dagster_home, dbt_project_dir=project, expectations_dir=config.expectations_dir,
+            warehouse=warehouse,
+            data_dir=config.data_dir,
+            contract=proposed.path,
+            dagster_home=config.dagster_home,
+            dbt_project_dir=project,
+            expectations_dir=config.expectations_dir,
             sources_file=config.sources_file,
         )
         result = subprocess.run(
-            [dbt_executable(), *build_args("run", as_of=as_of, full_refresh=False), "--quiet",
-             "--project-dir", str(project), "--profiles-dir", str(project)],
-            cwd=project, env=dbt_env(scratch_settings), capture_output=True, text=True,
+            [
+                dbt_executable(),
+                *build_args("run", as_of=as_of, full_refresh=False),
+                "--quiet",
+                "--project-dir",
+                str(project),
+                "--profiles-dir",
+                str(project),
+            ],
+            cwd=project,
+            env=dbt_env(scratch_settings),
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise RuntimeError(f"dbt could not build under the proposed contract:\n{result.stdout[-3000:]}")
-        return _compare(current, _entries(warehouse), as_of, current_version,
-                        proposed.contract.meta.version)
+        return _compare(current, _entries(warehouse), as_of, current_version, proposed.contract.meta.version)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -141,12 +160,16 @@ def _compare(current: list[tuple], proposed: list[tuple], as_of, current_version
 
 
 def format_whatif(whatif: WhatIf, *, all_months: bool = False) -> str:
-    lines = [f"What-if: contract {whatif.current_version} (current) vs {whatif.proposed_version} (proposed), "
-             f"as of {whatif.as_of or 'all loaded data'}. Nothing was published."]
+    lines = [
+        f"What-if: contract {whatif.current_version} (current) vs {whatif.proposed_version} (proposed), "
+        f"as of {whatif.as_of or 'all loaded data'}. Nothing was published."
+    ]
     lines.append(f"{'stage':<14}{'month':<9}{'current':>9}{'proposed':>10}{'change':>8}")
     for row in whatif.counts:
         if row["change"] or all_months:
-            lines.append(f"{row['stage']:<14}{row['month']:<9}{row['current']:>9}{row['proposed']:>10}{row['change']:>+8}")
+            lines.append(
+                f"{row['stage']:<14}{row['month']:<9}{row['current']:>9}{row['proposed']:>10}{row['change']:>+8}"
+            )
     if not any(row["change"] for row in whatif.counts):
         lines.append("(no month changes)")
     lines.append("People who change stage:")

@@ -20,16 +20,23 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from collections.abc import Callable
 
 from . import salesforce_variant
 from .exports.ads_files import write_ads, write_fx
 from .exports.hubspot_associations import write_associations
 from .exports.hubspot_contacts import write_contacts
 from .exports.hubspot_forms import write_forms, write_submissions
-from .exports.hubspot_objects import company_table, write_account, write_companies, write_deals, write_owners, write_pipelines
+from .exports.hubspot_objects import (
+    company_table,
+    write_account,
+    write_companies,
+    write_deals,
+    write_owners,
+    write_pipelines,
+)
 from .exports.pages import write_csv
 from .exports.team_reports import report_rows, team_counts, team_metrics
 from .salesforce_variant import write_salesforce_company

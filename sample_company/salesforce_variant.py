@@ -74,8 +74,15 @@ def write_salesforce_company(
     counts = counts[counts["team"].isin(TEAMS)].reset_index(drop=True)
     metrics = team_metrics(counts, truth.entries, clock, TEAM_METRICS)
     diverging = divergences(
-        counts, crm.frame, marketing.events, truth.record_person, truth.people, truth.entries, clock,
-        TEAM_METRICS, label=crm.text,
+        counts,
+        crm.frame,
+        marketing.events,
+        truth.record_person,
+        truth.people,
+        truth.entries,
+        clock,
+        TEAM_METRICS,
+        label=crm.text,
     )
     diverging["person_id"] = crm.text(diverging["person_id"].to_numpy(np.int64))
     diverging["record_id"] = crm.text(diverging["record_id"].to_numpy(np.int64))

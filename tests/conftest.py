@@ -73,7 +73,9 @@ class Project:
         return subprocess.run(command, env=self.env(), capture_output=True, text=True, timeout=timeout)
 
 
-def make_project(root: Path, data_dir: Path, contract_text: str | None = None, sources_text: str | None = None) -> Project:
+def make_project(
+    root: Path, data_dir: Path, contract_text: str | None = None, sources_text: str | None = None
+) -> Project:
     root.mkdir(parents=True, exist_ok=True)
     dbt_dir = root / "dbt_project"
     shutil.copytree(DBT_PROJECT_DIR, dbt_dir, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))

@@ -13,16 +13,21 @@ pytestmark = pytest.mark.xdist_group("cli")
 
 
 def test_funnel_run_refuses_an_invalid_contract_and_starts_nothing(tmp_path):
-    text = (PROJECT_ROOT / "funnel.yml").read_text().replace("lifecycle_stage_reached: salesqualifiedlead",
-                                                             "lifecycle_stage_reached: sales_qualified")
+    text = (
+        (PROJECT_ROOT / "funnel.yml")
+        .read_text()
+        .replace("lifecycle_stage_reached: salesqualifiedlead", "lifecycle_stage_reached: sales_qualified")
+    )
     project = make_project(tmp_path / "p", tmp_path / "data", text)
-    line = next(i for i, l in enumerate(text.splitlines(), start=1) if "sales_qualified" in l)
+    line = next(i for i, text_line in enumerate(text.splitlines(), start=1) if "sales_qualified" in text_line)
 
     result = project.funnel("run", "--date", "2026-10-31")
 
     assert result.returncode == 3
-    assert (f"funnel.yml:{line}: stages.2.entry.lifecycle_stage_reached: unknown lifecycle stage 'sales_qualified'"
-            in result.stderr)
+    assert (
+        f"funnel.yml:{line}: stages.2.entry.lifecycle_stage_reached: unknown lifecycle stage 'sales_qualified'"
+        in result.stderr
+    )
     assert not project.settings.warehouse.exists()
     assert not any((project.settings.dagster_home).glob("storage/*"))
 
@@ -37,7 +42,7 @@ def test_contract_check_reports_every_problem_with_its_line(tmp_path):
     result = project.funnel("contract", "check", str(tmp_path / "funnel.yml"))
 
     assert result.returncode == 3
-    problems = [l.strip() for l in result.stderr.splitlines() if l.startswith("  funnel.yml:")]
+    problems = [line.strip() for line in result.stderr.splitlines() if line.startswith("  funnel.yml:")]
     assert len(problems) == 2
     assert re.match(r"funnel\.yml:\d+: reporting\.timezone: unknown timezone 'America/Nowhere'", problems[0])
     assert re.match(r"funnel\.yml:\d+: alignment\.tolerances\.mqls\.relative: Input should be greater", problems[1])
@@ -49,12 +54,18 @@ def test_the_handbook_is_generated_and_self_contained(tmp_path):
     assert result.returncode == 0, result.stderr
     markdown = (tmp_path / "handbook" / "handbook.md").read_text()
     page = (tmp_path / "handbook" / "handbook.html").read_text()
-    for text in ("Marketing qualified lead", "lifecycle stage reached 'marketingqualifiedlead'", "Decision log",
-                 "Until 2025-01-01", "8% or 3, whichever is larger", "Dana Whitfield, CEO",
-                 # Each condition of a channel rule with its field, alternatives apart.
-                 "original source is OFFLINE and source drill-down 1 is IMPORT",
-                 "original source is OFFLINE and source drill-down 1 is one of CRM_UI, EXTENSION, SALES; or "
-                 "original source is OFFLINE and source drill-down 1 is CONTACTS and source drill-down 2 is CRM_UI"):
+    for text in (
+        "Marketing qualified lead",
+        "lifecycle stage reached 'marketingqualifiedlead'",
+        "Decision log",
+        "Until 2025-01-01",
+        "8% or 3, whichever is larger",
+        "Dana Whitfield, CEO",
+        # Each condition of a channel rule with its field, alternatives apart.
+        "original source is OFFLINE and source drill-down 1 is IMPORT",
+        "original source is OFFLINE and source drill-down 1 is one of CRM_UI, EXTENSION, SALES; or "
+        "original source is OFFLINE and source drill-down 1 is CONTACTS and source drill-down 2 is CRM_UI",
+    ):
         assert text in markdown
     assert "Marketing qualified lead" in page and "<table>" in page
     assert not re.search(r"(src|href)=\"?https?://", page), "the handbook must not load anything from outside"

@@ -43,6 +43,7 @@ def _set(path, value):
         for key in path[:-1]:
             target = target[key]
         target[path[-1]] = value
+
     return change
 
 
@@ -92,7 +93,9 @@ INVALID = {
         "stages.3.entry.deal_created: 'deal_created' expects {pipeline, min_amount}: 'pipeline' is missing",
     ),
     "won and stage together": (
-        _set(["stages", 4, "entry"], {"deal_stage_reached": {"pipeline": "default", "won": True, "stage": "closedwon"}}),
+        _set(
+            ["stages", 4, "entry"], {"deal_stage_reached": {"pipeline": "default", "won": True, "stage": "closedwon"}}
+        ),
         "give either 'stage' or 'won: true'",
     ),
     "unknown top-level section": (
@@ -128,7 +131,7 @@ def test_invalid_contracts_are_refused_with_the_place(case):
 
 def test_problems_carry_the_yaml_line():
     text = DEMO.replace("timezone: America/New_York", "timezone: Nowhere/Land", 1)
-    line = next(i for i, l in enumerate(text.splitlines(), start=1) if "Nowhere/Land" in l)
+    line = next(i for i, text_line in enumerate(text.splitlines(), start=1) if "Nowhere/Land" in text_line)
     (problem,) = problems_of(text)
     assert problem.startswith(f"funnel.yml:{line}: reporting.timezone: unknown timezone")
 
@@ -142,12 +145,13 @@ def test_several_problems_are_reported_at_once():
     def change(data):
         data["reporting"]["timezone"] = "Nowhere/Land"
         data["stages"][1]["entry"] = {"lifecycle_stage_reached": "nope"}
+
     assert len(problems_of(edit(change))) == 2
 
 
 HOSTILE = [
     "x'); drop table raw.hubspot_contacts; --",
-    "it's \"quoted\" /* comment */ -- and more",
+    'it\'s "quoted" /* comment */ -- and more',
     "{% endraw %}{{ exceptions.raise_compiler_error('injected') }}",
     "back\\slash ; semicolon % percent",
 ]
@@ -159,6 +163,7 @@ def test_hostile_values_survive_compilation_as_data(value):
         data["stages"][0]["entry"] = {"lead_status_in": [value]}
         data["stages"][0]["label"] = value
         data["alignment"]["teams"]["sales"]["reports"][value] = "mqls"
+
     loaded = parse(edit(change))
     rendered = render(loaded)
     # The payload sits in one raw block that no value can close.
@@ -187,8 +192,11 @@ def test_history_start_bounds_the_runs_and_defaults_to_any_crm_history():
 def test_a_channel_matches_any_of_its_alternatives_and_compiles_them_as_conditions():
     data = contract_data(parse(DEMO))
     outbound = next(c for c in data["channels"] if c["key"] == "outbound")
-    assert [c["original_source_detail"] for c in outbound["conditions"]] == [["CRM_UI", "EXTENSION", "SALES"],
-                                                                             ["CONTACTS"]]
+    assert [c["original_source_detail"] for c in outbound["conditions"]] == [
+        ["CRM_UI", "EXTENSION", "SALES"],
+        ["CONTACTS"],
+    ]
     assert outbound["conditions"][1]["original_source_detail_2"] == ["CRM_UI"]
     assert data["channels"][-1]["conditions"] == [
-        {"original_source": [], "original_source_detail": [], "original_source_detail_2": [], "lead_source": []}]
+        {"original_source": [], "original_source_detail": [], "original_source_detail_2": [], "lead_source": []}
+    ]

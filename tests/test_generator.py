@@ -286,6 +286,7 @@ def test_contract_constants_match_funnel_yml() -> None:
     assert tuple(exclusions["test_patterns"]) == contract.TEST_PATTERNS
     assert tuple(exclusions["competitor_domains"]) == contract.COMPETITOR_DOMAINS
     assert tuple(exclusions["lifecycle_stages"]) == contract.EXCLUDED_LIFECYCLE
+
     def alternative(when: dict) -> tuple:
         return (
             tuple(when.get("original_source", ())),
@@ -294,8 +295,11 @@ def test_contract_constants_match_funnel_yml() -> None:
         )
 
     rules = [
-        (c["key"], c["sourced_by"],
-         tuple(alternative(w) for w in (c["when"] if isinstance(c["when"], list) else [c["when"]])))
+        (
+            c["key"],
+            c["sourced_by"],
+            tuple(alternative(w) for w in (c["when"] if isinstance(c["when"], list) else [c["when"]])),
+        )
         for c in spec["channels"]
         if c["when"]
     ]
@@ -579,8 +583,12 @@ def test_funnel_salesforce_yml_is_funnel_yml_with_salesforce_stages() -> None:
     for section in ("meta", "reporting", "identity", "hubspot", "ad_platforms", "policies", "targets"):
         assert spec[section] == base[section], section
     kept = [c for c in base["channels"] if c["key"] != "outbound"]
-    lead_source = {"key": "outbound", "label": "Outbound (sales-sourced)", "sourced_by": "sales",
-                   "when": {"lead_source": [salesforce.OUTBOUND_SOURCE]}}
+    lead_source = {
+        "key": "outbound",
+        "label": "Outbound (sales-sourced)",
+        "sourced_by": "sales",
+        "when": {"lead_source": [salesforce.OUTBOUND_SOURCE]},
+    }
     assert spec["channels"] == kept[:-1] + [lead_source, kept[-1]]
     entries = {s["key"]: s["entry"] for s in spec["stages"]}
     assert list(entries) == list(contract.STAGES)

@@ -24,7 +24,9 @@ CONTACT = {
 def page(records: list[dict], after: str | None = None) -> str:
     body = {"results": records}
     if after:
-        body["paging"] = {"next": {"after": after, "link": f"https://api.hubapi.com/crm/v3/objects/contacts?after={after}"}}
+        body["paging"] = {
+            "next": {"after": after, "link": f"https://api.hubapi.com/crm/v3/objects/contacts?after={after}"}
+        }
     return json.dumps(body)
 
 
@@ -62,8 +64,12 @@ def test_a_truncated_page_is_quarantined_and_the_other_pages_load(con, tmp_path)
     ids = [r[0] for r in con.execute("select id from raw.hubspot_contacts order by id").fetchall()]
     assert ids == ["1001", "1002", "1004"]
     assert quarantine(con, "hubspot.contacts") == [
-        ("hubspot/contacts/page-00002.json", None, None,
-         "file is not valid JSON (truncated or corrupt export): re-export it")
+        (
+            "hubspot/contacts/page-00002.json",
+            None,
+            None,
+            "file is not valid JSON (truncated or corrupt export): re-export it",
+        )
     ]
     assert (result.rows, result.quarantined_files, result.quarantined_records) == (3, 1, 0)
 
@@ -95,7 +101,11 @@ def test_a_page_without_results_is_not_taken_for_an_empty_page(con, tmp_path):
 
 def test_reloading_the_same_files_does_not_duplicate_rows(con, tmp_path):
     write(tmp_path, "hubspot/contacts/page-00001.json", page([contact("1001"), contact("1002")]))
-    write(tmp_path, "reports/marketing.csv", "team,metric,period_start,period_end,value\nmarketing,mqls,2025-05-01,2025-05-31,10\n")
+    write(
+        tmp_path,
+        "reports/marketing.csv",
+        "team,metric,period_start,period_end,value\nmarketing,mqls,2025-05-01,2025-05-31,10\n",
+    )
     for _ in range(3):
         load_json_pages(con, tmp_path, hubspot.TABLES["hubspot_contacts"])
         load_csv_files(con, tmp_path, reports.TABLES["team_reports"])
@@ -104,41 +114,61 @@ def test_reloading_the_same_files_does_not_duplicate_rows(con, tmp_path):
 
 
 def test_a_csv_missing_a_column_is_quarantined_by_name_and_the_others_load(con, tmp_path):
-    header = "date,customer_id,customer_currency_code,campaign_id,campaign_name,cost_micros,clicks,impressions,conversions"
-    write(tmp_path, "ads/google_ads/campaign_stats_2025-05.csv", header + "\n2025-05-01,c1,USD,k1,brand,1500000,3,100,0.5\n")
-    write(tmp_path, "ads/google_ads/campaign_stats_2025-06.csv",
-          header.replace(",cost_micros", "") + "\n2025-06-01,c1,USD,k1,brand,3,100,0.5\n")
+    header = (
+        "date,customer_id,customer_currency_code,campaign_id,campaign_name,cost_micros,clicks,impressions,conversions"
+    )
+    write(
+        tmp_path,
+        "ads/google_ads/campaign_stats_2025-05.csv",
+        header + "\n2025-05-01,c1,USD,k1,brand,1500000,3,100,0.5\n",
+    )
+    write(
+        tmp_path,
+        "ads/google_ads/campaign_stats_2025-06.csv",
+        header.replace(",cost_micros", "") + "\n2025-06-01,c1,USD,k1,brand,3,100,0.5\n",
+    )
 
     load_csv_files(con, tmp_path, ads.TABLES["google_ads_campaign_stats"])
 
     assert con.execute("select date::varchar, cost_micros from raw.google_ads_campaign_stats").fetchall() == [
         ("2025-05-01", 1500000)
     ]
-    (file, line, _, reason), = quarantine(con, "ads.google_ads")
+    ((file, line, _, reason),) = quarantine(con, "ads.google_ads")
     assert (file, line) == ("ads/google_ads/campaign_stats_2025-06.csv", None)
     assert reason.startswith("missing column(s) cost_micros; expected header: date,customer_id")
 
 
 def test_csv_values_that_do_not_cast_are_quarantined_with_their_line(con, tmp_path):
-    write(tmp_path, "reports/sales.csv",
-          "team,metric,period_start,period_end,value\n"
-          "sales,leads,2025-05-01,2025-05-31,21\n"
-          "sales,leads,2025-06-01,2025-06-30,lots\n"
-          "sales,leads,2025-07-01,2025-07-31,38\n")
+    write(
+        tmp_path,
+        "reports/sales.csv",
+        "team,metric,period_start,period_end,value\n"
+        "sales,leads,2025-05-01,2025-05-31,21\n"
+        "sales,leads,2025-06-01,2025-06-30,lots\n"
+        "sales,leads,2025-07-01,2025-07-31,38\n",
+    )
 
     load_csv_files(con, tmp_path, reports.TABLES["team_reports"])
 
-    assert [r[0] for r in con.execute("select value::int from raw.team_reports order by period_start").fetchall()] == [21, 38]
-    (file, line, _, reason), = quarantine(con, "reports")
+    assert [r[0] for r in con.execute("select value::int from raw.team_reports order by period_start").fetchall()] == [
+        21,
+        38,
+    ]
+    ((file, line, _, reason),) = quarantine(con, "reports")
     assert (file, line) == ("reports/sales.csv", 3)
     assert "value" in reason and "lots" in reason
 
 
 def test_columns_in_another_order_are_read_by_name(con, tmp_path):
-    write(tmp_path, "reports/finance.csv",
-          "value,team,metric,period_end,period_start\n42,finance,customers,2025-05-31,2025-05-01\n")
+    write(
+        tmp_path,
+        "reports/finance.csv",
+        "value,team,metric,period_end,period_start\n42,finance,customers,2025-05-31,2025-05-01\n",
+    )
     load_csv_files(con, tmp_path, reports.TABLES["team_reports"])
-    assert con.execute("select team, metric, value::int from raw.team_reports").fetchall() == [("finance", "customers", 42)]
+    assert con.execute("select team, metric, value::int from raw.team_reports").fetchall() == [
+        ("finance", "customers", 42)
+    ]
 
 
 def test_a_failed_load_leaves_the_previous_contents(con, tmp_path, monkeypatch):

@@ -26,7 +26,13 @@ def test_the_committed_stage_metrics_are_those_of_the_contract():
 
 def test_metric_names_from_stage_keys():
     assert [plural(k) for k in ("lead", "mql", "opportunity", "customer", "day", "status")] == [
-        "leads", "mqls", "opportunities", "customers", "days", "statuses"]
+        "leads",
+        "mqls",
+        "opportunities",
+        "customers",
+        "days",
+        "statuses",
+    ]
     assert metric_name("closed__won_") == "closed_won"
     assert conversion_metric("mql", "sql", 30, "conversion_rate") == "mql_to_sql_rate_30d"
 

@@ -11,15 +11,20 @@ COMPARISONS = {
     "fct_stage_entries": (
         "select person_id, stage, strftime(entered_at, '%Y-%m-%dT%H:%M:%S.%gZ'), cast(entered_date as varchar), "
         "channel, cast(is_backfilled as varchar) from marts.fct_stage_entries",
-        "select person_id, stage, entered_at, entered_date, channel, is_backfilled from read_csv('{truth}/stage_entries.csv', all_varchar=true)",
+        "select person_id, stage, entered_at, entered_date, channel, is_backfilled "
+        "from read_csv('{truth}/stage_entries.csv', all_varchar=true)",
     ),
     "funnel_daily": (
         "select cast(date as varchar), channel, stage, cast(entries as varchar) from marts.funnel_daily",
         "select date, channel, stage, entries from read_csv('{truth}/funnel_daily.csv', all_varchar=true)",
     ),
     "dim_people": (
-        "select person_id, channel, coalesce(owner_id, ''), cast(is_excluded as varchar), coalesce(exclusion_reason, ''), "
-        + ", ".join(f"coalesce(strftime({s}_at, '%Y-%m-%dT%H:%M:%S.%gZ'), '')" for s in ("lead", "mql", "sql", "opportunity", "customer"))
+        "select person_id, channel, coalesce(owner_id, ''), cast(is_excluded as varchar), "
+        "coalesce(exclusion_reason, ''), "
+        + ", ".join(
+            f"coalesce(strftime({s}_at, '%Y-%m-%dT%H:%M:%S.%gZ'), '')"
+            for s in ("lead", "mql", "sql", "opportunity", "customer")
+        )
         + " from marts.dim_people",
         "select person_id, channel, coalesce(owner_id, ''), is_excluded, coalesce(exclusion_reason, ''), "
         + ", ".join(f"coalesce({s}_at, '')" for s in ("lead", "mql", "sql", "opportunity", "customer"))
@@ -27,7 +32,8 @@ COMPARISONS = {
     ),
     "pipeline_deals": (
         "select deal_id, pipeline_id, cast(amount_reporting as varchar), deal_stage_id, cast(is_won as varchar), "
-        "cast(is_lost as varchar), coalesce(primary_person_id, ''), source_channel, sourced_by from marts.pipeline_deals",
+        "cast(is_lost as varchar), coalesce(primary_person_id, ''), source_channel, sourced_by "
+        "from marts.pipeline_deals",
         "select deal_id, pipeline, amount_reporting, stage, is_won, is_lost, coalesce(primary_person_id, ''), "
         "source_channel, sourced_by from read_csv('{truth}/deals.csv', all_varchar=true)",
     ),
@@ -56,8 +62,12 @@ def all_marts(warehouse: Path) -> dict[str, list[tuple]]:
     """Every table of schema `marts` with its rows sorted: two runs compared mart for mart."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
         return {t: sorted(con.execute(f"select * from marts.{t}").fetchall(), key=repr) for t in tables}
     finally:
         con.close()

@@ -18,8 +18,12 @@ import pandas as pd
 from orchestration.warehouse import connect
 
 # Tables a run cannot do without, when their source is landed: no people without them.
-NON_EMPTY = {("hubspot_fivetran", "contact"), ("hubspot_fivetran", "owner"), ("salesforce_fivetran", "lead"),
-             ("salesforce_fivetran", "user")}
+NON_EMPTY = {
+    ("hubspot_fivetran", "contact"),
+    ("hubspot_fivetran", "owner"),
+    ("salesforce_fivetran", "lead"),
+    ("salesforce_fivetran", "user"),
+}
 
 # sources.yml mode → the dbt sources it lands.
 FIVETRAN_SOURCES = {
@@ -59,22 +63,33 @@ def declared(manifest: Path, sources: list[str]) -> list[LandedTable]:
         if node["source_name"] not in sources:
             continue
         columns = node.get("columns", {})
-        tables.append(LandedTable(
-            source=node["source_name"], name=node["name"], schema=node["schema"], identifier=node["identifier"],
-            columns=tuple(name for name, column in columns.items() if not column.get("meta", {}).get("legacy")),
-            required=tuple(name for name, column in columns.items() if column.get("meta", {}).get("required")),
-            key=tuple(node.get("meta", {}).get("key", [])),
-            optional=bool(node.get("meta", {}).get("optional")),
-            legacy_names={name: column["meta"]["legacy_name"] for name, column in columns.items()
-                          if column.get("meta", {}).get("legacy_name")},
-        ))
+        tables.append(
+            LandedTable(
+                source=node["source_name"],
+                name=node["name"],
+                schema=node["schema"],
+                identifier=node["identifier"],
+                columns=tuple(name for name, column in columns.items() if not column.get("meta", {}).get("legacy")),
+                required=tuple(name for name, column in columns.items() if column.get("meta", {}).get("required")),
+                key=tuple(node.get("meta", {}).get("key", [])),
+                optional=bool(node.get("meta", {}).get("optional")),
+                legacy_names={
+                    name: column["meta"]["legacy_name"]
+                    for name, column in columns.items()
+                    if column.get("meta", {}).get("legacy_name")
+                },
+            )
+        )
     return sorted(tables, key=lambda t: (t.source, t.name))
 
 
 def landed_sources(sources_config) -> list[str]:
     """The dbt sources a sources.yml configuration reads from Fivetran."""
-    modes = {"hubspot": sources_config.hubspot.mode, "salesforce": sources_config.salesforce.mode,
-             **sources_config.ads.model_dump()}
+    modes = {
+        "hubspot": sources_config.hubspot.mode,
+        "salesforce": sources_config.salesforce.mode,
+        **sources_config.ads.model_dump(),
+    }
     return [name for key, mode in modes.items() if mode == "fivetran" for name in FIVETRAN_SOURCES[key]]
 
 
@@ -95,35 +110,59 @@ def profile(warehouse: Path, tables: list[LandedTable]) -> pd.DataFrame:
         for table in tables:
             columns = present.get((table.schema.lower(), table.identifier.lower()))
             missing = [c for c in table.required if columns is None or c not in columns]
-            absent = [c for c in table.columns if columns is not None and c not in columns and c not in missing
-                      and table.legacy_names.get(c) not in columns]
+            absent = [
+                c
+                for c in table.columns
+                if columns is not None
+                and c not in columns
+                and c not in missing
+                and table.legacy_names.get(c) not in columns
+            ]
             count = missing_keys = 0
             if columns is not None:
                 relation = f"{_quote(table.schema)}.{_quote(table.identifier)}"
                 keys = [k for k in table.key if k in columns]
                 null_key = " or ".join(f"{_quote(k)} is null" for k in keys) or "false"
                 count, missing_keys = con.execute(
-                    f"select count(*), count(*) filter (where {null_key}) from {relation}").fetchall()[0]
-            rows.append({
-                "table_name": table.label,
-                "is_optional": table.optional,
-                "must_have_rows": (table.source, table.name) in NON_EMPTY,
-                "table_exists": int(columns is not None),
-                "rows_loaded": int(count),
-                "missing_required_columns": len(missing),
-                "missing_required": ", ".join(missing),
-                "absent_columns": ", ".join(absent),
-                "missing_ids": int(missing_keys),
-            })
-    return pd.DataFrame(rows, columns=["table_name", "is_optional", "must_have_rows", "table_exists", "rows_loaded",
-                                       "missing_required_columns", "missing_required", "absent_columns",
-                                       "missing_ids"])
+                    f"select count(*), count(*) filter (where {null_key}) from {relation}"
+                ).fetchall()[0]
+            rows.append(
+                {
+                    "table_name": table.label,
+                    "is_optional": table.optional,
+                    "must_have_rows": (table.source, table.name) in NON_EMPTY,
+                    "table_exists": int(columns is not None),
+                    "rows_loaded": int(count),
+                    "missing_required_columns": len(missing),
+                    "missing_required": ", ".join(missing),
+                    "absent_columns": ", ".join(absent),
+                    "missing_ids": int(missing_keys),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "table_name",
+            "is_optional",
+            "must_have_rows",
+            "table_exists",
+            "rows_loaded",
+            "missing_required_columns",
+            "missing_required",
+            "absent_columns",
+            "missing_ids",
+        ],
+    )
 
 
 def problem(row: dict) -> str | None:
     """What makes a landed table unusable, in words that name it; None when it is usable."""
     if not row["table_exists"]:
-        return None if row["is_optional"] else f"{row['table_name']} is not in the warehouse: land it, or switch the source"
+        return (
+            None
+            if row["is_optional"]
+            else f"{row['table_name']} is not in the warehouse: land it, or switch the source"
+        )
     problems = []
     if row["missing_required_columns"]:
         problems.append(f"no column {row['missing_required']} (the funnel cannot do without it)")

@@ -57,7 +57,8 @@ def raw_profile(source: str, tables: dict[str, JsonPages | CsvFiles], loaded: Lo
     limit = loaded.contract.policies.quarantine_max_rows
     expectations = [
         gxe.ExpectColumnValuesToBeBetween(
-            column="quarantined", max_value=limit,
+            column="quarantined",
+            max_value=limit,
             meta={"why": f"more than policies.quarantine_max_rows ({limit}) records or files could not be loaded"},
         ),
         gxe.ExpectColumnValuesToBeBetween(column="missing_ids", max_value=0),
@@ -82,10 +83,17 @@ def landed_tables() -> SuiteSpec:
     expectations = [
         gxe.ExpectColumnValuesToBeBetween(column="missing_required_columns", max_value=0),
         gxe.ExpectColumnValuesToBeBetween(column="missing_ids", max_value=0),
-        gxe.ExpectColumnValuesToBeBetween(column="table_exists", min_value=1,
-                                          row_condition=Column("is_optional") == False),  # noqa: E712
-        gxe.ExpectColumnValuesToBeBetween(column="rows_loaded", min_value=1,
-                                          row_condition=Column("must_have_rows") == True),  # noqa: E712
+        gxe.ExpectColumnValuesToBeBetween(
+            # GX builds the condition from the comparison: `not Column(...)` would be a Python bool.
+            column="table_exists",
+            min_value=1,
+            row_condition=Column("is_optional") == False,  # noqa: E712
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="rows_loaded",
+            min_value=1,
+            row_condition=Column("must_have_rows") == True,  # noqa: E712
+        ),
     ]
     return SuiteSpec("landed_tables", expectations, ["table_name"])
 
@@ -112,10 +120,13 @@ def stage_evidence() -> SuiteSpec:
     an export without it must not publish an empty stage (contract/evidence.py). Validates one
     row per criterion, computed from the run's data profile."""
     gxe = _gxe()
-    expectations = [gxe.ExpectColumnValuesToBeBetween(
-        column="undated", max_value=0,
-        meta={"why": "records exist, but nothing in the data dates this criterion: its stage would be empty"},
-    )]
+    expectations = [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="undated",
+            max_value=0,
+            meta={"why": "records exist, but nothing in the data dates this criterion: its stage would be empty"},
+        )
+    ]
     return SuiteSpec("stage_evidence", expectations, ["need"])
 
 
@@ -123,10 +134,13 @@ def rejected_values(loaded: LoadedContract) -> Slice:
     """Values the funnel cannot read (intermediate.int_rejected_values), within the tolerance."""
     gxe = _gxe()
     limit = loaded.contract.policies.quarantine_max_rows
-    expectations = [gxe.ExpectColumnValuesToBeBetween(
-        column="values", max_value=limit,
-        meta={"why": f"more than policies.quarantine_max_rows ({limit}) values could not be read"},
-    )]
+    expectations = [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="values",
+            max_value=limit,
+            meta={"why": f"more than policies.quarantine_max_rows ({limit}) values could not be read"},
+        )
+    ]
     sql = """
         select source, field, reason, count(*) as "values"
         from intermediate.int_rejected_values
@@ -140,11 +154,16 @@ def rejected_values(loaded: LoadedContract) -> Slice:
 def value_warnings() -> Slice:
     """Values that parse but look wrong (intermediate.int_value_warnings), by kind."""
     gxe = _gxe()
-    expectations = [gxe.ExpectColumnValuesToBeBetween(
-        column="records", max_value=0,
-        meta={"why": "values that look wrong: a policy in funnel.yml (policies.suspicious_values) says whether "
-                     "they only warn or block the run"},
-    )]
+    expectations = [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="records",
+            max_value=0,
+            meta={
+                "why": "values that look wrong: a policy in funnel.yml (policies.suspicious_values) says whether "
+                "they only warn or block the run"
+            },
+        )
+    ]
     sql = "select kind, count(*) as records from intermediate.int_value_warnings group by kind"
     return Slice(SuiteSpec("value_warnings", expectations, ["kind"]), sql)
 

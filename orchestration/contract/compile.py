@@ -40,20 +40,25 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
         definitions, valid_from = [], None
         for old, entry in zip(stage.previous_definitions, parsed.previous):
             until = old.until.isoformat()
-            definitions.append({"version": old.version, "valid_from": valid_from, "valid_to": until, "entry": node(entry)})
+            definitions.append(
+                {"version": old.version, "valid_from": valid_from, "valid_to": until, "entry": node(entry)}
+            )
             valid_from = until
-        definitions.append({"version": c.meta.version, "valid_from": valid_from, "valid_to": None,
-                            "entry": node(parsed.entry)})
-        stages.append({
-            "key": stage.key,
-            "label": stage.label,
-            "owner": stage.owner,
-            "order": order,
-            "sla_hours": stage.sla_hours,
-            "sla_from": stage.sla_from or (c.stages[order - 2].key if order > 1 else None),
-            "definitions": definitions,
-            "exit": node(parsed.exit) if parsed.exit else None,
-        })
+        definitions.append(
+            {"version": c.meta.version, "valid_from": valid_from, "valid_to": None, "entry": node(parsed.entry)}
+        )
+        stages.append(
+            {
+                "key": stage.key,
+                "label": stage.label,
+                "owner": stage.owner,
+                "order": order,
+                "sla_hours": stage.sla_hours,
+                "sla_from": stage.sla_from or (c.stages[order - 2].key if order > 1 else None),
+                "definitions": definitions,
+                "exit": node(parsed.exit) if parsed.exit else None,
+            }
+        )
 
     alignment = c.alignment
     return {
@@ -66,8 +71,12 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
         },
         "lifecycle_order": lifecycle,
         "channels": [
-            {"key": ch.key, "label": ch.label, "sourced_by": ch.sourced_by,
-             "conditions": [condition.model_dump(mode="json") for condition in ch.conditions]}
+            {
+                "key": ch.key,
+                "label": ch.label,
+                "sourced_by": ch.sourced_by,
+                "conditions": [condition.model_dump(mode="json") for condition in ch.conditions],
+            }
             for ch in c.channels
         ],
         "ad_platforms": dict(c.ad_platforms),
@@ -78,15 +87,27 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
         "targets": [t.model_dump(mode="json") for t in c.targets],
         "alignment": {
             "metrics": [
-                {"metric": name, "measure": m.measure, "stage": m.stage, "pipeline": m.pipeline,
-                 **alignment.tolerances[name].model_dump(mode="json")}
+                {
+                    "metric": name,
+                    "measure": m.measure,
+                    "stage": m.stage,
+                    "pipeline": m.pipeline,
+                    **alignment.tolerances[name].model_dump(mode="json"),
+                }
                 for name, m in alignment.metrics.items()
             ],
             "team_reports": [
-                {"team": team, "team_metric": team_metric, "metric": metric,
-                 "measure": alignment.metrics[metric].measure, "stage": alignment.metrics[metric].stage,
-                 "snapshot_days_after": spec.snapshot.days_after, "snapshot_time": spec.snapshot.time,
-                 "snapshot_timezone": spec.snapshot.timezone, "has_view": team_metric in spec.views}
+                {
+                    "team": team,
+                    "team_metric": team_metric,
+                    "metric": metric,
+                    "measure": alignment.metrics[metric].measure,
+                    "stage": alignment.metrics[metric].stage,
+                    "snapshot_days_after": spec.snapshot.days_after,
+                    "snapshot_time": spec.snapshot.time,
+                    "snapshot_timezone": spec.snapshot.timezone,
+                    "has_view": team_metric in spec.views,
+                }
                 for team, spec in alignment.teams.items()
                 for team_metric, metric in spec.reports.items()
             ],
@@ -99,7 +120,9 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
                     "date_property": view.date.property,
                     "first_set": view.date.first_set,
                     "timezone": view.timezone,
-                    "lifecycle_rank": (lifecycle.index(view.lifecycle_at_least) + 1) if view.lifecycle_at_least else None,
+                    "lifecycle_rank": (lifecycle.index(view.lifecycle_at_least) + 1)
+                    if view.lifecycle_at_least
+                    else None,
                     "excludes": view.excludes,
                     "snapshot_days_after": spec.snapshot.days_after,
                     "snapshot_time": spec.snapshot.time,
@@ -139,8 +162,10 @@ def write_if_changed(path: Path, text: str) -> bool:
 
 
 def render(loaded: LoadedContract) -> str:
-    header = ("Generated by `funnel contract compile` from the contract; do not edit (edit funnel.yml).\n"
-              f"    contract sha256: {loaded.sha256}")
+    header = (
+        "Generated by `funnel contract compile` from the contract; do not edit (edit funnel.yml).\n"
+        f"    contract sha256: {loaded.sha256}"
+    )
     return json_macro("funnel_contract", header, contract_data(loaded))
 
 

@@ -54,12 +54,11 @@ def parse(raw: Any, path: tuple, problems: list[Problem]) -> Criterion | None:
             Problem(
                 path,
                 "a criterion must be a mapping with exactly one key",
-                f"write one of: {', '.join(GROUPS + tuple(LEAVES))}; e.g. "
-                + LEAVES["lifecycle_stage_reached"][1],
+                f"write one of: {', '.join(GROUPS + tuple(LEAVES))}; e.g. " + LEAVES["lifecycle_stage_reached"][1],
             )
         )
         return None
-    (kind, value), = raw.items()
+    ((kind, value),) = raw.items()
     here = path + (kind,)
     if kind in GROUPS:
         if not isinstance(value, list) or not value:
@@ -110,12 +109,15 @@ def _leaf_args(kind: str, value: Any, path: tuple, problems: list[Problem]) -> d
         return {"forms": values}
     if not isinstance(value, dict):
         return bad("not a mapping")
-    unknown = set(value) - {
-        "property_at_least": {"property", "value"},
-        "property_in": {"property", "values"},
-        "deal_created": {"pipeline", "min_amount"},
-        "deal_stage_reached": {"pipeline", "stage", "won"},
-    }[kind]
+    unknown = (
+        set(value)
+        - {
+            "property_at_least": {"property", "value"},
+            "property_in": {"property", "values"},
+            "deal_created": {"pipeline", "min_amount"},
+            "deal_stage_reached": {"pipeline", "stage", "won"},
+        }[kind]
+    )
     if unknown:
         return bad(f"unknown key(s) {', '.join(sorted(map(str, unknown)))}")
     if kind in ("property_at_least", "property_in"):

@@ -42,9 +42,13 @@ def named_properties(loaded: LoadedContract) -> list[tuple[tuple, str]]:
 def check_against_catalogue(loaded: LoadedContract, catalogue: set[str], where: str) -> list[Problem]:
     """Property names the portal does not have (before any run has loaded data)."""
     return [
-        Problem(path, f"no contact property '{name}' in the portal ({where})",
-                "use a property's internal name, as HubSpot's properties API or an export lists it")
-        for path, name in named_properties(loaded) if name not in catalogue
+        Problem(
+            path,
+            f"no contact property '{name}' in the portal ({where})",
+            "use a property's internal name, as HubSpot's properties API or an export lists it",
+        )
+        for path, name in named_properties(loaded)
+        if name not in catalogue
     ]
 
 
@@ -62,29 +66,53 @@ def check_against_data(loaded: LoadedContract, data: dict) -> list[Problem]:
         if node.kind == "form_submitted":
             for form in args["forms"]:
                 if form not in forms:
-                    problems.append(Problem(node.path, f"no form with id or name '{form}' in the HubSpot forms loaded",
-                                            "use a form id or its exact name"))
+                    problems.append(
+                        Problem(
+                            node.path,
+                            f"no form with id or name '{form}' in the HubSpot forms loaded",
+                            "use a form id or its exact name",
+                        )
+                    )
         if node.kind in ("deal_created", "deal_stage_reached"):
             if args["pipeline"] not in pipelines:
-                problems.append(Problem(node.path, f"no deal pipeline '{args['pipeline']}' in the data",
-                                        f"use one of: {', '.join(sorted(pipelines))}"))
-            elif node.kind == "deal_stage_reached" and args.get("stage") and \
-                    f"{args['pipeline']}/{args['stage']}" not in stages:
-                problems.append(Problem(node.path, f"pipeline '{args['pipeline']}' has no stage '{args['stage']}'",
-                                        "use a stage id of that pipeline"))
+                problems.append(
+                    Problem(
+                        node.path,
+                        f"no deal pipeline '{args['pipeline']}' in the data",
+                        f"use one of: {', '.join(sorted(pipelines))}",
+                    )
+                )
+            elif (
+                node.kind == "deal_stage_reached"
+                and args.get("stage")
+                and f"{args['pipeline']}/{args['stage']}" not in stages
+            ):
+                problems.append(
+                    Problem(
+                        node.path,
+                        f"pipeline '{args['pipeline']}' has no stage '{args['stage']}'",
+                        "use a stage id of that pipeline",
+                    )
+                )
     for name, metric in loaded.contract.alignment.metrics.items():
         if metric.pipeline and metric.pipeline not in pipelines:
-            problems.append(Problem(("alignment", "metrics", name, "pipeline"),
-                                    f"no deal pipeline '{metric.pipeline}' in the data",
-                                    f"use one of: {', '.join(sorted(pipelines))}"))
+            problems.append(
+                Problem(
+                    ("alignment", "metrics", name, "pipeline"),
+                    f"no deal pipeline '{metric.pipeline}' in the data",
+                    f"use one of: {', '.join(sorted(pipelines))}",
+                )
+            )
     historied = set(data["history_properties"])
     for team, spec in loaded.contract.alignment.teams.items():
         for team_metric, view in spec.views.items():
             name = view.date.property or view.date.first_set
             if name != "createdate" and name not in historied:
-                problems.append(Problem(
-                    ("alignment", "teams", team, "views", team_metric, "date"),
-                    f"property '{name}' has no history in the HubSpot contacts loaded",
-                    "team views read properties as they stood at the report date: export it with history",
-                ))
+                problems.append(
+                    Problem(
+                        ("alignment", "teams", team, "views", team_metric, "date"),
+                        f"property '{name}' has no history in the HubSpot contacts loaded",
+                        "team views read properties as they stood at the report date: export it with history",
+                    )
+                )
     return problems

@@ -37,21 +37,26 @@ def profile(con) -> dict:
     return {
         "contacts": one("select count(*) from staging.stg_hubspot__contacts"),
         "contacts_with_lifecycle": one(
-            "select count(*) from staging.stg_hubspot__contacts where lifecycle_stage is not null"),
+            "select count(*) from staging.stg_hubspot__contacts where lifecycle_stage is not null"
+        ),
         "lifecycle_dated_contacts": one(
             "select count(distinct contact_id) from intermediate.int_contact_property_changes "
-            "where property_name = 'lifecyclestage'"),
+            "where property_name = 'lifecyclestage'"
+        ),
         "deals": one("select count(*) from intermediate.int_deals"),
         "dated_deals": one("select count(distinct deal_id) from intermediate.int_deal_stage_history"),
         "property_changes": {
-            name: int(count) for name, count in con.execute(
+            name: int(count)
+            for name, count in con.execute(
                 "select property_name, count(*) from intermediate.int_contact_property_changes group by 1"
             ).fetchall()
         },
         "history_properties": names(
-            "select distinct property_name from staging.stg_hubspot__contact_lifecycle_history"),
-        "forms": names("select form_id from staging.stg_hubspot__forms union all "
-                       "select form_name from staging.stg_hubspot__forms"),
+            "select distinct property_name from staging.stg_hubspot__contact_lifecycle_history"
+        ),
+        "forms": names(
+            "select form_id from staging.stg_hubspot__forms union all select form_name from staging.stg_hubspot__forms"
+        ),
         "pipeline_stages": names("select pipeline_id || '/' || stage_id from intermediate.int_deal_stages"),
     }
 
@@ -87,8 +92,11 @@ class Need:
 
 def _property_need(path: tuple, stage: str, name: str) -> Need:
     return Need(
-        path, stage, f"history of the contact property '{name}'",
-        lambda p: p["contacts"], lambda p: p["property_changes"].get(name, 0),
+        path,
+        stage,
+        f"history of the contact property '{name}'",
+        lambda p: p["contacts"],
+        lambda p: p["property_changes"].get(name, 0),
         f"export contacts with propertiesWithHistory={name} (or sync it with Fivetran's "
         "contact_property_history), or base the stage on a property that has history",
     )
@@ -97,8 +105,11 @@ def _property_need(path: tuple, stage: str, name: str) -> Need:
 def _need(node: Criterion, stage: str) -> Need | None:
     if node.kind == "lifecycle_stage_reached":
         return Need(
-            node.path, stage, "lifecycle stage history or lifecycle stage dates",
-            lambda p: p["contacts_with_lifecycle"], lambda p: p["lifecycle_dated_contacts"],
+            node.path,
+            stage,
+            "lifecycle stage history or lifecycle stage dates",
+            lambda p: p["contacts_with_lifecycle"],
+            lambda p: p["lifecycle_dated_contacts"],
             "export contacts with propertiesWithHistory=lifecyclestage, or with the "
             "hs_lifecyclestage_<stage>_date properties HubSpot keeps on each record",
         )
@@ -108,8 +119,11 @@ def _need(node: Criterion, stage: str) -> Need | None:
         return _property_need(node.path, stage, node.args["property"])
     if node.kind == "deal_stage_reached":
         return Need(
-            node.path, stage, "deal stage history or deal stage dates",
-            lambda p: p["deals"], lambda p: p["dated_deals"],
+            node.path,
+            stage,
+            "deal stage history or deal stage dates",
+            lambda p: p["deals"],
+            lambda p: p["dated_deals"],
             "export deals with propertiesWithHistory=dealstage, or with the "
             "hs_v2_date_entered_<stage id> properties HubSpot keeps on each deal",
         )
@@ -132,13 +146,20 @@ def rows(loaded: LoadedContract, data: dict) -> list[dict]:
     found = []
     for i, need in enumerate(needs(loaded)):
         records, dated = need.records(data), need.dated(data)
-        found.append({"need": i, "criterion": ".".join(map(str, need.path)), "stage": need.stage,
-                      "evidence": need.what, "records": records, "dated": dated,
-                      "undated": int(records > 0 and dated == 0)})
+        found.append(
+            {
+                "need": i,
+                "criterion": ".".join(map(str, need.path)),
+                "stage": need.stage,
+                "evidence": need.what,
+                "records": records,
+                "dated": dated,
+                "undated": int(records > 0 and dated == 0),
+            }
+        )
     return found
 
 
 def missing(loaded: LoadedContract, data: dict) -> list[tuple[Need, int]]:
     """The needs the data cannot meet (records but nothing dated), with the record count."""
-    return [(need, need.records(data)) for need in needs(loaded)
-            if need.records(data) > 0 and need.dated(data) == 0]
+    return [(need, need.records(data)) for need in needs(loaded) if need.records(data) > 0 and need.dated(data) == 0]

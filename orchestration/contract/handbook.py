@@ -38,9 +38,12 @@ def blocks(loaded: LoadedContract) -> list[Block]:
     c = loaded.contract
     out: list[Block] = [
         ("h1", f"{c.meta.name} — the funnel handbook"),
-        ("p", f"Owner: {c.meta.owner}. Version {c.meta.version}, effective {c.meta.effective_from.isoformat()}. "
-              f"Dates are read in {c.reporting.timezone}; money is in {c.reporting.currency}. "
-              "Generated from funnel.yml: edit the contract, not this page."),
+        (
+            "p",
+            f"Owner: {c.meta.owner}. Version {c.meta.version}, effective {c.meta.effective_from.isoformat()}. "
+            f"Dates are read in {c.reporting.timezone}; money is in {c.reporting.currency}. "
+            "Generated from funnel.yml: edit the contract, not this page.",
+        ),
         ("h2", "Stages"),
         ("table", _stage_table(loaded)),
     ]
@@ -51,75 +54,158 @@ def blocks(loaded: LoadedContract) -> list[Block]:
         out.append(("p", stage.definition))
         out.append(("p", f"Owned by {stage.owner}. Entered when {_words(loaded, parsed.entry)}."))
         if parsed.exit:
-            out.append(("p", f"Left (a new entry can then count, under re-entry `every`) when {_words(loaded, parsed.exit)}."))
+            out.append(
+                ("p", f"Left (a new entry can then count, under re-entry `every`) when {_words(loaded, parsed.exit)}.")
+            )
         sla_from = stage.sla_from or previous_stage
         if stage.sla_hours and sla_from:
             out.append(("p", f"Service level: within {stage.sla_hours:g} hours of entering {sla_from}."))
         start = None
         for old, entry in zip(stage.previous_definitions, parsed.previous):
             since = f"from {start} " if start else ""
-            out.append(("p", f"Until {old.until.isoformat()} {since}(version {old.version}): entered when "
-                              f"{_words(loaded, entry)}." + (f" Why it changed: {old.why}" if old.why else "")))
+            out.append(
+                (
+                    "p",
+                    f"Until {old.until.isoformat()} {since}(version {old.version}): entered when "
+                    f"{_words(loaded, entry)}." + (f" Why it changed: {old.why}" if old.why else ""),
+                )
+            )
             start = old.until.isoformat()
         previous_stage = stage.key
 
     exclusions = c.identity.exclusions
     out += [
         ("h2", "Who counts"),
-        ("p", "A person is one human, whatever the number of HubSpot records: records are grouped by "
-              "normalised email (lower-case, trimmed" + (", +tags removed" if c.identity.plus_addressing == "strip"
-                                                         else "") + ") and by HubSpot merges."),
-        ("table", Table(["Excluded", "Rule"], [
-            ["Internal", ", ".join(exclusions.internal_domains) or "—"],
-            ["Tests", ", ".join(f"`{p}`" for p in exclusions.test_patterns) or "—"],
-            ["Competitors", ", ".join(exclusions.competitor_domains) or "—"],
-            ["Lifecycle stages", ", ".join(exclusions.lifecycle_stages) or "—"],
-            ["Deleted records", "people with no live HubSpot record left"],
-        ])),
+        (
+            "p",
+            "A person is one human, whatever the number of HubSpot records: records are grouped by "
+            "normalised email (lower-case, trimmed"
+            + (", +tags removed" if c.identity.plus_addressing == "strip" else "")
+            + ") and by HubSpot merges.",
+        ),
+        (
+            "table",
+            Table(
+                ["Excluded", "Rule"],
+                [
+                    ["Internal", ", ".join(exclusions.internal_domains) or "—"],
+                    ["Tests", ", ".join(f"`{p}`" for p in exclusions.test_patterns) or "—"],
+                    ["Competitors", ", ".join(exclusions.competitor_domains) or "—"],
+                    ["Lifecycle stages", ", ".join(exclusions.lifecycle_stages) or "—"],
+                    ["Deleted records", "people with no live HubSpot record left"],
+                ],
+            ),
+        ),
         ("h2", "Policies"),
-        ("table", Table(["Policy", "Value"], [
-            ["Skipped stages", "counted at the later stage's time (backfill)" if c.policies.skipped_stages == "backfill"
-             else "left empty"],
-            ["Re-entry", "the first entry counts" if c.policies.reentry == "first" else "every entry counts"],
-            ["Deals link to", "their primary contact" if c.policies.deal_contacts == "primary" else "all their contacts"],
-            ["Attribution window", f"{c.policies.attribution_window_days} days"],
-            ["Time-decay half-life", f"{c.policies.attribution_half_life_days:g} days"],
-        ])),
+        (
+            "table",
+            Table(
+                ["Policy", "Value"],
+                [
+                    [
+                        "Skipped stages",
+                        "counted at the later stage's time (backfill)"
+                        if c.policies.skipped_stages == "backfill"
+                        else "left empty",
+                    ],
+                    ["Re-entry", "the first entry counts" if c.policies.reentry == "first" else "every entry counts"],
+                    [
+                        "Deals link to",
+                        "their primary contact" if c.policies.deal_contacts == "primary" else "all their contacts",
+                    ],
+                    ["Attribution window", f"{c.policies.attribution_window_days} days"],
+                    ["Time-decay half-life", f"{c.policies.attribution_half_life_days:g} days"],
+                ],
+            ),
+        ),
         ("h2", "Channels"),
-        ("table", Table(["Channel", "Sourced by", "Matched when (first matching channel wins)"], [
-            [ch.label, ch.sourced_by, _channel_words(ch)] for ch in c.channels
-        ])),
+        (
+            "table",
+            Table(
+                ["Channel", "Sourced by", "Matched when (first matching channel wins)"],
+                [[ch.label, ch.sourced_by, _channel_words(ch)] for ch in c.channels],
+            ),
+        ),
     ]
     if c.utm_mediums:
-        out += [("h2", "Touches by UTM medium"), ("table", Table(["utm_medium", "Channel"], [
-            [medium, channel] for medium, channel in c.utm_mediums.items()]))]
+        out += [
+            ("h2", "Touches by UTM medium"),
+            (
+                "table",
+                Table(["utm_medium", "Channel"], [[medium, channel] for medium, channel in c.utm_mediums.items()]),
+            ),
+        ]
     if c.segments:
-        out += [("h2", "Segments"), ("table", Table(["Segment", "Company employees"], [
-            [seg.label, f"{seg.min_employees} or more" if i == len(c.segments) - 1
-             else f"{seg.min_employees} to {c.segments[i + 1].min_employees - 1}"]
-            for i, seg in enumerate(c.segments)]))]
+        out += [
+            ("h2", "Segments"),
+            (
+                "table",
+                Table(
+                    ["Segment", "Company employees"],
+                    [
+                        [
+                            seg.label,
+                            f"{seg.min_employees} or more"
+                            if i == len(c.segments) - 1
+                            else f"{seg.min_employees} to {c.segments[i + 1].min_employees - 1}",
+                        ]
+                        for i, seg in enumerate(c.segments)
+                    ],
+                ),
+            ),
+        ]
     alignment = c.alignment
     if alignment.metrics:
         out += [
             ("h2", "Tolerances between teams and the canonical numbers"),
-            ("table", Table(["Metric", "Counts", "Tolerance", "When exceeded"], [
-                [name, f"entries into {m.stage}" if m.measure == "entries"
-                 else f"{m.measure.replace('_', ' ')} of pipeline {m.pipeline}",
-                 f"{alignment.tolerances[name].relative:.0%} or {alignment.tolerances[name].absolute:g}, whichever is larger",
-                 "the run fails and nothing is published" if alignment.tolerances[name].severity == "block" else "a warning"]
-                for name, m in alignment.metrics.items()
-            ])),
-            ("table", Table(["Team", "Reports", "Compared with"], [
-                [team, team_metric, metric]
-                for team, spec in alignment.teams.items() for team_metric, metric in spec.reports.items()
-            ])),
+            (
+                "table",
+                Table(
+                    ["Metric", "Counts", "Tolerance", "When exceeded"],
+                    [
+                        [
+                            name,
+                            f"entries into {m.stage}"
+                            if m.measure == "entries"
+                            else f"{m.measure.replace('_', ' ')} of pipeline {m.pipeline}",
+                            f"{alignment.tolerances[name].relative:.0%} or {alignment.tolerances[name].absolute:g}, "
+                            "whichever is larger",
+                            "the run fails and nothing is published"
+                            if alignment.tolerances[name].severity == "block"
+                            else "a warning",
+                        ]
+                        for name, m in alignment.metrics.items()
+                    ],
+                ),
+            ),
+            (
+                "table",
+                Table(
+                    ["Team", "Reports", "Compared with"],
+                    [
+                        [team, team_metric, metric]
+                        for team, spec in alignment.teams.items()
+                        for team_metric, metric in spec.reports.items()
+                    ],
+                ),
+            ),
         ]
     if c.targets:
-        out += [("h2", "Targets"), ("table", Table(["Month", "Stage", "Target"], [
-            [t.period, t.stage, f"{t.value:g}"] for t in c.targets]))]
+        out += [
+            ("h2", "Targets"),
+            ("table", Table(["Month", "Stage", "Target"], [[t.period, t.stage, f"{t.value:g}"] for t in c.targets])),
+        ]
     if c.meta.decisions:
-        out += [("h2", "Decision log"), ("table", Table(["Date", "Decision", "Decided by", "Why"], [
-            [d.date.isoformat(), d.decision, d.decided_by, d.why] for d in c.meta.decisions]))]
+        out += [
+            ("h2", "Decision log"),
+            (
+                "table",
+                Table(
+                    ["Date", "Decision", "Decided by", "Why"],
+                    [[d.date.isoformat(), d.decision, d.decided_by, d.why] for d in c.meta.decisions],
+                ),
+            ),
+        ]
     return out
 
 
@@ -157,15 +243,17 @@ def to_html(parts: list[Block], title: str) -> str:
         if kind == "table":
             table: Table = value  # type: ignore[assignment]
             head = "".join(f"<th>{html.escape(h)}</th>" for h in table.headers)
-            rows = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
-                           for row in table.rows)
+            rows = "".join(
+                "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in table.rows
+            )
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         else:
             body.append(f"<{kind}>{html.escape(str(value))}</{kind}>")
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n<body>\n"
-        + "\n".join(body) + "\n</body></html>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
     )
 
 
@@ -206,6 +294,8 @@ def _channel_words(channel) -> str:
         for field, label in _CHANNEL_FIELDS.items():
             values = getattr(condition, field)
             if values:
-                parts.append(f"{label} is {values[0]}" if len(values) == 1 else f"{label} is one of {', '.join(values)}")
+                parts.append(
+                    f"{label} is {values[0]}" if len(values) == 1 else f"{label} is one of {', '.join(values)}"
+                )
         alternatives.append(" and ".join(parts))
     return "; or ".join(alternatives)

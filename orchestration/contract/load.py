@@ -49,12 +49,22 @@ def load_contract(path: str | Path | None = None) -> LoadedContract:
     file = contract_path(path)
     try:
         if file.stat().st_size > yaml_lines.MAX_BYTES:
-            raise ContractError(str(file), [Problem((), f"the file is larger than {yaml_lines.MAX_BYTES:,} bytes: "
-                                                    "not a contract", "point FUNNEL_CONTRACT at funnel.yml")])
+            raise ContractError(
+                str(file),
+                [
+                    Problem(
+                        (),
+                        f"the file is larger than {yaml_lines.MAX_BYTES:,} bytes: not a contract",
+                        "point FUNNEL_CONTRACT at funnel.yml",
+                    )
+                ],
+            )
         text = file.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise ContractError(str(file), [Problem((), f"cannot read the contract: {exc.strerror}",
-                                                "create it or set FUNNEL_CONTRACT to its path")]) from None
+        raise ContractError(
+            str(file),
+            [Problem((), f"cannot read the contract: {exc.strerror}", "create it or set FUNNEL_CONTRACT to its path")],
+        ) from None
     return parse_contract(text, file)
 
 
@@ -66,11 +76,14 @@ def parse_contract(text: str, file: Path) -> LoadedContract:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        raise ContractError(str(file), [Problem((), f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                                "check indentation and quoting", line)]) from None
+        raise ContractError(
+            str(file),
+            [Problem((), f"not valid YAML: {getattr(exc, 'problem', exc)}", "check indentation and quoting", line)],
+        ) from None
 
-    problems = [Problem(path, f"duplicate key '{path[-1]}'", "keep one of the two", line)
-                for path, line in located.duplicates]
+    problems = [
+        Problem(path, f"duplicate key '{path[-1]}'", "keep one of the two", line) for path, line in located.duplicates
+    ]
     contract = None
     try:
         contract = Contract.model_validate(located.data)
@@ -124,8 +137,13 @@ def _stage_criteria(raw: dict, problems: list[Problem]) -> dict[str, StageCriter
         for crit in (entry, exit_, *previous):
             for node in crit.walk() if crit else ():
                 if node.kind == "lifecycle_stage_reached" and lifecycle and node.args["stage"] not in lifecycle:
-                    problems.append(Problem(node.path, f"unknown lifecycle stage '{node.args['stage']}'",
-                                            f"use one of: {', '.join(lifecycle)}"))
+                    problems.append(
+                        Problem(
+                            node.path,
+                            f"unknown lifecycle stage '{node.args['stage']}'",
+                            f"use one of: {', '.join(lifecycle)}",
+                        )
+                    )
         if entry and all(previous) and isinstance(stage.get("key"), str):
             result[stage["key"]] = StageCriteria(entry, exit_, tuple(previous))
     return result
@@ -140,95 +158,171 @@ def _check_references(contract: Contract, problems: list[Problem]) -> None:
 
     last = contract.channels[-1] if contract.channels else None
     if last and not last.is_catch_all():
-        problems.append(Problem(("channels", len(contract.channels) - 1), "the last channel must catch everything else",
-                                "end the list with a channel whose `when` is {} (e.g. unattributed)"))
+        problems.append(
+            Problem(
+                ("channels", len(contract.channels) - 1),
+                "the last channel must catch everything else",
+                "end the list with a channel whose `when` is {} (e.g. unattributed)",
+            )
+        )
     for platform, channel in contract.ad_platforms.items():
         if channel not in channel_keys:
-            problems.append(Problem(("ad_platforms", platform), f"unknown channel '{channel}'",
-                                    f"use one of: {', '.join(sorted(channel_keys))}"))
+            problems.append(
+                Problem(
+                    ("ad_platforms", platform),
+                    f"unknown channel '{channel}'",
+                    f"use one of: {', '.join(sorted(channel_keys))}",
+                )
+            )
     for medium, channel in contract.utm_mediums.items():
         if channel not in channel_keys:
-            problems.append(Problem(("utm_mediums", medium), f"unknown channel '{channel}'",
-                                    f"use one of: {', '.join(sorted(channel_keys))}"))
+            problems.append(
+                Problem(
+                    ("utm_mediums", medium),
+                    f"unknown channel '{channel}'",
+                    f"use one of: {', '.join(sorted(channel_keys))}",
+                )
+            )
     _check_segments(contract, problems)
     for i, stage in enumerate(contract.stages):
         base = ("stages", i)
         last_until = None
         for j, old in enumerate(stage.previous_definitions):
             if last_until and old.until <= last_until:
-                problems.append(Problem(base + ("previous_definitions", j, "until"),
-                                        "previous definitions must be listed oldest first",
-                                        "order them by `until`, each later than the one before"))
+                problems.append(
+                    Problem(
+                        base + ("previous_definitions", j, "until"),
+                        "previous definitions must be listed oldest first",
+                        "order them by `until`, each later than the one before",
+                    )
+                )
             last_until = old.until
         if stage.sla_from is not None:
             if stage.sla_from not in stage_keys:
-                problems.append(Problem(base + ("sla_from",), f"unknown stage '{stage.sla_from}'",
-                                        f"use one of: {', '.join(stage_keys)}"))
+                problems.append(
+                    Problem(
+                        base + ("sla_from",),
+                        f"unknown stage '{stage.sla_from}'",
+                        f"use one of: {', '.join(stage_keys)}",
+                    )
+                )
             elif stage_keys.index(stage.sla_from) >= i:
-                problems.append(Problem(base + ("sla_from",),
-                                        f"stage order cycle: '{stage.key}' is measured from '{stage.sla_from}', "
-                                        "which does not come before it",
-                                        "measure an SLA from an earlier stage"))
+                problems.append(
+                    Problem(
+                        base + ("sla_from",),
+                        f"stage order cycle: '{stage.key}' is measured from '{stage.sla_from}', "
+                        "which does not come before it",
+                        "measure an SLA from an earlier stage",
+                    )
+                )
     _check_alignment(contract, stage_keys, problems)
     for i, target in enumerate(contract.targets):
         if target.stage not in stage_keys:
-            problems.append(Problem(("targets", i, "stage"), f"unknown stage '{target.stage}'",
-                                    f"use one of: {', '.join(stage_keys)}"))
+            problems.append(
+                Problem(
+                    ("targets", i, "stage"), f"unknown stage '{target.stage}'", f"use one of: {', '.join(stage_keys)}"
+                )
+            )
 
 
 def _check_segments(contract: Contract, problems: list[Problem]) -> None:
     segments = contract.segments
     _no_duplicates("segments", [s.key for s in segments], problems)
     if segments and segments[0].min_employees != 0:
-        problems.append(Problem(("segments", 0, "min_employees"), "the first segment must start at 0 employees",
-                                "set its min_employees to 0 so every company has a segment"))
+        problems.append(
+            Problem(
+                ("segments", 0, "min_employees"),
+                "the first segment must start at 0 employees",
+                "set its min_employees to 0 so every company has a segment",
+            )
+        )
     for i in range(1, len(segments)):
         if segments[i].min_employees <= segments[i - 1].min_employees:
-            problems.append(Problem(("segments", i, "min_employees"),
-                                    "segments must be listed from the smallest companies up",
-                                    "give each segment a larger min_employees than the one before"))
+            problems.append(
+                Problem(
+                    ("segments", i, "min_employees"),
+                    "segments must be listed from the smallest companies up",
+                    "give each segment a larger min_employees than the one before",
+                )
+            )
 
 
 def _check_alignment(contract: Contract, stage_keys: list[str], problems: list[Problem]) -> None:
     alignment = contract.alignment
     for name, metric in alignment.metrics.items():
         if metric.stage is not None and metric.stage not in stage_keys:
-            problems.append(Problem(("alignment", "metrics", name, "stage"), f"unknown stage '{metric.stage}'",
-                                    f"use one of: {', '.join(stage_keys)}"))
+            problems.append(
+                Problem(
+                    ("alignment", "metrics", name, "stage"),
+                    f"unknown stage '{metric.stage}'",
+                    f"use one of: {', '.join(stage_keys)}",
+                )
+            )
     for name in alignment.tolerances:
         if name not in alignment.metrics:
-            problems.append(Problem(("alignment", "tolerances", name), f"tolerance for unknown metric '{name}'",
-                                    "define it under alignment.metrics first"))
+            problems.append(
+                Problem(
+                    ("alignment", "tolerances", name),
+                    f"tolerance for unknown metric '{name}'",
+                    "define it under alignment.metrics first",
+                )
+            )
     lifecycle = contract.hubspot.lifecycle_order
     for team, spec in alignment.teams.items():
         for team_metric, view in spec.views.items():
             where = ("alignment", "teams", team, "views", team_metric)
             if team_metric not in spec.reports:
-                problems.append(Problem(where, f"a view of '{team_metric}', which {team} does not report",
-                                        f"add it under alignment.teams.{team}.reports or remove the view"))
-            elif alignment.metrics.get(spec.reports[team_metric]) and \
-                    alignment.metrics[spec.reports[team_metric]].measure != "entries":
-                problems.append(Problem(where, "views count records: they explain entry metrics, not amounts",
-                                        "remove the view; amounts are reconciled without one"))
+                problems.append(
+                    Problem(
+                        where,
+                        f"a view of '{team_metric}', which {team} does not report",
+                        f"add it under alignment.teams.{team}.reports or remove the view",
+                    )
+                )
+            elif (
+                alignment.metrics.get(spec.reports[team_metric])
+                and alignment.metrics[spec.reports[team_metric]].measure != "entries"
+            ):
+                problems.append(
+                    Problem(
+                        where,
+                        "views count records: they explain entry metrics, not amounts",
+                        "remove the view; amounts are reconciled without one",
+                    )
+                )
             if view.lifecycle_at_least and view.lifecycle_at_least not in lifecycle:
-                problems.append(Problem(where + ("lifecycle_at_least",),
-                                        f"unknown lifecycle stage '{view.lifecycle_at_least}'",
-                                        f"use one of: {', '.join(lifecycle)}"))
+                problems.append(
+                    Problem(
+                        where + ("lifecycle_at_least",),
+                        f"unknown lifecycle stage '{view.lifecycle_at_least}'",
+                        f"use one of: {', '.join(lifecycle)}",
+                    )
+                )
         for team_metric, canonical in spec.reports.items():
             if canonical not in alignment.metrics:
-                problems.append(Problem(("alignment", "teams", team, "reports", team_metric),
-                                        f"unknown metric '{canonical}'",
-                                        f"map it to one of: {', '.join(alignment.metrics) or '(none defined)'}"))
+                problems.append(
+                    Problem(
+                        ("alignment", "teams", team, "reports", team_metric),
+                        f"unknown metric '{canonical}'",
+                        f"map it to one of: {', '.join(alignment.metrics) or '(none defined)'}",
+                    )
+                )
     for name in alignment.metrics:
         if name not in alignment.tolerances:
-            problems.append(Problem(("alignment", "metrics", name), f"metric '{name}' has no tolerance",
-                                    f"add alignment.tolerances.{name}: {{relative: 0.05, absolute: 3}}"))
+            problems.append(
+                Problem(
+                    ("alignment", "metrics", name),
+                    f"metric '{name}' has no tolerance",
+                    f"add alignment.tolerances.{name}: {{relative: 0.05, absolute: 3}}",
+                )
+            )
 
 
 def _no_duplicates(section: str, keys: list[str], problems: list[Problem]) -> None:
     seen: set[str] = set()
     for i, key in enumerate(keys):
         if key in seen:
-            problems.append(Problem((section, i, "key"), f"duplicate {section[:-1]} key '{key}'",
-                                    "every key must be unique"))
+            problems.append(
+                Problem((section, i, "key"), f"duplicate {section[:-1]} key '{key}'", "every key must be unique")
+            )
         seen.add(key)

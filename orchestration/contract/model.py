@@ -96,8 +96,9 @@ class ChannelWhen(Strict):
     """Salesforce's LeadSource, for people who exist only in Salesforce."""
 
     def is_catch_all(self) -> bool:
-        return not (self.original_source or self.original_source_detail or self.original_source_detail_2
-                    or self.lead_source)
+        return not (
+            self.original_source or self.original_source_detail or self.original_source_detail_2 or self.lead_source
+        )
 
 
 class Channel(Strict):
@@ -267,8 +268,10 @@ class HubSpot(Strict):
         # properties (hs_lifecyclestage_<stage>_date): nothing else can be one.
         for stage in stages:
             if not re.fullmatch(r"[a-z0-9_]{1,60}", stage):
-                raise ValueError(f"'{stage}' is not a HubSpot lifecycle stage's internal value "
-                                 "(lower-case letters, digits and underscores, e.g. marketingqualifiedlead)")
+                raise ValueError(
+                    f"'{stage}' is not a HubSpot lifecycle stage's internal value "
+                    "(lower-case letters, digits and underscores, e.g. marketingqualifiedlead)"
+                )
         return stages
 
 

@@ -73,20 +73,31 @@ def _is_stage(key: str) -> str:
 
 def _stage_entries_model(stages: list[tuple[str, str]]) -> dict[str, Any]:
     measures: list[dict[str, Any]] = [
-        {"name": "stage_entries", "description": "Stage entries (rows of fct_stage_entries).",
-         "agg": "count", "expr": "stage_entry_id"},
-        {"name": "entering_people", "description": "Distinct people among the entries.",
-         "agg": "count_distinct", "expr": "person_id"},
+        {
+            "name": "stage_entries",
+            "description": "Stage entries (rows of fct_stage_entries).",
+            "agg": "count",
+            "expr": "stage_entry_id",
+        },
+        {
+            "name": "entering_people",
+            "description": "Distinct people among the entries.",
+            "agg": "count_distinct",
+            "expr": "person_id",
+        },
     ]
     for key, label in stages:
-        measures.append({
-            "name": f"{metric_name(key)}_first_entrants",
-            "description": _text(
-                f"People whose first entry into {label} this is. Null on every other row, so that a "
-                "conversion metric counts only these rows as conversion events."),
-            "agg": "count_distinct",
-            "expr": f"case when stage = '{key}' and entry_number = 1 then person_id end",
-        })
+        measures.append(
+            {
+                "name": f"{metric_name(key)}_first_entrants",
+                "description": _text(
+                    f"People whose first entry into {label} this is. Null on every other row, so that a "
+                    "conversion metric counts only these rows as conversion events."
+                ),
+                "agg": "count_distinct",
+                "expr": f"case when stage = '{key}' and entry_number = 1 then person_id end",
+            }
+        )
     return {
         "name": "stage_entries",
         "description": "Canonical stage entries (marts.fct_stage_entries), dated by the reporting-timezone date.",
@@ -97,16 +108,26 @@ def _stage_entries_model(stages: list[tuple[str, str]]) -> dict[str, Any]:
             {"name": "person", "type": "foreign", "expr": "person_id"},
         ],
         "dimensions": [
-            {"name": "entered_date", "type": "time", "type_params": {"time_granularity": "day"},
-             "description": "Entry date in the reporting timezone."},
+            {
+                "name": "entered_date",
+                "type": "time",
+                "type_params": {"time_granularity": "day"},
+                "description": "Entry date in the reporting timezone.",
+            },
             {"name": "stage", "type": "categorical", "description": "The canonical stage key (funnel.yml)."},
             {"name": "entry_number", "type": "categorical", "description": "1 for a person's first entry."},
-            {"name": "is_backfilled", "type": "categorical",
-             "description": "True when the person skipped the stage and the entry was dated at a later one."},
+            {
+                "name": "is_backfilled",
+                "type": "categorical",
+                "description": "True when the person skipped the stage and the entry was dated at a later one.",
+            },
             {"name": "channel", "type": "categorical", "description": "The person's source channel."},
             {"name": "campaign", "type": "categorical", "description": "The person's source campaign."},
-            {"name": "definition_version", "type": "categorical",
-             "description": "The contract version whose definition produced the entry."},
+            {
+                "name": "definition_version",
+                "type": "categorical",
+                "description": "The contract version whose definition produced the entry.",
+            },
         ],
         "measures": measures,
     }
@@ -115,49 +136,61 @@ def _stage_entries_model(stages: list[tuple[str, str]]) -> dict[str, Any]:
 def _metrics(stages: list[tuple[str, str]]) -> list[dict[str, Any]]:
     metrics: list[dict[str, Any]] = []
     for key, label in stages:
-        metrics.append({
-            "name": plural(key),
-            "label": _text(f"{label} entries"),
-            "description": _text(f"Entries into {label} ({key}), by entry date."),
-            "type": "simple",
-            "type_params": {"measure": "stage_entries"},
-            "filter": _is_stage(key),
-        })
+        metrics.append(
+            {
+                "name": plural(key),
+                "label": _text(f"{label} entries"),
+                "description": _text(f"Entries into {label} ({key}), by entry date."),
+                "type": "simple",
+                "type_params": {"measure": "stage_entries"},
+                "filter": _is_stage(key),
+            }
+        )
     for key, label in stages:
-        metrics.append({
-            "name": f"cost_per_{metric_name(key)}",
-            "label": _text(f"Cost per {label}"),
-            "description": _text(
-                f"Ad spend / entries into {label} in the same period (paid media only). Both sides "
-                "share only metric_time: group by metric_time, not by a channel."),
-            "type": "ratio",
-            "type_params": {"numerator": "spend", "denominator": plural(key)},
-        })
+        metrics.append(
+            {
+                "name": f"cost_per_{metric_name(key)}",
+                "label": _text(f"Cost per {label}"),
+                "description": _text(
+                    f"Ad spend / entries into {label} in the same period (paid media only). Both sides "
+                    "share only metric_time: group by metric_time, not by a channel."
+                ),
+                "type": "ratio",
+                "type_params": {"numerator": "spend", "denominator": plural(key)},
+            }
+        )
     for (from_key, from_label), (to_key, to_label) in pairwise(stages):
         for days in CONVERSION_WINDOWS_DAYS:
             for calculation in ("conversion_rate", "conversions"):
                 what = "Share" if calculation == "conversion_rate" else "Number"
-                metrics.append({
-                    "name": conversion_metric(from_key, to_key, days, calculation),
-                    "label": _text(f"{from_label} → {to_label} within {days} days"
-                                   + (" (rate)" if calculation == "conversion_rate" else "")),
-                    "description": _text(
-                        f"{what} of the people whose first entry into {from_label} falls in the period "
-                        f"(the cohort, by metric_time) who first entered {to_label} at most {days} days "
-                        "later, comparing reporting dates (funnel_conversion_cohort, any_stage)."),
-                    "type": "conversion",
-                    "type_params": {"conversion_type_params": {
-                        "entity": "person",
-                        "calculation": calculation,
-                        "base_measure": {
-                            "name": "entering_people",
-                            "filter": [_is_stage(from_key), _FIRST_ENTRY],
+                metrics.append(
+                    {
+                        "name": conversion_metric(from_key, to_key, days, calculation),
+                        "label": _text(
+                            f"{from_label} → {to_label} within {days} days"
+                            + (" (rate)" if calculation == "conversion_rate" else "")
+                        ),
+                        "description": _text(
+                            f"{what} of the people whose first entry into {from_label} falls in the period "
+                            f"(the cohort, by metric_time) who first entered {to_label} at most {days} days "
+                            "later, comparing reporting dates (funnel_conversion_cohort, any_stage)."
+                        ),
+                        "type": "conversion",
+                        "type_params": {
+                            "conversion_type_params": {
+                                "entity": "person",
+                                "calculation": calculation,
+                                "base_measure": {
+                                    "name": "entering_people",
+                                    "filter": [_is_stage(from_key), _FIRST_ENTRY],
+                                },
+                                "conversion_measure": f"{metric_name(to_key)}_first_entrants",
+                                # MetricFlow counts to_date - from_date < window; "within N days" is <= N.
+                                "window": f"{days + 1} days",
+                            }
                         },
-                        "conversion_measure": f"{metric_name(to_key)}_first_entrants",
-                        # MetricFlow counts to_date - from_date < window; "within N days" is <= N.
-                        "window": f"{days + 1} days",
-                    }},
-                })
+                    }
+                )
     return metrics
 
 
@@ -177,7 +210,10 @@ def render(loaded: LoadedContract) -> str:
     stages = [(s.key, s.label) for s in loaded.contract.stages]
     body = yaml.dump(
         {"version": 2, "semantic_models": [_stage_entries_model(stages)], "metrics": _metrics(stages)},
-        Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=110,
     )
     return (
         "# Generated by `funnel contract compile` from the contract; do not edit (edit funnel.yml).\n"

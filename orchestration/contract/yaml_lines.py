@@ -50,8 +50,9 @@ class UnsafeYaml(yaml.YAMLError):
 def _refuse_aliases(text: str) -> None:
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise UnsafeYaml("anchors and aliases (&name, *name) are not allowed in the contract",
-                             event.start_mark.line + 1)
+            raise UnsafeYaml(
+                "anchors and aliases (&name, *name) are not allowed in the contract", event.start_mark.line + 1
+            )
 
 
 def load(text: str) -> Located:

@@ -9,7 +9,6 @@ from orchestration.sources.loader import CsvFiles, JsonPages, load_all
 from orchestration.warehouse import connect
 from orchestration.warehouse_lock import WAREHOUSE_POOL
 
-
 RAW_RETRY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL)
 
 
@@ -70,31 +69,46 @@ def build_raw_asset(
     return _load
 
 
-def build_landed_asset(tables, settings: Settings, partitions_def: dg.PartitionsDefinition | None) -> dg.AssetsDefinition:
+def build_landed_asset(
+    tables, settings: Settings, partitions_def: dg.PartitionsDefinition | None
+) -> dg.AssetsDefinition:
     """The tables Fivetran lands, as assets: profiled in place (never copied), so that their
     shape checks run, and block dbt, before anything reads them."""
     from orchestration.checks.landed import profile
 
     specs = [
-        dg.AssetSpec(dg.AssetKey([t.schema, t.identifier]), group_name="landed", kinds={"duckdb", "fivetran"},
-                     partitions_def=partitions_def,
-                     description=f"Fivetran-landed {t.label} (dbt source {t.source}.{t.name}), read in place.")
+        dg.AssetSpec(
+            dg.AssetKey([t.schema, t.identifier]),
+            group_name="landed",
+            kinds={"duckdb", "fivetran"},
+            partitions_def=partitions_def,
+            description=f"Fivetran-landed {t.label} (dbt source {t.source}.{t.name}), read in place.",
+        )
         for t in tables
     ]
 
-    @dg.multi_asset(name="profile_landed_tables", specs=specs, pool=WAREHOUSE_POOL, partitions_def=partitions_def,
-                    required_resource_keys={"warehouse_lock"},
-                    backfill_policy=dg.BackfillPolicy.single_run(),
-                    description="Profiles the tables Fivetran landed (rows, columns present); loads nothing.")
+    @dg.multi_asset(
+        name="profile_landed_tables",
+        specs=specs,
+        pool=WAREHOUSE_POOL,
+        partitions_def=partitions_def,
+        required_resource_keys={"warehouse_lock"},
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        description="Profiles the tables Fivetran landed (rows, columns present); loads nothing.",
+    )
     def _profile(context: dg.AssetExecutionContext):
         frame = profile(settings.warehouse, tables)
         for table, row in zip(tables, frame.to_dict("records")):
             if row["absent_columns"]:
                 context.log.warning(f"{table.label}: column(s) absent, read as NULL: {row['absent_columns']}")
-            yield dg.MaterializeResult(asset_key=dg.AssetKey([table.schema, table.identifier]), metadata={
-                "rows": dg.MetadataValue.int(int(row["rows_loaded"])), "exists": bool(row["table_exists"]),
-                "absent_columns": row["absent_columns"] or "none",
-            })
+            yield dg.MaterializeResult(
+                asset_key=dg.AssetKey([table.schema, table.identifier]),
+                metadata={
+                    "rows": dg.MetadataValue.int(int(row["rows_loaded"])),
+                    "exists": bool(row["table_exists"]),
+                    "absent_columns": row["absent_columns"] or "none",
+                },
+            )
 
     return _profile
 
@@ -109,22 +123,40 @@ def build_hubspot_api_asset(settings: Settings, partitions_def: dg.PartitionsDef
     from orchestration.sources.hubspot_api.sync import sync_hubspot
 
     specs = [
-        dg.AssetSpec(raw_key(table), group_name="raw", kinds={"duckdb", "dlt"}, partitions_def=partitions_def,
-                     description=f"HubSpot's live API (dlt, incremental). Table raw.{table}.")
+        dg.AssetSpec(
+            raw_key(table),
+            group_name="raw",
+            kinds={"duckdb", "dlt"},
+            partitions_def=partitions_def,
+            description=f"HubSpot's live API (dlt, incremental). Table raw.{table}.",
+        )
         for table in hubspot.TABLES
     ]
 
-    @dg.multi_asset(name="load_hubspot", specs=specs, pool=WAREHOUSE_POOL, retry_policy=RAW_RETRY,
-                    required_resource_keys={"warehouse_lock"},
-                    partitions_def=partitions_def, backfill_policy=dg.BackfillPolicy.single_run())
+    @dg.multi_asset(
+        name="load_hubspot",
+        specs=specs,
+        pool=WAREHOUSE_POOL,
+        retry_policy=RAW_RETRY,
+        required_resource_keys={"warehouse_lock"},
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+    )
     def _load(context: dg.AssetExecutionContext):
         # No warehouse connection is held here: dlt and the raw swap open the file themselves.
-        result = sync_hubspot(settings.warehouse, state_dir=settings.warehouse.parent / "dlt",
-                              progress=context.log.info)
+        result = sync_hubspot(
+            settings.warehouse, state_dir=settings.warehouse.parent / "dlt", progress=context.log.info
+        )
         for table, rows in result.objects.items():
-            yield dg.MaterializeResult(asset_key=raw_key(table), metadata={
-                "rows": dg.MetadataValue.int(rows), "requests": result.requests, "retries": result.retries,
-                "windows": result.windows, "seconds": round(result.seconds, 1),
-            })
+            yield dg.MaterializeResult(
+                asset_key=raw_key(table),
+                metadata={
+                    "rows": dg.MetadataValue.int(rows),
+                    "requests": result.requests,
+                    "retries": result.retries,
+                    "windows": result.windows,
+                    "seconds": round(result.seconds, 1),
+                },
+            )
 
     return _load

@@ -156,7 +156,9 @@ TABLES: dict[str, JsonPages] = {
             "time_zone": "rec->>'timeZone'",
         },
         id_expr="rec->>'portalId'",
-        invalid_when=(("rec->>'portalId' is null", "account details without portalId: not GET /account-info/v3/details"),),
+        invalid_when=(
+            ("rec->>'portalId' is null", "account details without portalId: not GET /account-info/v3/details"),
+        ),
     ),
     "hubspot_associations": JsonPages(
         source=f"{SOURCE}.associations",

@@ -102,8 +102,9 @@ def _outside(root: Path, files: list[Path]) -> tuple[list[Path], list[tuple[Path
 
 def _quarantine_files(con: duckdb.DuckDBPyConnection, source: str, root: Path, refused) -> None:
     for path, reason in refused:
-        con.execute("insert into raw.quarantine values (?, ?, null, null, ?, now())",
-                    [source, _relative(path, root), reason])
+        con.execute(
+            "insert into raw.quarantine values (?, ?, null, null, ?, now())", [source, _relative(path, root), reason]
+        )
 
 
 def _sql_list(paths: Sequence[Path]) -> str:
@@ -177,11 +178,14 @@ def _read_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages, bat
     for name in broken:
         content, rejects = _salvage(root / name, spec)
         for position, record_id, reason in rejects:
-            con.execute("insert into raw.quarantine values (?, ?, ?, ?, ?, now())",
-                        [spec.source, name, position, record_id, reason])
+            con.execute(
+                "insert into raw.quarantine values (?, ?, ?, ?, ?, now())",
+                [spec.source, name, position, record_id, reason],
+            )
         if content is not None:
-            con.execute("insert into _pages (filename, content, is_valid, not_utf8) values (?, ?, true, false)",
-                        [name, content])
+            con.execute(
+                "insert into _pages (filename, content, is_valid, not_utf8) values (?, ?, true, false)", [name, content]
+            )
 
 
 def _salvage(path: Path, spec: JsonPages) -> tuple[str | None, list[tuple[int | None, str | None, str]]]:
@@ -204,8 +208,13 @@ def _salvage(path: Path, spec: JsonPages) -> tuple[str | None, list[tuple[int | 
             kept.append(record)
             continue
         record_id = record.get("id", record.get("Id")) if isinstance(record, dict) else None
-        rejects.append((position, None if record_id is None else str(record_id),
-                        f"invalid UTF-8 in {field}: re-export the record (the rest of the file loaded)"))
+        rejects.append(
+            (
+                position,
+                None if record_id is None else str(record_id),
+                f"invalid UTF-8 in {field}: re-export the record (the rest of the file loaded)",
+            )
+        )
     page = {key: kept} if spec.records_path != "$" else (kept[0] if kept else None)
     content = None if page is None else json.dumps(page, ensure_ascii=False)
     return content, rejects
@@ -217,7 +226,9 @@ def _invalid_text_at(value, path: str = "") -> str | None:
         return path or "the record" if any("\udc80" <= ch <= "\udcff" for ch in value) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            found = _invalid_text_at(key, f"{path}.{key}".lstrip(".")) or _invalid_text_at(item, f"{path}.{key}".lstrip("."))
+            found = _invalid_text_at(key, f"{path}.{key}".lstrip(".")) or _invalid_text_at(
+                item, f"{path}.{key}".lstrip(".")
+            )
             if found:
                 return found
     if isinstance(value, list):
@@ -284,9 +295,7 @@ def insert_records(
     """Records (`filename`, `position`, `rec`, `_loaded_at`, and what `columns` read) into
     raw.quarantine with the first rule of the spec they break, the others into `raw.<table>`."""
     columns = columns or spec.columns
-    rules = " ".join(
-        f"when {cond} then '{reason.replace(chr(39), chr(39) * 2)}'" for cond, reason in spec.invalid_when
-    )
+    rules = " ".join(f"when {cond} then '{reason.replace(chr(39), chr(39) * 2)}'" for cond, reason in spec.invalid_when)
     con.execute(
         f"""
         create or replace temp table _records as
@@ -384,11 +393,11 @@ def _read_header(path: Path, required: Mapping[str, str]) -> tuple[tuple[str, ..
     if missing:
         for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
             if all(column in [c.strip() for c in line.rstrip("\r\n").split(delimiter)] for column in required):
-                return header, (f"the columns are separated by {name}: export the file comma-separated "
-                                f"(header: {','.join(required)})")
-        return header, (
-            f"missing column(s) {', '.join(missing)}; expected header: {','.join(required)}"
-        )
+                return header, (
+                    f"the columns are separated by {name}: export the file comma-separated "
+                    f"(header: {','.join(required)})"
+                )
+        return header, (f"missing column(s) {', '.join(missing)}; expected header: {','.join(required)}")
     return header, None
 
 

@@ -13,7 +13,9 @@ from ..truth.money_truth import cents_text
 from .pages import write_csv
 
 _ACCOUNTS = {
-    "google_ads": "472-118-9034", "linkedin_ads": "508877213", "meta_ads": "act_1048576123",
+    "google_ads": "472-118-9034",
+    "linkedin_ads": "508877213",
+    "meta_ads": "act_1048576123",
     "microsoft_ads": "B015566778",
 }
 

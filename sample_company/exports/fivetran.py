@@ -81,8 +81,9 @@ def _read_records(con: duckdb.DuckDBPyConnection, table: str, files: list[Path],
     """Temp table `table` (filename, rec): every record of the JSON pages, one row each. A layout
     without the folder gives an empty table, as a connector that synced no such object."""
     if not files:
-        con.execute(f"create or replace temp table {table} as select null::varchar as filename, null::json as rec "
-                    "where false")
+        con.execute(
+            f"create or replace temp table {table} as select null::varchar as filename, null::json as rec where false"
+        )
         return
     con.execute(
         f"""
@@ -122,7 +123,7 @@ def _land(
         flag = "_deleted_at is not null as _fivetran_deleted, " if soft_deleted else ""
         sql = f"""
         select * exclude (_start, _deleted_at, _version),
-            {flag}coalesce(_deleted_at, {_synced('_start')}) as _fivetran_synced
+            {flag}coalesce(_deleted_at, {_synced("_start")}) as _fivetran_synced
         from (
             select *, row_number() over (partition by {keys} order by _start desc) as _version
             from ({versions})
@@ -137,7 +138,7 @@ def _land(
             _start as _fivetran_start,
             coalesce(_next - interval 1 millisecond, _deleted_at, {FAR_FUTURE}) as _fivetran_end,
             _next is null and _deleted_at is null as _fivetran_active,
-            {_synced('coalesce(_next, _start)')} as _fivetran_synced
+            {_synced("coalesce(_next, _start)")} as _fivetran_synced
         from (
             select *, lead(_start) over (partition by {keys} order by _start) as _next
             from ({versions})
@@ -165,7 +166,7 @@ def _land_changes(
             {at} as _fivetran_start,
             coalesce(_next - interval 1 millisecond, {FAR_FUTURE}) as _fivetran_end,
             _next is null as _fivetran_active,
-            {_synced(f'coalesce(_next, {at})')} as _fivetran_synced
+            {_synced(f"coalesce(_next, {at})")} as _fivetran_synced
         from (select *, lead({at}) {window} as _next from ({changes}))
         """
     )
@@ -221,8 +222,13 @@ _PROPERTY_TYPES = {
 
 # Properties whose value is the date a record entered a stage: in a version before that date the
 # record had not entered it yet.
-_STAGE_DATE_PREFIXES = ("hs_lifecyclestage_", "hs_v2_date_entered_", "hs_date_entered_", "hs_v2_date_exited_",
-                        "hs_date_exited_")
+_STAGE_DATE_PREFIXES = (
+    "hs_lifecyclestage_",
+    "hs_v2_date_entered_",
+    "hs_date_entered_",
+    "hs_v2_date_exited_",
+    "hs_date_exited_",
+)
 
 # Properties HubSpot sets to the instant of each change.
 _MODIFIED_AT = ("lastmodifieddate", "hs_lastmodifieddate")
@@ -308,11 +314,18 @@ def _property_columns(con: duckdb.DuckDBPyConnection, records: str, landed_apart
     """`property_<name>` for every property the pages carry (Fivetran lands them all), except the
     ones Fivetran lands under a column of their own (`landed_apart`: property → column) and the
     record id."""
-    names = [row[0] for row in con.execute(
-        f"select distinct unnest(json_keys(props)) as name from {records} order by name").fetchall()]
+    names = [
+        row[0]
+        for row in con.execute(
+            f"select distinct unnest(json_keys(props)) as name from {records} order by name"
+        ).fetchall()
+    ]
     columns = [_Column(column, name, _property_type(name)) for name, column in landed_apart.items()]
-    columns += [_Column(f"property_{name}", name, _property_type(name))
-                for name in names if name != "hs_object_id" and name not in landed_apart]
+    columns += [
+        _Column(f"property_{name}", name, _property_type(name))
+        for name in names
+        if name != "hs_object_id" and name not in landed_apart
+    ]
     return columns
 
 
@@ -323,8 +336,7 @@ def _as_of(column: _Column, history_names: list[str]) -> str:
         return "v._start"
     if column.property in history_names:
         slot = history_names.index(column.property)
-        return (f"case when a.has_{slot} then try_cast(a.at_{slot} as {column.kind}) "
-                f"else {column.current()} end")
+        return f"case when a.has_{slot} then try_cast(a.at_{slot} as {column.kind}) else {column.current()} end"
     if _is_stage_date(column.property):
         return f"case when {column.current()} <= v._start then {column.current()} end"
     return column.current()
@@ -348,14 +360,16 @@ def _crm_versions(
     the last-modified date is the version's start, and other properties keep their value (the pages
     hold no older one). `constants`: column → (SQL in the last version, SQL in earlier ones).
     """
-    history_names = [row[0] for row in con.execute(
-        f"select distinct name from {changes} order by name").fetchall()]
+    history_names = [row[0] for row in con.execute(f"select distinct name from {changes} order by name").fetchall()]
     history_names = [name for name in history_names if name in {c.property for c in columns}]
-    slots = ",\n".join(
-        f"bool_or(h.name = '{name}') as has_{i}, "
-        f"arg_max(h.value, h.timestamp) filter (where h.name = '{name}' and h.timestamp <= v._start) as at_{i}"
-        for i, name in enumerate(history_names)
-    ) or "true as has_none"
+    slots = (
+        ",\n".join(
+            f"bool_or(h.name = '{name}') as has_{i}, "
+            f"arg_max(h.value, h.timestamp) filter (where h.name = '{name}' and h.timestamp <= v._start) as at_{i}"
+            for i, name in enumerate(history_names)
+        )
+        or "true as has_none"
+    )
     current = ", ".join(f"{column.current()} as {column.name}" for column in columns)
     earlier = ", ".join(f"{_as_of(column, history_names)} as {column.name}" for column in columns)
     last_constants = "".join(f", {last} as {name}" for name, (last, _) in constants.items())
@@ -470,8 +484,7 @@ def _hubspot_contacts(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str)
         group by m.survivor_id, m.merged_id, m.merged_at
         """
     )
-    starts = _crm_starts(con, records, changes,
-                         deleted_when="c.id not in (select merged_id from hs_merges)")
+    starts = _crm_starts(con, records, changes, deleted_when="c.id not in (select merged_id from hs_merges)")
     columns = _property_columns(con, records, {})
     # Earlier versions: at creation and at each lifecycle-stage change.
     instants = f"""
@@ -481,9 +494,12 @@ def _hubspot_contacts(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str)
     versions = _crm_versions(con, records, changes, columns, "id", starts, instants, {})
     _land(con, f"{HUBSPOT_SCHEMA}.contact", versions, ["id"], mode)
     _land_changes(
-        con, f"{HUBSPOT_SCHEMA}.contact_property_history",
+        con,
+        f"{HUBSPOT_SCHEMA}.contact_property_history",
         f"select id as contact_id, name, value, timestamp, source, source_id from {changes}",
-        ["contact_id", "name"], "timestamp", with_history=mode == "history",
+        ["contact_id", "name"],
+        "timestamp",
+        with_history=mode == "history",
     )
 
 
@@ -507,8 +523,11 @@ def _hubspot_deals(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str) ->
     records = _crm_records(con, data_dir, "deals")
     changes = _crm_history(con, records)
     starts = _crm_starts(con, records, changes, deleted_when="true")
-    columns = _property_columns(con, records, {
-        "pipeline": "deal_pipeline_id", "dealstage": "deal_pipeline_stage_id", "hubspot_owner_id": "owner_id"})
+    columns = _property_columns(
+        con,
+        records,
+        {"pipeline": "deal_pipeline_id", "dealstage": "deal_pipeline_stage_id", "hubspot_owner_id": "owner_id"},
+    )
     instants = f"""
         select id, created_at as _start from {records}
         union select id, timestamp from {changes} where name = 'dealstage'
@@ -517,10 +536,13 @@ def _hubspot_deals(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str) ->
     versions = _crm_versions(con, records, changes, columns, "deal_id", starts, instants, constants)
     _land(con, f"{HUBSPOT_SCHEMA}.deal", versions, ["deal_id"], mode)
     _land_changes(
-        con, f"{HUBSPOT_SCHEMA}.deal_stage",
+        con,
+        f"{HUBSPOT_SCHEMA}.deal_stage",
         f"""select id as deal_id, value, timestamp as date_entered, source, source_id
             from {changes} where name = 'dealstage'""",
-        ["deal_id"], "date_entered", with_history=True,
+        ["deal_id"],
+        "date_entered",
+        with_history=True,
     )
 
 
@@ -528,15 +550,24 @@ def _hubspot_pipelines(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str
     """`deal_pipeline` and `deal_pipeline_stage` (HubSpot's closed flag as `is_closed`; Fivetran's
     older `closed_won` is deprecated and not landed)."""
     _read_records(con, "hs_pipeline_pages", _files(data_dir / "hubspot" / "pipelines", "deals.json"), "$.results[*]")
-    _land(con, f"{HUBSPOT_SCHEMA}.deal_pipeline", f"""
+    _land(
+        con,
+        f"{HUBSPOT_SCHEMA}.deal_pipeline",
+        """
         select rec->>'id' as pipeline_id, rec->>'label' as label,
             cast(rec->>'displayOrder' as integer) as display_order,
             not coalesce(cast(rec->>'archived' as boolean), false) as active,
             cast(rec->>'createdAt' as timestamptz) as created_at, cast(rec->>'updatedAt' as timestamptz) as updated_at,
             cast(rec->>'updatedAt' as timestamptz) as _start,
             case when cast(rec->>'archived' as boolean) then cast(rec->>'updatedAt' as timestamptz) end as _deleted_at
-        from hs_pipeline_pages""", ["pipeline_id"], mode)
-    _land(con, f"{HUBSPOT_SCHEMA}.deal_pipeline_stage", f"""
+        from hs_pipeline_pages""",
+        ["pipeline_id"],
+        mode,
+    )
+    _land(
+        con,
+        f"{HUBSPOT_SCHEMA}.deal_pipeline_stage",
+        """
         with stages as (
             select rec->>'id' as pipeline_id, unnest(from_json(rec->'stages', '["json"]')) as stage
             from hs_pipeline_pages
@@ -551,14 +582,18 @@ def _hubspot_pipelines(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str
             cast(stage->>'updatedAt' as timestamptz) as _start,
             case when cast(stage->>'archived' as boolean) then cast(stage->>'updatedAt' as timestamptz) end
                 as _deleted_at
-        from stages""", ["pipeline_id", "stage_id"], mode)
+        from stages""",
+        ["pipeline_id", "stage_id"],
+        mode,
+    )
 
 
 def _hubspot_association_types(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
     """Temp table hs_association_types (association, from_id, to_id, association_type): one row per
     association type (label) of each association of the association pages."""
-    _read_records(con, "hs_association_pages",
-                  _files(data_dir / "hubspot" / "associations", "*/*.json"), "$.results[*]")
+    _read_records(
+        con, "hs_association_pages", _files(data_dir / "hubspot" / "associations", "*/*.json"), "$.results[*]"
+    )
     con.execute(
         """
         create or replace temp table hs_association_types as
@@ -583,7 +618,10 @@ def _hubspot_associations(con: duckdb.DuckDBPyConnection, mode: str) -> None:
         ("deal_contact", "deals_to_contacts", ("deal_id", "hs_deals"), ("contact_id", "hs_contacts")),
         ("contact_company", "contacts_to_companies", ("contact_id", "hs_contacts"), ("company_id", "hs_companies")),
     ):
-        _land(con, f"{HUBSPOT_SCHEMA}.{table}", f"""
+        _land(
+            con,
+            f"{HUBSPOT_SCHEMA}.{table}",
+            f"""
             select a.from_id as {from_column}, a.to_id as {to_column},
                 cast(a.association_type->>'typeId' as bigint) as type_id,
                 a.association_type->>'category' as category,
@@ -592,7 +630,10 @@ def _hubspot_associations(con: duckdb.DuckDBPyConnection, mode: str) -> None:
             left join {from_records} as f on f.id = a.from_id
             left join {to_records} as t on t.id = a.to_id
             where a.association = '{association}'""",
-            [from_column, to_column, "type_id"], mode, soft_deleted=False)
+            [from_column, to_column, "type_id"],
+            mode,
+            soft_deleted=False,
+        )
 
 
 def _hubspot_owners(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str) -> None:
@@ -600,7 +641,10 @@ def _hubspot_owners(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str) -
     owners' users: `team` and `team_user` (`is_secondary_user` unless it is the user's primary
     team)."""
     _read_records(con, "hs_owner_pages", _files(data_dir / "hubspot" / "owners", "*.json"), "$.results[*]")
-    _land(con, f"{HUBSPOT_SCHEMA}.owner", f"""
+    _land(
+        con,
+        f"{HUBSPOT_SCHEMA}.owner",
+        f"""
         select cast(rec->>'id' as bigint) as owner_id, rec->>'email' as email,
             rec->>'firstName' as first_name, rec->>'lastName' as last_name,
             cast(rec->>'userId' as bigint) as active_user_id,
@@ -608,7 +652,11 @@ def _hubspot_owners(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str) -
             {PORTAL_ID} as portal_id, rec->>'type' as type,
             cast(rec->>'updatedAt' as timestamptz) as _start,
             case when cast(rec->>'archived' as boolean) then cast(rec->>'updatedAt' as timestamptz) end as _deleted_at
-        from hs_owner_pages""", ["owner_id"], mode, soft_deleted=False)
+        from hs_owner_pages""",
+        ["owner_id"],
+        mode,
+        soft_deleted=False,
+    )
     con.execute(
         """
         create or replace temp table hs_owner_teams as
@@ -617,15 +665,27 @@ def _hubspot_owners(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str) -
         from hs_owner_pages
         """
     )
-    _land(con, f"{HUBSPOT_SCHEMA}.team", """
+    _land(
+        con,
+        f"{HUBSPOT_SCHEMA}.team",
+        """
         select cast(team->>'id' as bigint) as id, min(team->>'name') as name,
             min(created_at) as _start, null::timestamptz as _deleted_at
-        from hs_owner_teams group by 1""", ["id"], mode)
-    _land(con, f"{HUBSPOT_SCHEMA}.team_user", """
+        from hs_owner_teams group by 1""",
+        ["id"],
+        mode,
+    )
+    _land(
+        con,
+        f"{HUBSPOT_SCHEMA}.team_user",
+        """
         select cast(team->>'id' as bigint) as team_id, user_id,
             not coalesce(cast(team->>'primary' as boolean), false) as is_secondary_user,
             created_at as _start, null::timestamptz as _deleted_at
-        from hs_owner_teams""", ["team_id", "user_id"], mode)
+        from hs_owner_teams""",
+        ["team_id", "user_id"],
+        mode,
+    )
 
 
 def _hubspot_forms(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str) -> None:
@@ -635,16 +695,26 @@ def _hubspot_forms(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str) ->
     carried (the smallest contact id with that email), and the visit's UTM values reach Fivetran
     only in the page URL, so they are put in its query string."""
     _read_records(con, "hs_form_pages", _files(data_dir / "hubspot" / "forms", "*.json"), "$.results[*]")
-    _land(con, f"{HUBSPOT_SCHEMA}.form", f"""
+    _land(
+        con,
+        f"{HUBSPOT_SCHEMA}.form",
+        f"""
         select rec->>'id' as guid, rec->>'name' as name, rec->>'formType' as form_type,
             cast(rec->>'createdAt' as timestamptz) as created_at, cast(rec->>'updatedAt' as timestamptz) as updated_at,
             {PORTAL_ID} as portal_id,
             cast(rec->>'updatedAt' as timestamptz) as _start,
             case when cast(rec->>'archived' as boolean) then cast(rec->>'updatedAt' as timestamptz) end as _deleted_at
-        from hs_form_pages""", ["guid"], mode)
-    _read_records(con, "hs_submission_pages",
-                  _files(data_dir / "hubspot" / "form_submissions", "*/*.json"), "$.results[*]")
-    _land(con, f"{HUBSPOT_SCHEMA}.contact_form_submission", f"""
+        from hs_form_pages""",
+        ["guid"],
+        mode,
+    )
+    _read_records(
+        con, "hs_submission_pages", _files(data_dir / "hubspot" / "form_submissions", "*/*.json"), "$.results[*]"
+    )
+    _land(
+        con,
+        f"{HUBSPOT_SCHEMA}.contact_form_submission",
+        f"""
         with submissions as (
             select regexp_extract(filename, 'form_submissions/([^/]+)/', 1) as form_id,
                 rec->>'conversionId' as conversion_id,
@@ -673,7 +743,10 @@ def _hubspot_forms(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str) ->
             null::bigint as page_id, {PORTAL_ID} as portal_id, null::varchar as title,
             submitted.submitted_at as _start, null::timestamptz as _deleted_at
         from submitted join emails on emails.email = submitted.email""",
-        ["conversion_id"], mode, soft_deleted=False)
+        ["conversion_id"],
+        mode,
+        soft_deleted=False,
+    )
 
 
 def write_fivetran_hubspot(data_dir: Path, warehouse: Path, mode: str = "soft_delete") -> dict[str, int]:
@@ -703,49 +776,119 @@ def write_fivetran_hubspot(data_dir: Path, warehouse: Path, mode: str = "soft_de
 # Salesforce object → (Fivetran table, [(column, field, type)]). Fivetran snake-cases field names;
 # date fields land as dates, date-time fields as instants. Only the fields the pages carry.
 _SALESFORCE_OBJECTS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
-    "Lead": ("lead", [
-        ("email", "Email", "varchar"), ("first_name", "FirstName", "varchar"), ("last_name", "LastName", "varchar"),
-        ("company", "Company", "varchar"), ("status", "Status", "varchar"), ("lead_source", "LeadSource", "varchar"),
-        ("is_converted", "IsConverted", "boolean"), ("converted_date", "ConvertedDate", "date"),
-        ("converted_contact_id", "ConvertedContactId", "varchar"),
-        ("converted_account_id", "ConvertedAccountId", "varchar"),
-        ("converted_opportunity_id", "ConvertedOpportunityId", "varchar"), ("owner_id", "OwnerId", "varchar"),
-        ("created_date", "CreatedDate", "timestamptz"), ("last_modified_date", "LastModifiedDate", "timestamptz")]),
-    "LeadHistory": ("lead_history", [
-        ("lead_id", "LeadId", "varchar"), ("field", "Field", "varchar"), ("old_value", "OldValue", "varchar"),
-        ("new_value", "NewValue", "varchar"), ("created_date", "CreatedDate", "timestamptz")]),
-    "Contact": ("contact", [
-        ("email", "Email", "varchar"), ("first_name", "FirstName", "varchar"), ("last_name", "LastName", "varchar"),
-        ("account_id", "AccountId", "varchar"), ("owner_id", "OwnerId", "varchar"),
-        ("lead_source", "LeadSource", "varchar"), ("created_date", "CreatedDate", "timestamptz"),
-        ("last_modified_date", "LastModifiedDate", "timestamptz")]),
-    "Account": ("account", [
-        ("name", "Name", "varchar"), ("website", "Website", "varchar"), ("industry", "Industry", "varchar"),
-        ("number_of_employees", "NumberOfEmployees", "bigint"), ("created_date", "CreatedDate", "timestamptz"),
-        ("last_modified_date", "LastModifiedDate", "timestamptz")]),
-    "Opportunity": ("opportunity", [
-        ("account_id", "AccountId", "varchar"), ("name", "Name", "varchar"), ("stage_name", "StageName", "varchar"),
-        ("amount", "Amount", "double"), ("currency_iso_code", "CurrencyIsoCode", "varchar"),
-        ("type", "Type", "varchar"), ("lead_source", "LeadSource", "varchar"), ("owner_id", "OwnerId", "varchar"),
-        ("created_date", "CreatedDate", "timestamptz"), ("close_date", "CloseDate", "date"),
-        ("last_modified_date", "LastModifiedDate", "timestamptz"), ("is_closed", "IsClosed", "boolean"),
-        ("is_won", "IsWon", "boolean")]),
-    "OpportunityHistory": ("opportunity_history", [
-        ("opportunity_id", "OpportunityId", "varchar"), ("stage_name", "StageName", "varchar"),
-        ("amount", "Amount", "double"), ("close_date", "CloseDate", "date"),
-        ("created_date", "CreatedDate", "timestamptz")]),
-    "OpportunityContactRole": ("opportunity_contact_role", [
-        ("opportunity_id", "OpportunityId", "varchar"), ("contact_id", "ContactId", "varchar"),
-        ("is_primary", "IsPrimary", "boolean"), ("role", "Role", "varchar")]),
-    "User": ("user", [
-        ("email", "Email", "varchar"), ("first_name", "FirstName", "varchar"), ("last_name", "LastName", "varchar"),
-        ("department", "Department", "varchar"), ("is_active", "IsActive", "boolean"),
-        ("created_date", "CreatedDate", "timestamptz")]),
-    "OpportunityStage": ("opportunity_stage", [
-        ("master_label", "MasterLabel", "varchar"), ("api_name", "ApiName", "varchar"),
-        ("sort_order", "SortOrder", "integer"), ("is_active", "IsActive", "boolean"),
-        ("is_closed", "IsClosed", "boolean"), ("is_won", "IsWon", "boolean"),
-        ("default_probability", "DefaultProbability", "double")]),
+    "Lead": (
+        "lead",
+        [
+            ("email", "Email", "varchar"),
+            ("first_name", "FirstName", "varchar"),
+            ("last_name", "LastName", "varchar"),
+            ("company", "Company", "varchar"),
+            ("status", "Status", "varchar"),
+            ("lead_source", "LeadSource", "varchar"),
+            ("is_converted", "IsConverted", "boolean"),
+            ("converted_date", "ConvertedDate", "date"),
+            ("converted_contact_id", "ConvertedContactId", "varchar"),
+            ("converted_account_id", "ConvertedAccountId", "varchar"),
+            ("converted_opportunity_id", "ConvertedOpportunityId", "varchar"),
+            ("owner_id", "OwnerId", "varchar"),
+            ("created_date", "CreatedDate", "timestamptz"),
+            ("last_modified_date", "LastModifiedDate", "timestamptz"),
+        ],
+    ),
+    "LeadHistory": (
+        "lead_history",
+        [
+            ("lead_id", "LeadId", "varchar"),
+            ("field", "Field", "varchar"),
+            ("old_value", "OldValue", "varchar"),
+            ("new_value", "NewValue", "varchar"),
+            ("created_date", "CreatedDate", "timestamptz"),
+        ],
+    ),
+    "Contact": (
+        "contact",
+        [
+            ("email", "Email", "varchar"),
+            ("first_name", "FirstName", "varchar"),
+            ("last_name", "LastName", "varchar"),
+            ("account_id", "AccountId", "varchar"),
+            ("owner_id", "OwnerId", "varchar"),
+            ("lead_source", "LeadSource", "varchar"),
+            ("created_date", "CreatedDate", "timestamptz"),
+            ("last_modified_date", "LastModifiedDate", "timestamptz"),
+        ],
+    ),
+    "Account": (
+        "account",
+        [
+            ("name", "Name", "varchar"),
+            ("website", "Website", "varchar"),
+            ("industry", "Industry", "varchar"),
+            ("number_of_employees", "NumberOfEmployees", "bigint"),
+            ("created_date", "CreatedDate", "timestamptz"),
+            ("last_modified_date", "LastModifiedDate", "timestamptz"),
+        ],
+    ),
+    "Opportunity": (
+        "opportunity",
+        [
+            ("account_id", "AccountId", "varchar"),
+            ("name", "Name", "varchar"),
+            ("stage_name", "StageName", "varchar"),
+            ("amount", "Amount", "double"),
+            ("currency_iso_code", "CurrencyIsoCode", "varchar"),
+            ("type", "Type", "varchar"),
+            ("lead_source", "LeadSource", "varchar"),
+            ("owner_id", "OwnerId", "varchar"),
+            ("created_date", "CreatedDate", "timestamptz"),
+            ("close_date", "CloseDate", "date"),
+            ("last_modified_date", "LastModifiedDate", "timestamptz"),
+            ("is_closed", "IsClosed", "boolean"),
+            ("is_won", "IsWon", "boolean"),
+        ],
+    ),
+    "OpportunityHistory": (
+        "opportunity_history",
+        [
+            ("opportunity_id", "OpportunityId", "varchar"),
+            ("stage_name", "StageName", "varchar"),
+            ("amount", "Amount", "double"),
+            ("close_date", "CloseDate", "date"),
+            ("created_date", "CreatedDate", "timestamptz"),
+        ],
+    ),
+    "OpportunityContactRole": (
+        "opportunity_contact_role",
+        [
+            ("opportunity_id", "OpportunityId", "varchar"),
+            ("contact_id", "ContactId", "varchar"),
+            ("is_primary", "IsPrimary", "boolean"),
+            ("role", "Role", "varchar"),
+        ],
+    ),
+    "User": (
+        "user",
+        [
+            ("email", "Email", "varchar"),
+            ("first_name", "FirstName", "varchar"),
+            ("last_name", "LastName", "varchar"),
+            ("department", "Department", "varchar"),
+            ("is_active", "IsActive", "boolean"),
+            ("created_date", "CreatedDate", "timestamptz"),
+        ],
+    ),
+    "OpportunityStage": (
+        "opportunity_stage",
+        [
+            ("master_label", "MasterLabel", "varchar"),
+            ("api_name", "ApiName", "varchar"),
+            ("sort_order", "SortOrder", "integer"),
+            ("is_active", "IsActive", "boolean"),
+            ("is_closed", "IsClosed", "boolean"),
+            ("is_won", "IsWon", "boolean"),
+            ("default_probability", "DefaultProbability", "double"),
+        ],
+    ),
 }
 
 # Objects without an IsDeleted field. Fivetran flags deletions of the others with Salesforce's own
@@ -761,8 +904,11 @@ def _salesforce_records(con: duckdb.DuckDBPyConnection, data_dir: Path, sobject:
     pages = f"sf_{table}_pages"
     _read_records(con, pages, _files(data_dir / "salesforce" / sobject, "*.json"), "$.records[*]")
     columns = ", ".join(f"try_cast(rec->>'{field}' as {kind}) as {column}" for column, field, kind in fields)
-    is_deleted = ("" if sobject in _SALESFORCE_WITHOUT_IS_DELETED
-                  else ", coalesce(try_cast(rec->>'IsDeleted' as boolean), false) as is_deleted")
+    is_deleted = (
+        ""
+        if sobject in _SALESFORCE_WITHOUT_IS_DELETED
+        else ", coalesce(try_cast(rec->>'IsDeleted' as boolean), false) as is_deleted"
+    )
     con.execute(
         f"""
         create or replace temp table sf_{table} as
@@ -878,8 +1024,14 @@ def write_fivetran_salesforce(data_dir: Path, warehouse: Path, mode: str = "soft
                 """
             else:
                 versions = _salesforce_single_versions(f"sf_{table}", first_sync)
-            _land(con, f'{SALESFORCE_SCHEMA}."{table}"', versions, ["id"], mode,
-                  soft_deleted=sobject in _SALESFORCE_WITHOUT_IS_DELETED)
+            _land(
+                con,
+                f'{SALESFORCE_SCHEMA}."{table}"',
+                versions,
+                ["id"],
+                mode,
+                soft_deleted=sobject in _SALESFORCE_WITHOUT_IS_DELETED,
+            )
 
     return _write(Path(warehouse), (SALESFORCE_SCHEMA,), build)
 
@@ -899,8 +1051,11 @@ def _read_csvs(con: duckdb.DuckDBPyConnection, table: str, files: list[Path], co
     """Temp table `table`: the rows of every CSV export, typed (`columns`: column → SQL type; other
     columns of the export stay text)."""
     if not files:
-        con.execute(f"create or replace temp table {table} as select "
-                    + ", ".join(f"null::{kind} as {name}" for name, kind in columns.items()) + " where false")
+        con.execute(
+            f"create or replace temp table {table} as select "
+            + ", ".join(f"null::{kind} as {name}" for name, kind in columns.items())
+            + " where false"
+        )
         return
     typed = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in columns.items())
     con.execute(
@@ -921,8 +1076,10 @@ def _split(value: str, low: str, high: str) -> str:
 def _split_conversions(value: str, low: str, high: str, first: str) -> str:
     """SQL: conversions split like counts when whole; fractional (modelled) conversions stay whole on
     the `first` segment, since a split would not sum back exactly."""
-    return (f"case when {value} = floor({value}) then cast({_split(f'cast({value} as bigint)', low, high)} as double) "
-            f"when {first} then {value} else 0.0 end")
+    return (
+        f"case when {value} = floor({value}) then cast({_split(f'cast({value} as bigint)', low, high)} as double) "
+        f"when {first} then {value} else 0.0 end"
+    )
 
 
 # Report segments: a campaign-day is split over 2 segments one day, 3 the next (cumulative
@@ -948,24 +1105,28 @@ def _google_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict) 
     """google_ads: `campaign_stats` segmented by device and ad network (`id` is the campaign, the
     customer id an integer without its dashes), `campaign_history` (two versions per campaign: a
     draft, then the live campaign with the export's name) and `account_history`."""
-    _read_csvs(con, "gads_stats", _files(data_dir / "ads" / "google_ads", "*.csv"), {
-        "date": "date", "cost_micros": "bigint", "clicks": "bigint", "impressions": "bigint", "conversions": "double"})
+    _read_csvs(
+        con,
+        "gads_stats",
+        _files(data_dir / "ads" / "google_ads", "*.csv"),
+        {"date": "date", "cost_micros": "bigint", "clicks": "bigint", "impressions": "bigint", "conversions": "double"},
+    )
     con.execute("create schema if not exists google_ads")
     con.execute(
         f"""
         create table google_ads.campaign_stats as
         select cast(s.campaign_id as bigint) as id, cast(replace(s.customer_id, '-', '') as bigint) as customer_id,
             s.date,
-            {_split('s.cost_micros', 'g.low', 'g.high')} as cost_micros,
-            {_split('s.clicks', 'g.low', 'g.high')} as clicks,
-            {_split('s.impressions', 'g.low', 'g.high')} as impressions,
-            {_split_conversions('s.conversions', 'g.low', 'g.high', 'g.segment_index = 0')} as conversions,
+            {_split("s.cost_micros", "g.low", "g.high")} as cost_micros,
+            {_split("s.clicks", "g.low", "g.high")} as clicks,
+            {_split("s.impressions", "g.low", "g.high")} as impressions,
+            {_split_conversions("s.conversions", "g.low", "g.high", "g.segment_index = 0")} as conversions,
             0.0::double as conversions_value, 0::bigint as view_through_conversions,
             g.device, g.ad_network_type,
             md5(concat_ws('|', s.customer_id, s.campaign_id, s.date, g.device, g.ad_network_type)) as _fivetran_id,
-            {_synced('cast(s.date + 1 as timestamptz)')} as _fivetran_synced
+            {_synced("cast(s.date + 1 as timestamptz)")} as _fivetran_synced
         from gads_stats as s
-        join {_SEGMENTS} on g.segment_count = {_segment_count('s.date')}
+        join {_SEGMENTS} on g.segment_count = {_segment_count("s.date")}
         """
     )
     con.execute(
@@ -987,7 +1148,9 @@ def _google_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict) 
         )
         select cast(campaign_id as bigint) as id, name, cast(replace(customer_id, '-', '') as bigint) as customer_id,
             updated_at, status, is_latest as _fivetran_active,
-            """ + _synced("updated_at") + """ as _fivetran_synced
+            """
+        + _synced("updated_at")
+        + """ as _fivetran_synced
         from versions
         """
     )
@@ -998,7 +1161,7 @@ def _google_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict) 
             arg_max(customer_currency_code, date) as currency_code,
             ? as descriptive_name, ? as time_zone, true as auto_tagging_enabled,
             cast(min(date) - 30 as timestamptz) + interval 15 hour as updated_at, true as _fivetran_active,
-            {_synced('cast(min(date) - 30 as timestamptz) + interval 15 hour')} as _fivetran_synced
+            {_synced("cast(min(date) - 30 as timestamptz) + interval 15 hour")} as _fivetran_synced
         from gads_stats group by customer_id
         """,
         [manifest.get("company", {}).get("name"), manifest.get("timezone")],
@@ -1009,9 +1172,18 @@ def _linkedin_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict
     """linkedin_ads: `ad_analytics_by_campaign` (campaign × day; `day` a midnight timestamp; cost in
     the account's currency and in USD at the day's rate), `campaign_history` (two versions per
     campaign) and `account_history`."""
-    _read_csvs(con, "li_stats", _files(data_dir / "ads" / "linkedin_ads", "*.csv"), {
-        "date": "date", "cost_in_local_currency": "decimal(18, 2)", "clicks": "bigint", "impressions": "bigint",
-        "external_website_conversions": "double"})
+    _read_csvs(
+        con,
+        "li_stats",
+        _files(data_dir / "ads" / "linkedin_ads", "*.csv"),
+        {
+            "date": "date",
+            "cost_in_local_currency": "decimal(18, 2)",
+            "clicks": "bigint",
+            "impressions": "bigint",
+            "external_website_conversions": "double",
+        },
+    )
     _read_csvs(con, "fx_rates", _files(data_dir / "fx", "fx_rates_daily*.csv"), {"date": "date", "rate": "double"})
     con.execute("create schema if not exists linkedin_ads")
     con.execute(
@@ -1022,7 +1194,7 @@ def _linkedin_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict
             case when upper(s.currency) = 'USD' then s.cost_in_local_currency
                  else cast(round(s.cost_in_local_currency * fx.rate, 2) as decimal(18, 2)) end as cost_in_usd,
             s.clicks, s.impressions, cast(s.external_website_conversions as bigint) as external_website_conversions,
-            {_synced('cast(s.date + 1 as timestamptz)')} as _fivetran_synced
+            {_synced("cast(s.date + 1 as timestamptz)")} as _fivetran_synced
         from li_stats as s
         left join fx_rates as fx
             on fx.date = s.date and upper(fx.from_currency) = upper(s.currency) and upper(fx.to_currency) = 'USD'
@@ -1046,7 +1218,7 @@ def _linkedin_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict
         select cast(campaign_id as bigint) as id, version_name as name, cast(account_id as bigint) as account_id,
             status, 'TEXT_AD' as type, cast(first_day - 21 as timestamptz) + interval 15 hour as created_time,
             last_modified_time, cast(version as varchar) as version_tag,
-            {_synced('last_modified_time')} as _fivetran_synced
+            {_synced("last_modified_time")} as _fivetran_synced
         from versions
         """
     )
@@ -1057,7 +1229,7 @@ def _linkedin_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict
             'ACTIVE' as status, 'BUSINESS' as type,
             cast(min(date) - 30 as timestamptz) + interval 15 hour as created_time,
             cast(min(date) - 30 as timestamptz) + interval 15 hour as last_modified_time, '1' as version_tag,
-            {_synced('cast(min(date) - 30 as timestamptz) + interval 15 hour')} as _fivetran_synced
+            {_synced("cast(min(date) - 30 as timestamptz) + interval 15 hour")} as _fivetran_synced
         from li_stats group by account_id
         """,
         [manifest.get("company", {}).get("name")],
@@ -1069,9 +1241,18 @@ def _facebook_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict
     one or two ads, summing back exactly; spend in cents), leads in `basic_ad_actions`, and
     `ad_history`, `campaign_history` (two versions) and `account_history` (two syncs per account,
     the later one right: the table has no update time, the latest sync is the account)."""
-    _read_csvs(con, "fb_stats", _files(data_dir / "ads" / "meta_ads", "*.csv"), {
-        "date_start": "date", "spend": "decimal(18, 2)", "clicks": "bigint", "impressions": "bigint",
-        "conversions": "double"})
+    _read_csvs(
+        con,
+        "fb_stats",
+        _files(data_dir / "ads" / "meta_ads", "*.csv"),
+        {
+            "date_start": "date",
+            "spend": "decimal(18, 2)",
+            "clicks": "bigint",
+            "impressions": "bigint",
+            "conversions": "double",
+        },
+    )
     con.execute("create schema if not exists facebook_ads")
     # Meta ids are snowflakes issued close together: a campaign's ad set and ads are numbered just
     # after it. Every other campaign runs two ads.
@@ -1098,10 +1279,10 @@ def _facebook_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict
         select cast(a.ad_id as varchar) as ad_id, a.name || ' - ad ' || (a.ad_index + 1) as ad_name,
             a.name || ' - ad set' as adset_name, s.date_start as date,
             cast(regexp_replace(s.account_id, '^act_', '') as bigint) as account_id,
-            {_split('s.impressions', 'a.low', 'a.high')} as impressions,
-            {_split('s.clicks', 'a.low', 'a.high')} as inline_link_clicks,
-            {_split('cast(round(s.spend * 100) as bigint)', 'a.low', 'a.high')} / 100.0 as spend,
-            {_split_conversions('s.conversions', 'a.low', 'a.high', 'a.ad_index = 0')} as leads
+            {_split("s.impressions", "a.low", "a.high")} as impressions,
+            {_split("s.clicks", "a.low", "a.high")} as inline_link_clicks,
+            {_split("cast(round(s.spend * 100) as bigint)", "a.low", "a.high")} / 100.0 as spend,
+            {_split_conversions("s.conversions", "a.low", "a.high", "a.ad_index = 0")} as leads
         from fb_stats as s join fb_ads as a on a.campaign_id = s.campaign_id
         """
     )
@@ -1111,7 +1292,7 @@ def _facebook_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict
         select ad_id, ad_name, adset_name, date, account_id, impressions, inline_link_clicks, spend,
             impressions * 4 // 5 as reach,
             case when impressions * 4 // 5 > 0 then impressions / (impressions * 4 // 5) end as frequency,
-            {_synced('cast(date + 1 as timestamptz)')} as _fivetran_synced
+            {_synced("cast(date + 1 as timestamptz)")} as _fivetran_synced
         from fb_ad_days
         """
     )
@@ -1121,7 +1302,7 @@ def _facebook_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict
         create table facebook_ads.basic_ad_actions as
         select ad_id, date, 'offsite_conversion.fb_pixel_lead' as action_type, leads as value, 0 as index,
             md5(concat_ws('|', ad_id, date, 'offsite_conversion.fb_pixel_lead')) as _fivetran_id,
-            {_synced('cast(date + 1 as timestamptz)')} as _fivetran_synced
+            {_synced("cast(date + 1 as timestamptz)")} as _fivetran_synced
         from fb_ad_days where leads > 0
         """
     )
@@ -1132,7 +1313,7 @@ def _facebook_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict
             cast(regexp_replace(account_id, '^act_', '') as bigint) as account_id,
             name || ' - ad ' || (ad_index + 1) as name,
             cast(first_day - 2 as timestamptz) + interval 15 hour as updated_time,
-            {_synced('cast(first_day - 2 as timestamptz) + interval 15 hour')} as _fivetran_synced
+            {_synced("cast(first_day - 2 as timestamptz) + interval 15 hour")} as _fivetran_synced
         from fb_ads
         """
     )
@@ -1150,7 +1331,7 @@ def _facebook_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict
         select cast(campaign_id as bigint) as id, cast(regexp_replace(account_id, '^act_', '') as bigint) as account_id,
             version_name as name, updated_time, cast(first_day - 21 as timestamptz) + interval 15 hour as created_time,
             status, cast(first_day as timestamptz) as start_time,
-            {_synced('updated_time')} as _fivetran_synced
+            {_synced("updated_time")} as _fivetran_synced
         from versions
         """
     )
@@ -1166,10 +1347,10 @@ def _facebook_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dict
         )
         select id, ? as name, case when currency = 'USD' then 'EUR' else 'USD' end as currency,
             'ACTIVE' as account_status, ? as timezone_name,
-            {_synced('cast(first_day - 30 as timestamptz)')} as _fivetran_synced
+            {_synced("cast(first_day - 30 as timestamptz)")} as _fivetran_synced
         from accounts
         union all
-        select id, ?, currency, 'ACTIVE', ?, {_synced('cast(first_day - 2 as timestamptz)')}
+        select id, ?, currency, 'ACTIVE', ?, {_synced("cast(first_day - 2 as timestamptz)")}
         from accounts
         """,
         [manifest.get("company", {}).get("name"), manifest.get("timezone")] * 2,
@@ -1181,9 +1362,18 @@ def _microsoft_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dic
     cents summing back exactly), `campaign_history` (two versions per campaign) and
     `account_history`. Microsoft's account id is a number; the export's `B0…` account number
     gives its digits."""
-    _read_csvs(con, "ms_stats", _files(data_dir / "ads" / "microsoft_ads", "*.csv"), {
-        "TimePeriod": "date", "Spend": "decimal(18, 2)", "Clicks": "bigint", "Impressions": "bigint",
-        "Conversions": "double"})
+    _read_csvs(
+        con,
+        "ms_stats",
+        _files(data_dir / "ads" / "microsoft_ads", "*.csv"),
+        {
+            "TimePeriod": "date",
+            "Spend": "decimal(18, 2)",
+            "Clicks": "bigint",
+            "Impressions": "bigint",
+            "Conversions": "double",
+        },
+    )
     con.execute("create schema if not exists microsoft_ads")
     account_id = "cast(regexp_replace(AccountId, '[^0-9]', '', 'g') as bigint)"
     con.execute(
@@ -1191,16 +1381,16 @@ def _microsoft_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dic
         create table microsoft_ads.campaign_performance_daily_report as
         select s.TimePeriod as date, cast(regexp_replace(s.AccountId, '[^0-9]', '', 'g') as bigint) as account_id,
             cast(s.CampaignId as bigint) as campaign_id, s.CurrencyCode as currency_code,
-            cast(cast({_split('cast(round(s.Spend * 100) as bigint)', 'g.low', 'g.high')} as decimal(18, 0)) * 0.01
+            cast(cast({_split("cast(round(s.Spend * 100) as bigint)", "g.low", "g.high")} as decimal(18, 0)) * 0.01
                 as decimal(18, 2)) as spend,
-            {_split('s.Clicks', 'g.low', 'g.high')} as clicks,
-            {_split('s.Impressions', 'g.low', 'g.high')} as impressions,
-            {_split_conversions('s.Conversions', 'g.low', 'g.high', 'g.segment_index = 0')} as conversions,
+            {_split("s.Clicks", "g.low", "g.high")} as clicks,
+            {_split("s.Impressions", "g.low", "g.high")} as impressions,
+            {_split_conversions("s.Conversions", "g.low", "g.high", "g.segment_index = 0")} as conversions,
             g.device_type, g.device_os, g.network, 'Search' as ad_distribution, 'Broad' as bid_match_type,
             'Phrase' as delivered_match_type, g.network || ' - top' as top_vs_other,
-            {_synced('cast(s.TimePeriod + 1 as timestamptz)')} as _fivetran_synced
+            {_synced("cast(s.TimePeriod + 1 as timestamptz)")} as _fivetran_synced
         from ms_stats as s
-        join {_SEGMENTS} on g.segment_count = {_segment_count('s.TimePeriod')}
+        join {_SEGMENTS} on g.segment_count = {_segment_count("s.TimePeriod")}
         """
     )
     con.execute(
@@ -1220,7 +1410,7 @@ def _microsoft_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dic
         )
         select cast(CampaignId as bigint) as id, version_name as name, {account_id} as account_id,
             modified_time, status, ? as time_zone, 'Search' as type,
-            {_synced('modified_time')} as _fivetran_synced
+            {_synced("modified_time")} as _fivetran_synced
         from versions
         """,
         [manifest.get("timezone")],
@@ -1231,7 +1421,7 @@ def _microsoft_ads(con: duckdb.DuckDBPyConnection, data_dir: Path, manifest: dic
         select {account_id} as id, arg_max(AccountName, TimePeriod) as name,
             arg_max(CurrencyCode, TimePeriod) as currency_code,
             cast(min(TimePeriod) - 30 as timestamptz) + interval 15 hour as last_modified_time, ? as time_zone,
-            {_synced('cast(min(TimePeriod) - 30 as timestamptz) + interval 15 hour')} as _fivetran_synced
+            {_synced("cast(min(TimePeriod) - 30 as timestamptz) + interval 15 hour")} as _fivetran_synced
         from ms_stats group by AccountId
         """,
         [manifest.get("timezone")],

@@ -53,7 +53,12 @@ def _mql_date_history(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_contacts(
-    out: Path, records: pd.DataFrame, state: pd.DataFrame, events: pd.DataFrame, page_size: int, *,
+    out: Path,
+    records: pd.DataFrame,
+    state: pd.DataFrame,
+    events: pd.DataFrame,
+    page_size: int,
+    *,
     with_history: bool = True,
 ) -> dict:
     """Contact pages, active and archived apart; without `with_history`, as exports that do not

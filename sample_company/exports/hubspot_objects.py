@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 
 import numpy as np
@@ -52,9 +51,15 @@ def write_account(out: Path, timezone: str, currency: str) -> None:
     """The portal's account details, as GET /account-info/v3/details returns them."""
     folder = out / "hubspot" / "account"
     folder.mkdir(parents=True, exist_ok=True)
-    details = {"portalId": 24681357, "accountType": "STANDARD", "timeZone": timezone, "companyCurrency": currency,
-               "additionalCurrencies": ["EUR", "GBP", "CAD"], "uiDomain": "app.hubspot.com",
-               "dataHostingLocation": "na1"}
+    details = {
+        "portalId": 24681357,
+        "accountType": "STANDARD",
+        "timeZone": timezone,
+        "companyCurrency": currency,
+        "additionalCurrencies": ["EUR", "GBP", "CAD"],
+        "uiDomain": "app.hubspot.com",
+        "dataHostingLocation": "na1",
+    }
     (folder / "details.json").write_text(json.dumps(details, indent=1) + "\n", encoding="utf-8")
 
 
@@ -175,7 +180,12 @@ def write_companies(out: Path, table: pd.DataFrame, page_size: int) -> None:
 
 
 def write_deals(
-    out: Path, deals: pd.DataFrame, history: pd.DataFrame, owners: pd.DataFrame, page_size: int, *,
+    out: Path,
+    deals: pd.DataFrame,
+    history: pd.DataFrame,
+    owners: pd.DataFrame,
+    page_size: int,
+    *,
     with_history: bool = True,
 ) -> None:
     """Deal pages; each deal carries HubSpot's stage-date properties (hs_v2_date_entered_<stage>:
@@ -213,27 +223,27 @@ def write_deals(
             for entry in entries:  # newest first: the first one seen is the stage's latest entry
                 stage_dates.setdefault(f"hs_v2_date_entered_{entry['value']}", entry["timestamp"])
             deal = {
-                    "id": ids[i],
-                    "properties": {
-                        "hs_object_id": ids[i],
-                        "dealname": cols["dealname"][i],
-                        "pipeline": cols["pipeline"][i],
-                        "dealstage": cols["stage"][i],
-                        "amount": amount[i],
-                        "deal_currency_code": cols["currency"][i],
-                        "createdate": created[i],
-                        "closedate": closed[i],
-                        "hubspot_owner_id": owner_ids[owner[i]],
-                        "dealtype": cols["dealtype"][i],
-                        "deal_source": cols["deal_source"][i],
-                        "hs_lastmodifieddate": modified,
-                        **stage_dates,
-                    },
-                    "propertiesWithHistory": {"dealstage": entries},
-                    "createdAt": created[i],
-                    "updatedAt": modified,
-                    "archived": False,
-                }
+                "id": ids[i],
+                "properties": {
+                    "hs_object_id": ids[i],
+                    "dealname": cols["dealname"][i],
+                    "pipeline": cols["pipeline"][i],
+                    "dealstage": cols["stage"][i],
+                    "amount": amount[i],
+                    "deal_currency_code": cols["currency"][i],
+                    "createdate": created[i],
+                    "closedate": closed[i],
+                    "hubspot_owner_id": owner_ids[owner[i]],
+                    "dealtype": cols["dealtype"][i],
+                    "deal_source": cols["deal_source"][i],
+                    "hs_lastmodifieddate": modified,
+                    **stage_dates,
+                },
+                "propertiesWithHistory": {"dealstage": entries},
+                "createdAt": created[i],
+                "updatedAt": modified,
+                "archived": False,
+            }
             if not with_history:
                 del deal["propertiesWithHistory"]
             page.append(deal)

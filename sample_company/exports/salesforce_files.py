@@ -180,4 +180,3 @@ def _write_query_pages(folder: Path, sobject: str, fields: dict[str, list], loca
         body["records"] = records
         (folder / f"page-{p + 1:05d}.json").write_text(dump(body), encoding="utf-8")
     return total
-

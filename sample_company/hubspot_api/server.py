@@ -197,15 +197,36 @@ class HubSpotServer:
         """GET /crm/v3/properties/{objectType}: every property the portal's objects carry, in the
         documented shape (name, label, type, fieldType, groupName, options, …)."""
         with self.company.lock:
-            names = sorted({name for obj in self.company.objects[kind].values()
-                            for name in [*obj["properties"], *(obj.get("propertiesWithHistory") or {})]})
-        return [{"name": name, "label": name.replace("_", " ").capitalize(), "type": "string", "fieldType": "text",
-                 "groupName": f"{kind[:-1]}information", "description": "", "options": [], "displayOrder": -1,
-                 "calculated": False, "externalOptions": False, "hasUniqueValue": False, "hidden": False,
-                 "hubspotDefined": True, "formField": False, "archived": False,
-                 "createdAt": "2019-08-06T02:41:08.029Z", "updatedAt": "2019-08-06T02:41:08.029Z",
-                 "modificationMetadata": {"archivable": False, "readOnlyDefinition": True, "readOnlyValue": False}}
-                for name in names]
+            names = sorted(
+                {
+                    name
+                    for obj in self.company.objects[kind].values()
+                    for name in [*obj["properties"], *(obj.get("propertiesWithHistory") or {})]
+                }
+            )
+        return [
+            {
+                "name": name,
+                "label": name.replace("_", " ").capitalize(),
+                "type": "string",
+                "fieldType": "text",
+                "groupName": f"{kind[:-1]}information",
+                "description": "",
+                "options": [],
+                "displayOrder": -1,
+                "calculated": False,
+                "externalOptions": False,
+                "hasUniqueValue": False,
+                "hidden": False,
+                "hubspotDefined": True,
+                "formField": False,
+                "archived": False,
+                "createdAt": "2019-08-06T02:41:08.029Z",
+                "updatedAt": "2019-08-06T02:41:08.029Z",
+                "modificationMetadata": {"archivable": False, "readOnlyDefinition": True, "readOnlyValue": False},
+            }
+            for name in names
+        ]
 
     def _search(self, kind: str, body: dict) -> tuple[int, dict, int]:
         if kind not in CRM_KINDS:

@@ -34,7 +34,9 @@ _CAMPAIGNS = (
     ("microsoft_ads", "bing_generic_analytics", False, 14.0),
 )
 _CAMPAIGN_IDS = {
-    "google_ads": 20_871_430_000, "linkedin_ads": 182_900_400, "meta_ads": 120_210_553_800_000_000,
+    "google_ads": 20_871_430_000,
+    "linkedin_ads": 182_900_400,
+    "meta_ads": 120_210_553_800_000_000,
     "microsoft_ads": 510_204_000,
 }
 _COST_PER_CLICK = {"google_ads": 3.4, "linkedin_ads": 7.2, "meta_ads": 1.6, "microsoft_ads": 2.1}

@@ -45,4 +45,3 @@ def marketing_records(records: Records, people: pd.DataFrame) -> tuple[Records, 
     kept_events["rec"] = new_row[kept_events["rec"].to_numpy()]
     # The row map is increasing, so the (rec, prop, ts) order current_state relies on holds.
     return Records(out, kept_events.reset_index(drop=True)), kept
-

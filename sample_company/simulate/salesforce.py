@@ -117,7 +117,9 @@ def simulate_salesforce(
     contact_row = np.full(len(leads), -1, dtype=np.int64)
     contact_row[contacts["lead_row"].to_numpy()] = np.arange(len(contacts))
     leads["contact_row"] = contact_row
-    leads["account_row"] = np.where(contact_row >= 0, contacts["account_row"].to_numpy()[np.maximum(contact_row, 0)], -1)
+    leads["account_row"] = np.where(
+        contact_row >= 0, contacts["account_row"].to_numpy()[np.maximum(contact_row, 0)], -1
+    )
     return Salesforce(
         leads=leads,
         lead_history=history,
@@ -433,9 +435,7 @@ def _opportunity_history(deals: Deals, opportunities: pd.DataFrame, seed: int) -
     return table.assign(id=mint("OpportunityHistory", len(table), seed))
 
 
-def _roles(
-    deals: Deals, opportunities: pd.DataFrame, contacts: pd.DataFrame, n_people: int, seed: int
-) -> pd.DataFrame:
+def _roles(deals: Deals, opportunities: pd.DataFrame, contacts: pd.DataFrame, n_people: int, seed: int) -> pd.DataFrame:
     """The primary contact of every deal with one, and the colleague when they are a Contact by then."""
     contact_of = np.full(n_people, -1, dtype=np.int64)
     contact_of[contacts["person"].to_numpy()] = np.arange(len(contacts))

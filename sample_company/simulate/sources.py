@@ -91,7 +91,9 @@ def sources_for(
     src[m], obj[m] = "OFFLINE", "CRM_UI"
     legacy = m & (u[:, 2] < 0.4)
     d1[m & ~legacy] = "CRM_UI"
-    d2[m & ~legacy] = np.char.add("userId:", (61_000_000 + (u[m & ~legacy, 3] * 1000).astype(int)).astype(str)).astype(object)
+    d2[m & ~legacy] = np.char.add("userId:", (61_000_000 + (u[m & ~legacy, 3] * 1000).astype(int)).astype(str)).astype(
+        object
+    )
     d1[legacy], d2[legacy] = "CONTACTS", "CRM_UI"
 
     m = where("organic")

@@ -39,7 +39,9 @@ EXCLUDED_LIFECYCLE = ("other",)
 
 # (channel key, sourced_by, alternatives); an alternative is (original sources, source details 1
 # or None = any, source details 2 or None = any); first matching channel wins.
-CHANNEL_RULES: tuple[tuple[str, str, tuple[tuple[tuple[str, ...], tuple[str, ...] | None, tuple[str, ...] | None], ...]], ...] = (
+CHANNEL_RULES: tuple[
+    tuple[str, str, tuple[tuple[tuple[str, ...], tuple[str, ...] | None, tuple[str, ...] | None], ...]], ...
+] = (
     ("paid_search", "marketing", ((("PAID_SEARCH",), None, None),)),
     ("paid_social", "marketing", ((("PAID_SOCIAL",), None, None),)),
     ("email", "marketing", ((("EMAIL_MARKETING",), None, None),)),
@@ -47,17 +49,23 @@ CHANNEL_RULES: tuple[tuple[str, str, tuple[tuple[tuple[str, ...], tuple[str, ...
     ("events", "marketing", ((("OFFLINE",), ("IMPORT",), None),)),
     # A rep's record: HubSpot's API says CRM_UI (or the sales extension) in drill-down 1, older
     # portals CONTACTS with CRM_UI in drill-down 2.
-    ("outbound", "sales", (
-        (("OFFLINE",), ("CRM_UI", "EXTENSION", "SALES"), None),
-        (("OFFLINE",), ("CONTACTS",), ("CRM_UI",)),
-    )),
+    (
+        "outbound",
+        "sales",
+        (
+            (("OFFLINE",), ("CRM_UI", "EXTENSION", "SALES"), None),
+            (("OFFLINE",), ("CONTACTS",), ("CRM_UI",)),
+        ),
+    ),
     ("organic", "marketing", ((("ORGANIC_SEARCH", "DIRECT_TRAFFIC", "SOCIAL_MEDIA"), None, None),)),
 )
 FALLBACK_CHANNEL = "unattributed"
 SOURCED_BY = {rule[0]: rule[1] for rule in CHANNEL_RULES} | {FALLBACK_CHANNEL: "marketing"}
 
 AD_PLATFORM_CHANNEL = {
-    "google_ads": "paid_search", "linkedin_ads": "paid_social", "meta_ads": "paid_social",
+    "google_ads": "paid_search",
+    "linkedin_ads": "paid_social",
+    "meta_ads": "paid_social",
     "microsoft_ads": "paid_search",
 }
 PAID_CHANNELS = tuple(sorted(set(AD_PLATFORM_CHANNEL.values())))

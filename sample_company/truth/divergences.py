@@ -81,8 +81,14 @@ def divergences(
     """`label` turns person ids into the text details show, when person_id is a sort key."""
     by_person = people.set_index("person_id")
     company = _Company(
-        records, events, record_person, by_person["exclusion_reason"],
-        by_person["channel"].map(contract.SOURCED_BY), entries, clock, label,
+        records,
+        events,
+        record_person,
+        by_person["exclusion_reason"],
+        by_person["channel"].map(contract.SOURCED_BY),
+        entries,
+        clock,
+        label,
     )
     parts = []
     for team, metric, stage in metrics:

@@ -111,7 +111,8 @@ def _people(records: pd.DataFrame, state: pd.DataFrame, resolved: pd.DataFrame) 
     earliest = order.drop_duplicates("person_id").set_index("person_id")["rec"]
     rec = earliest.loc[people["person_id"].to_numpy()].to_numpy()
     people["channel"] = contract.channel_for(
-        records["source"].to_numpy(dtype=object)[rec], records["source_d1"].to_numpy(dtype=object)[rec],
+        records["source"].to_numpy(dtype=object)[rec],
+        records["source_d1"].to_numpy(dtype=object)[rec],
         records["source_d2"].to_numpy(dtype=object)[rec],
     )
     return people

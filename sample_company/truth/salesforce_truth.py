@@ -172,8 +172,12 @@ def _first_candidates(
         hit = rank >= contract.LIFECYCLE_RANK[contract.STAGE_LIFECYCLE[stage]]
         parts.append(
             _candidates(
-                stage, life["rec"].to_numpy()[hit], life["ts"].to_numpy()[hit], rank[hit],
-                life["late"].to_numpy()[hit], life["value_ts"].to_numpy()[hit],
+                stage,
+                life["rec"].to_numpy()[hit],
+                life["ts"].to_numpy()[hit],
+                rank[hit],
+                life["late"].to_numpy()[hit],
+                life["value_ts"].to_numpy()[hit],
             )
         )
     history = sf.lead_history

@@ -57,9 +57,11 @@ def touchpoints_truth(
     by_form = np.zeros(len(records), dtype=bool)
     by_form[made[made >= 0]] = True
     by_rep = records["object_source"].to_numpy(dtype=object) == "CRM_UI"
-    channels = contract.channel_for(records["source"].to_numpy(dtype=object),
-                                    records["source_d1"].to_numpy(dtype=object),
-                                    records["source_d2"].to_numpy(dtype=object))
+    channels = contract.channel_for(
+        records["source"].to_numpy(dtype=object),
+        records["source_d1"].to_numpy(dtype=object),
+        records["source_d2"].to_numpy(dtype=object),
+    )
     touches = pd.concat(
         [
             _form_touches(subs, made, records, channels),
@@ -88,9 +90,7 @@ def _created_records(subs: pd.DataFrame, records: pd.DataFrame, person_of: np.nd
     return made
 
 
-def _form_touches(
-    subs: pd.DataFrame, made: np.ndarray, records: pd.DataFrame, channels: np.ndarray
-) -> pd.DataFrame:
+def _form_touches(subs: pd.DataFrame, made: np.ndarray, records: pd.DataFrame, channels: np.ndarray) -> pd.DataFrame:
     """A submission's utm_medium names its channel; without one, the record it created says where
     the visit came from (HubSpot's original source); with neither it was a direct visit."""
     has_made = made >= 0

@@ -64,18 +64,24 @@ def test_typed_property_values_land_the_same_as_strings(sample_data, tmp_path):
                 ).fetchall()[0][0]
                 assert differing == 0, (kind, name)
         # Amounts come back as numbers ("26262.40" → 26262.4); staging casts them to decimal(18, 2).
-        assert con.execute(
-            """
+        assert (
+            con.execute(
+                """
             select count(*) from typed.raw.hubspot_deals t join plain.raw.hubspot_deals p using (id)
             where try_cast(json_extract_string(t.properties, '$."amount"') as decimal(18, 2))
                   is distinct from try_cast(json_extract_string(p.properties, '$."amount"') as decimal(18, 2))
             """
-        ).fetchall()[0][0] == 0
+            ).fetchall()[0][0]
+            == 0
+        )
         for table in ("hubspot_contacts", "hubspot_deals"):
-            assert con.execute(
-                f"select count(*) from typed.raw.{table} t join plain.raw.{table} p using (id) "
-                "where t.properties_with_history::varchar <> p.properties_with_history::varchar"
-            ).fetchall()[0][0] == 0
+            assert (
+                con.execute(
+                    f"select count(*) from typed.raw.{table} t join plain.raw.{table} p using (id) "
+                    "where t.properties_with_history::varchar <> p.properties_with_history::varchar"
+                ).fetchall()[0][0]
+                == 0
+            )
         assert con.execute("select count(*) from typed.raw.hubspot_contacts").fetchall()[0][0] > 2000
     finally:
         con.close()
@@ -174,8 +180,13 @@ def test_the_token_is_never_logged_raised_or_stored(sample_data, tmp_path, caplo
             sync(server, tmp_path)
     with HubSpotServer(Company(sample_data), "pat-na1-the-right-one") as other:
         with pytest.raises(HubSpotError) as refused:
-            sync_hubspot(tmp_path / "api" / "funnel.duckdb", base_url=other.url, token=secret,
-                         state_dir=tmp_path / "api" / "state", retry=FAST)
+            sync_hubspot(
+                tmp_path / "api" / "funnel.duckdb",
+                base_url=other.url,
+                token=secret,
+                state_dir=tmp_path / "api" / "state",
+                retry=FAST,
+            )
 
     texts = [caplog.text, *capfd.readouterr()]
     for error in (failed.value, refused.value):
@@ -208,9 +219,15 @@ def test_the_warehouse_is_free_for_another_process_once_the_sync_returns(hubspot
     sync(hubspot, tmp_path)
 
     writer = subprocess.run(
-        [sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).execute('create table t (a int)')",
-         str(tmp_path / "api" / "funnel.duckdb")],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; duckdb.connect(sys.argv[1]).execute('create table t (a int)')",
+            str(tmp_path / "api" / "funnel.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert writer.returncode == 0, writer.stderr
 

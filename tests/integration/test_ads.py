@@ -25,21 +25,25 @@ def test_four_currencies_convert_exactly_and_a_utm_mapping_renames_campaigns(fre
     campaign = google["campaign_name"].iloc[0]
     (settings.data_dir / "mappings").mkdir()
     with (settings.data_dir / "mappings" / "utm_campaigns.csv").open("w", newline="") as handle:
-        csv.writer(handle).writerows([["platform", "campaign_id", "utm_campaign"],
-                                      ["google_ads", campaign_id, "spring_search_push"]])
+        csv.writer(handle).writerows(
+            [["platform", "campaign_id", "utm_campaign"], ["google_ads", campaign_id, "spring_search_push"]]
+        )
 
     summary = run_daily(settings, AS_OF, quiet=True)
     assert summary.failed_steps == []
 
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
-        currencies = dict(con.execute(
-            "select currency, count(*) from staging.stg_ads__spend group by 1").fetchall())
+        currencies = dict(con.execute("select currency, count(*) from staging.stg_ads__spend group by 1").fetchall())
         renamed = con.execute(
-            "select sum(spend) from marts.marketing_spend_daily where campaign = 'spring_search_push'").fetchone()[0]
+            "select sum(spend) from marts.marketing_spend_daily where campaign = 'spring_search_push'"
+        ).fetchone()[0]
         remaining = con.execute(
-            "select count(*) from marts.marketing_spend_daily where campaign = ?", [campaign]).fetchone()[0]
-        spend = con.execute("select date::varchar, channel, campaign, spend from marts.marketing_spend_daily").fetchall()
+            "select count(*) from marts.marketing_spend_daily where campaign = ?", [campaign]
+        ).fetchone()[0]
+        spend = con.execute(
+            "select date::varchar, channel, campaign, spend from marts.marketing_spend_daily"
+        ).fetchall()
     finally:
         con.close()
     assert set(currencies) == {"USD", "EUR", "GBP", "CAD"}
@@ -65,13 +69,15 @@ def test_a_missing_fx_rate_stops_the_run_and_is_never_taken_as_one(fresh_project
     failed = {c.check: c for c in summary.checks if not c.passed}
     # The failure names what to fix: the campaign, its currency and the day without a rate.
     spend = failed["ad_spend_has_an_fx_rate"]
-    assert spend.failures and all(row["currency"] == "CAD" and row["rate_date"] == "2026-03-15"
-                                  and row["platform"] == "microsoft_ads" for row in spend.failures), spend.failures
+    assert spend.failures and all(
+        row["currency"] == "CAD" and row["rate_date"] == "2026-03-15" and row["platform"] == "microsoft_ads"
+        for row in spend.failures
+    ), spend.failures
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
         flagged = con.execute(
-            "select currency, spend_date::varchar, spend_reporting from staging.stg_ads__spend "
-            "where is_missing_fx_rate").fetchall()
+            "select currency, spend_date::varchar, spend_reporting from staging.stg_ads__spend where is_missing_fx_rate"
+        ).fetchall()
     finally:
         con.close()
     assert flagged and all(c == "CAD" and d == "2026-03-15" and s is None for c, d, s in flagged)

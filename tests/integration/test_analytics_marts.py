@@ -32,9 +32,11 @@ def test_attributed_revenue_adds_up_to_won_revenue_under_every_model(analytics_r
         join marts.dim_people p on p.person_id = d.primary_person_id
         where d.is_won and not p.is_excluded""")[0]
     assert won_deals >= 20 and won_revenue > 100_000
-    rows = dict(analytics_run.rows("""
+    rows = dict(
+        analytics_run.rows("""
         select model, sum(attributed_revenue) from marts.attribution_credit
-        where conversion_type = 'won_deal' group by model"""))
+        where conversion_type = 'won_deal' group by model""")
+    )
     assert set(rows) == set(MODELS)
     for model, attributed in rows.items():
         assert attributed == pytest.approx(won_revenue, abs=1e-6), model

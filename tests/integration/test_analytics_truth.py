@@ -86,10 +86,7 @@ def _firsts(truth: Truth) -> pd.DataFrame:
 def expected_cohort(truth: Truth, run_day: date) -> pd.DataFrame:
     firsts = _firsts(truth)
     dates = pd.to_datetime(firsts["entered_date"])
-    by_stage = {
-        stage: frame.set_index("person_id")
-        for stage, frame in firsts.assign(day=dates).groupby("stage")
-    }
+    by_stage = {stage: frame.set_index("person_id") for stage, frame in firsts.assign(day=dates).groupby("stage")}
     # People whose first entry into a stage is their own (not backfilled).
     real = {stage: set(frame.index[~frame["is_backfilled"]]) for stage, frame in by_stage.items()}
     rows = []
@@ -139,14 +136,16 @@ def expected_period(truth: Truth) -> pd.DataFrame:
         for from_stage, to_stage in zip(truth.stages, truth.stages[1:], strict=False):
             from_entries = int(counts.get((month, from_stage), 0))
             to_entries = int(counts.get((month, to_stage), 0))
-            rows.append({
-                "month": month,
-                "from_stage": from_stage,
-                "to_stage": to_stage,
-                "from_entries": from_entries,
-                "to_entries": to_entries,
-                "conversion_rate": to_entries / from_entries if from_entries else np.nan,
-            })
+            rows.append(
+                {
+                    "month": month,
+                    "from_stage": from_stage,
+                    "to_stage": to_stage,
+                    "from_entries": from_entries,
+                    "to_entries": to_entries,
+                    "conversion_rate": to_entries / from_entries if from_entries else np.nan,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -165,17 +164,19 @@ def expected_velocity(truth: Truth) -> pd.DataFrame:
                 if part.empty:
                     continue
                 days = part["days"]
-                rows.append({
-                    "from_stage": from_stage,
-                    "to_stage": to_stage,
-                    "dimension": dimension,
-                    "dimension_value": value,
-                    "transitions": len(part),
-                    "avg_days": days.mean(),
-                    "median_days": days.quantile(0.5),
-                    "p75_days": days.quantile(0.75),
-                    "p90_days": days.quantile(0.9),
-                })
+                rows.append(
+                    {
+                        "from_stage": from_stage,
+                        "to_stage": to_stage,
+                        "dimension": dimension,
+                        "dimension_value": value,
+                        "transitions": len(part),
+                        "avg_days": days.mean(),
+                        "median_days": days.quantile(0.5),
+                        "p75_days": days.quantile(0.75),
+                        "p90_days": days.quantile(0.9),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -192,26 +193,29 @@ def expected_targets(truth: Truth, run_day: date) -> pd.DataFrame:
         actual = int(counts.get((start.isoformat(), target["stage"]), 0))
         value = float(target["value"])
         expected_to_date = value * elapsed / days if elapsed else np.nan
-        rows.append({
-            "period": period,
-            "stage": target["stage"],
-            "target": value,
-            "actual": actual,
-            "attainment": actual / value if value else np.nan,
-            "is_current_period": start <= run_day <= end,
-            "days_in_period": days,
-            "days_elapsed": elapsed,
-            "expected_to_date": expected_to_date,
-            "pace": actual / expected_to_date if elapsed and expected_to_date else np.nan,
-            "projected": actual * days / elapsed if elapsed else np.nan,
-        })
+        rows.append(
+            {
+                "period": period,
+                "stage": target["stage"],
+                "target": value,
+                "actual": actual,
+                "attainment": actual / value if value else np.nan,
+                "is_current_period": start <= run_day <= end,
+                "days_in_period": days,
+                "days_elapsed": elapsed,
+                "expected_to_date": expected_to_date,
+                "pace": actual / expected_to_date if elapsed and expected_to_date else np.nan,
+                "projected": actual * days / elapsed if elapsed else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def expected_sourced_pipeline(truth: Truth) -> pd.DataFrame:
     deals = truth.deals.assign(contribution=truth.deals["sourced_by"] + "_sourced")
     out = deals.groupby(["created_month", "pipeline", "source_channel", "contribution"], as_index=False).agg(
-        opportunities=("deal_id", "size"), pipeline_cents=("amount_cents", "sum"))
+        opportunities=("deal_id", "size"), pipeline_cents=("amount_cents", "sum")
+    )
     return out.rename(columns={"created_month": "month", "pipeline": "pipeline_id", "source_channel": "channel"})
 
 
@@ -224,7 +228,8 @@ def expected_efficiency(truth: Truth) -> pd.DataFrame:
     out = out.astype({column: "int64" for column in out.columns}).reset_index()
     first = f"{truth.stages[0]}_entries"
     out[f"cost_per_{truth.stages[0]}"] = np.where(
-        out[first] > 0, out["spend_cents"] / 100 / out[first].where(out[first] > 0, 1), np.nan)
+        out[first] > 0, out["spend_cents"] / 100 / out[first].where(out[first] > 0, 1), np.nan
+    )
     return out
 
 
@@ -256,7 +261,8 @@ def assert_same_rows(
             problems.append(f"{len(duplicated)} {label} rows with a duplicated key:\n{_show(duplicated[keys])}")
     columns = [*keys, *exact, *close]
     merged = expected[columns].merge(
-        mart[columns], on=keys, how="outer", suffixes=("_expected", "_mart"), indicator=True)
+        mart[columns], on=keys, how="outer", suffixes=("_expected", "_mart"), indicator=True
+    )
     for side, label in (("left_only", "only expected (missing from the mart)"), ("right_only", "only in the mart")):
         rows = merged[merged["_merge"] == side].sort_values(keys)
         if len(rows):
@@ -273,7 +279,8 @@ def assert_same_rows(
         if len(wrong):
             problems.append(
                 f"{len(wrong)} rows with a different {column} (key…, expected, mart):\n"
-                + _show(wrong[[*keys, f"{column}_expected", f"{column}_mart"]]))
+                + _show(wrong[[*keys, f"{column}_expected", f"{column}_mart"]])
+            )
     assert not problems, f"{name}: {len(expected)} expected rows, {len(mart)} mart rows\n" + "\n".join(problems)
 
 
@@ -299,8 +306,9 @@ def test_cohort_conversion_equals_the_truth(pipeline_run, truth):
     assert len(expected) > 20 and set(expected["semantics"]) == {"any_stage", "all_stages"}
     assert (expected["converted_90d"] > 0).any() and (expected["converted_ever"] > expected["converted_30d"]).any()
     # The two semantics really differ on this company (backfilled stages exist).
-    sizes = expected.pivot_table(index=["cohort_month", "from_stage", "to_stage"], columns="semantics",
-                                 values="cohort_size", fill_value=0)
+    sizes = expected.pivot_table(
+        index=["cohort_month", "from_stage", "to_stage"], columns="semantics", values="cohort_size", fill_value=0
+    )
     assert (sizes["any_stage"] > sizes["all_stages"]).any()
     counts = [f"converted_{w}d" for w in WINDOWS] + ["converted_ever"]
     rates = [f"rate_{w}d" for w in WINDOWS] + ["rate_ever"]
@@ -312,7 +320,9 @@ def test_cohort_conversion_equals_the_truth(pipeline_run, truth):
                cast(cohort_age_days as bigint) as cohort_age_days
         from marts.funnel_conversion_cohort""")
     assert_same_rows(
-        "funnel_conversion_cohort", expected, mart,
+        "funnel_conversion_cohort",
+        expected,
+        mart,
         keys=["cohort_month", "semantics", "from_stage", "to_stage"],
         exact=["cohort_size", *counts, "cohort_age_days"],
         close=dict.fromkeys(rates, RATE_TOLERANCE),
@@ -328,7 +338,9 @@ def test_period_conversion_equals_the_truth(pipeline_run, truth):
                cast(conversion_rate as double) as conversion_rate
         from marts.funnel_conversion_period""")
     assert_same_rows(
-        "funnel_conversion_period", expected, mart,
+        "funnel_conversion_period",
+        expected,
+        mart,
         keys=["month", "from_stage"],
         exact=["to_stage", "from_entries", "to_entries"],
         close={"conversion_rate": RATE_TOLERANCE},
@@ -344,7 +356,9 @@ def test_velocity_overall_and_by_channel_equals_the_truth(pipeline_run, truth):
                avg_days, median_days, p75_days, p90_days
         from marts.funnel_velocity where dimension in ('all', 'channel')""")
     assert_same_rows(
-        "funnel_velocity", expected, mart,
+        "funnel_velocity",
+        expected,
+        mart,
         keys=["from_stage", "to_stage", "dimension", "dimension_value"],
         exact=["transitions"],
         close=dict.fromkeys(["avg_days", "median_days", "p75_days", "p90_days"], DAYS_TOLERANCE),
@@ -375,7 +389,9 @@ def test_targets_vs_actuals_equals_the_truth(pipeline_run, truth):
                cast(projected as double) as projected
         from marts.targets_vs_actuals""")
     assert_same_rows(
-        "targets_vs_actuals", expected, mart,
+        "targets_vs_actuals",
+        expected,
+        mart,
         keys=["period", "stage"],
         exact=["actual", "is_current_period", "days_in_period", "days_elapsed"],
         close=dict.fromkeys(["target", "attainment", "expected_to_date", "pace", "projected"], RATE_TOLERANCE),
@@ -391,10 +407,17 @@ def test_sourced_pipeline_equals_the_truth(pipeline_run, truth):
                cast(opportunities as bigint) as opportunities,
                cast(round(pipeline_amount * 100) as bigint) as pipeline_cents
         from marts.pipeline_contribution""")
-    assert set(mart["contribution"]) <= {"marketing_sourced", "sales_sourced", "partner_sourced", "marketing_influenced"}
+    assert set(mart["contribution"]) <= {
+        "marketing_sourced",
+        "sales_sourced",
+        "partner_sourced",
+        "marketing_influenced",
+    }
     sourced = mart[mart["contribution"] != "marketing_influenced"]
     assert_same_rows(
-        "pipeline_contribution (sourced)", expected, sourced,
+        "pipeline_contribution (sourced)",
+        expected,
+        sourced,
         keys=["month", "pipeline_id", "channel", "contribution"],
         exact=["opportunities", "pipeline_cents"],
     )
@@ -402,8 +425,9 @@ def test_sourced_pipeline_equals_the_truth(pipeline_run, truth):
     influenced = mart[mart["contribution"] == "marketing_influenced"]
     assert len(influenced) > 0
     created = expected.groupby(["month", "pipeline_id"])["opportunities"].sum()
-    over = influenced[[
-        row.opportunities > created.get((row.month, row.pipeline_id), 0) for row in influenced.itertuples()]]
+    over = influenced[
+        [row.opportunities > created.get((row.month, row.pipeline_id), 0) for row in influenced.itertuples()]
+    ]
     assert over.empty, f"influenced deals exceed the deals created:\n{_show(over)}"
 
 
@@ -419,18 +443,24 @@ def test_marketing_efficiency_by_month_and_channel_equals_the_truth(pipeline_run
                cast(won_deals as bigint) as won_deals, cast(round(won_revenue * 100) as bigint) as won_cents
         from marts.marketing_efficiency""")
     rolled = mart_rows.groupby(["month", "channel"], as_index=False)[
-        ["spend_cents", *entry_columns, "won_deals", "won_cents"]].sum()
+        ["spend_cents", *entry_columns, "won_deals", "won_cents"]
+    ].sum()
     first = entry_columns[0]
     rolled[first_cost] = np.where(
-        rolled[first] > 0, rolled["spend_cents"] / 100 / rolled[first].where(rolled[first] > 0, 1), np.nan)
+        rolled[first] > 0, rolled["spend_cents"] / 100 / rolled[first].where(rolled[first] > 0, 1), np.nan
+    )
     # Cells with won deals only (no spend, no entries) are beyond the truth: leave them out.
     keys = ["month", "channel"]
     known = rolled.merge(expected[keys], on=keys, how="left", indicator=True)["_merge"].eq("both").to_numpy()
     won_only = ~known & (rolled["spend_cents"] == 0).to_numpy() & (rolled[entry_columns].sum(axis=1) == 0).to_numpy()
     rolled = rolled[~won_only]
     assert_same_rows(
-        "marketing_efficiency (month × channel)", expected, rolled,
-        keys=keys, exact=["spend_cents", *entry_columns], close={first_cost: 1e-9},
+        "marketing_efficiency (month × channel)",
+        expected,
+        rolled,
+        keys=keys,
+        exact=["spend_cents", *entry_columns],
+        close={first_cost: 1e-9},
     )
 
 
@@ -459,8 +489,12 @@ def test_marketing_efficiency_ratios_and_flags_follow_their_definitions(pipeline
     expected["has_leads_without_spend"] = rows["channel"].isin(paid) & (first > 0) & (rows["spend"] == 0)
     ratios = [*[f"cost_per_{s}" for s in stages], "cac", "roas"]
     assert_same_rows(
-        "marketing_efficiency (ratios)", expected, rows, keys=keys,
-        exact=["has_spend_without_leads", "has_leads_without_spend"], close=dict.fromkeys(ratios, 1e-9),
+        "marketing_efficiency (ratios)",
+        expected,
+        rows,
+        keys=keys,
+        exact=["has_spend_without_leads", "has_leads_without_spend"],
+        close=dict.fromkeys(ratios, 1e-9),
     )
 
 
@@ -471,18 +505,28 @@ def test_marketing_efficiency_spend_per_campaign_equals_the_truth(pipeline_run, 
         select strftime(month, '%Y-%m-%d') as month, channel, coalesce(campaign, '') as campaign,
                cast(round(spend * 100) as bigint) as spend_cents
         from marts.marketing_efficiency where spend <> 0""")
-    assert_same_rows("marketing_efficiency (spend per campaign)", expected, mart,
-                     keys=["month", "channel", "campaign"], exact=["spend_cents"])
+    assert_same_rows(
+        "marketing_efficiency (spend per campaign)",
+        expected,
+        mart,
+        keys=["month", "channel", "campaign"],
+        exact=["spend_cents"],
+    )
 
 
 def test_marketing_efficiency_won_deals_add_up_to_the_won_deals(pipeline_run, truth):
     """deals.csv has no won date, so only the all-time totals per source channel are checked."""
     won = truth.deals[truth.deals["is_won"]]
-    expected = won.groupby("source_channel", as_index=False).agg(
-        won_deals=("deal_id", "size"), won_cents=("amount_cents", "sum")).rename(columns={"source_channel": "channel"})
+    expected = (
+        won.groupby("source_channel", as_index=False)
+        .agg(won_deals=("deal_id", "size"), won_cents=("amount_cents", "sum"))
+        .rename(columns={"source_channel": "channel"})
+    )
     assert expected["won_deals"].sum() > 20
     mart = pipeline_run.query("""
-        select channel, cast(sum(won_deals) as bigint) as won_deals, cast(round(sum(won_revenue) * 100) as bigint) as won_cents
+        select channel, cast(sum(won_deals) as bigint) as won_deals,
+            cast(round(sum(won_revenue) * 100) as bigint) as won_cents
         from marts.marketing_efficiency group by channel having sum(won_deals) > 0""")
-    assert_same_rows("marketing_efficiency (won, all months)", expected, mart,
-                     keys=["channel"], exact=["won_deals", "won_cents"])
+    assert_same_rows(
+        "marketing_efficiency (won, all months)", expected, mart, keys=["channel"], exact=["won_deals", "won_cents"]
+    )

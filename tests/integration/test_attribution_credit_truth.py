@@ -40,8 +40,14 @@ def _credits(group: pd.DataFrame, lead_at: pd.Timestamp | None, half_life: float
     w = 0.3 * slots + np.where(slots == 0, 0.1 / others if others else 0.0, 0.0 if others else 0.1 * slots / 3)
     days = (group["converted_at"] - group["touched_at"]).dt.total_seconds().to_numpy() / 86400
     decay = 0.5 ** (days / half_life)
-    return {"first_touch": first, "last_touch": last, "linear": np.full(n, 1.0 / n), "u_shaped": u,
-            "w_shaped": w, "time_decay": decay / decay.sum()}
+    return {
+        "first_touch": first,
+        "last_touch": last,
+        "linear": np.full(n, 1.0 / n),
+        "u_shaped": u,
+        "w_shaped": w,
+        "time_decay": decay / decay.sum(),
+    }
 
 
 def expected_credit(sample_data: Path, project) -> pd.DataFrame:
@@ -52,14 +58,20 @@ def expected_credit(sample_data: Path, project) -> pd.DataFrame:
     entries["converted_at"] = pd.to_datetime(entries["entered_at"], utc=True)
     lead_at = entries[entries["stage"] == first_stage].set_index("person_id")["converted_at"]
     joined = entries[["person_id", "stage", "converted_at"]].merge(
-        touches[["person_id", "touched_at", "channel"]], on="person_id")
-    joined = joined[(joined["touched_at"] <= joined["converted_at"])
-                    & (joined["touched_at"] > joined["converted_at"] - window * DAY)]
+        touches[["person_id", "touched_at", "channel"]], on="person_id"
+    )
+    joined = joined[
+        (joined["touched_at"] <= joined["converted_at"])
+        & (joined["touched_at"] > joined["converted_at"] - window * DAY)
+    ]
     rows = []
     for (person, stage), group in joined.sort_values("touched_at").groupby(["person_id", "stage"], sort=False):
         for model, credit in _credits(group, lead_at.get(person), half_life).items():
-            rows += [(f"{person}:{stage}", model, t.isoformat(), ch, c)
-                     for t, ch, c in zip(group["touched_at"], group["channel"], credit) if c > 0]
+            rows += [
+                (f"{person}:{stage}", model, t.isoformat(), ch, c)
+                for t, ch, c in zip(group["touched_at"], group["channel"], credit)
+                if c > 0
+            ]
     frame = pd.DataFrame(rows, columns=["conversion_id", "model", "touched_at", "channel", "credit"])
     return frame.groupby(["conversion_id", "model", "touched_at", "channel"], as_index=False)["credit"].sum()
 
@@ -73,8 +85,13 @@ def test_stage_conversion_credit_equals_the_truth_under_every_model(analytics_ru
         group by all""")
     mart["touched_at"] = pd.to_datetime(mart["touched_at"], utc=True).map(lambda t: t.isoformat())
     assert len(expected) > 10_000 and expected["model"].nunique() == 6
-    merged = expected.merge(mart, on=["conversion_id", "model", "touched_at", "channel"], how="outer",
-                            suffixes=("_truth", "_mart"), indicator=True)
+    merged = expected.merge(
+        mart,
+        on=["conversion_id", "model", "touched_at", "channel"],
+        how="outer",
+        suffixes=("_truth", "_mart"),
+        indicator=True,
+    )
     missing = merged[merged["_merge"] != "both"]
     assert missing.empty, missing.head(10).to_string()
     off = merged[(merged["credit_truth"] - merged["credit_mart"]).abs() > 1e-9]
@@ -93,7 +110,9 @@ def test_influenced_pipeline_equals_the_truth(analytics_run, sample_data):
     touches["touched_at"] = pd.to_datetime(touches["touched_at"], utc=True)
     touches = touches[touches["channel"].isin(marketing)]
     pairs = deals.merge(touches, left_on="primary_person_id", right_on="person_id")
-    pairs = pairs[(pairs["touched_at"] <= pairs["created_at"]) & (pairs["touched_at"] > pairs["created_at"] - window * DAY)]
+    pairs = pairs[
+        (pairs["touched_at"] <= pairs["created_at"]) & (pairs["touched_at"] > pairs["created_at"] - window * DAY)
+    ]
     pairs = pairs.drop_duplicates(["deal_id", "channel"])
     pairs["month"] = pairs["created_at"].dt.tz_convert(timezone).dt.strftime("%Y-%m-01")
     expected = pairs.groupby(["month", "pipeline", "channel"]).agg(deals=("deal_id", "size"), amount=("amount", "sum"))

@@ -57,9 +57,12 @@ def test_generator_follows_the_contract_for_touches():
         if s.get("sla_hours")
     }
     assert contract.SLAS == slas
-    direct = next(c["key"] for c in raw["channels"]
-                  for when in (c["when"] if isinstance(c["when"], list) else [c["when"]])
-                  if "DIRECT_TRAFFIC" in when.get("original_source", []))
+    direct = next(
+        c["key"]
+        for c in raw["channels"]
+        for when in (c["when"] if isinstance(c["when"], list) else [c["when"]])
+        if "DIRECT_TRAFFIC" in when.get("original_source", [])
+    )
     assert contract.DIRECT_TRAFFIC_CHANNEL == direct
 
 

@@ -33,8 +33,10 @@ def test_a_truncated_page_and_a_csv_missing_a_column_fail_the_run_by_name(fresh_
     assert set(failed) == {"raw/hubspot_contacts", "raw/linkedin_ads_campaign_stats", "raw/team_reports"}
     assert "reports/sales.csv:5: line 5:" in failed["raw/team_reports"] and "about forty" in failed["raw/team_reports"]
     assert f"hubspot/contacts/{truncated.name}: file is not valid JSON" in failed["raw/hubspot_contacts"]
-    assert f"ads/linkedin_ads/{spend.name}: missing column(s) external_website_conversions" in failed[
-        "raw/linkedin_ads_campaign_stats"]
+    assert (
+        f"ads/linkedin_ads/{spend.name}: missing column(s) external_website_conversions"
+        in failed["raw/linkedin_ads_campaign_stats"]
+    )
 
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:

@@ -38,10 +38,13 @@ def stage(data, key):
 def versioned_mql(data):
     """From 2026-01-01, an MQL is a score of 40 or more; before, the HubSpot lifecycle stage."""
     mql = stage(data, "mql")
-    mql["previous_definitions"] = [{
-        "version": "2025.1", "until": date.fromisoformat(CHANGE_DAY),
-        "entry": {"lifecycle_stage_reached": "marketingqualifiedlead"},
-    }]
+    mql["previous_definitions"] = [
+        {
+            "version": "2025.1",
+            "until": date.fromisoformat(CHANGE_DAY),
+            "entry": {"lifecycle_stage_reached": "marketingqualifiedlead"},
+        }
+    ]
     mql["entry"] = {"property_at_least": {"property": "hubspotscore", "value": 40}}
     data["meta"]["version"] = "2026.1"
 
@@ -59,7 +62,8 @@ def entries(warehouse) -> pd.DataFrame:
     try:
         return con.execute(
             "select person_id, stage, entered_at, entered_date, definition_version, is_backfilled "
-            "from marts.fct_stage_entries").df()
+            "from marts.fct_stage_entries"
+        ).df()
     finally:
         con.close()
 
@@ -113,16 +117,22 @@ def _expected_versioned_mql(warehouse) -> pd.DataFrame:
     try:
         events = con.execute(
             "select person_id, occurred_at, property_name, property_number, lifecycle_rank "
-            "from intermediate.int_person_events where event_type = 'property_change'").df()
+            "from intermediate.int_person_events where event_type = 'property_change'"
+        ).df()
         later = con.execute(
             "select person_id, min(entered_at) as later_at from marts.fct_stage_entries "
-            "where stage in ('sql', 'opportunity', 'customer') group by person_id").df()
+            "where stage in ('sql', 'opportunity', 'customer') group by person_id"
+        ).df()
         people = con.execute("select person_id from marts.dim_people where not is_excluded").df()
     finally:
         con.close()
     change = pd.Timestamp(datetime.fromisoformat(CHANGE_DAY).replace(tzinfo=ZoneInfo("America/New_York")))
-    old = events[(events.property_name == "lifecyclestage") & (events.lifecycle_rank >= 3) & (events.occurred_at < change)]
-    new = events[(events.property_name == "hubspotscore") & (events.property_number >= 40) & (events.occurred_at >= change)]
+    old = events[
+        (events.property_name == "lifecyclestage") & (events.lifecycle_rank >= 3) & (events.occurred_at < change)
+    ]
+    new = events[
+        (events.property_name == "hubspotscore") & (events.property_number >= 40) & (events.occurred_at >= change)
+    ]
     own = pd.concat([old, new]).groupby("person_id")["occurred_at"].min().rename("own_at")
     merged = people.merge(own, on="person_id", how="left").merge(later, on="person_id", how="left")
     merged["entered_at"] = merged[["own_at", "later_at"]].min(axis=1)
@@ -162,16 +172,21 @@ def test_the_whatif_equals_a_real_run_under_the_proposed_contract(baseline, vers
     try:
         first = con.execute(
             "select stage, strftime(entered_date, '%Y-%m') as month, count(*) as n "
-            "from marts.fct_stage_entries where entry_number = 1 group by 1, 2").fetchall()
+            "from marts.fct_stage_entries where entry_number = 1 group by 1, 2"
+        ).fetchall()
     finally:
         con.close()
     assert {(r["stage"], r["month"]): r["proposed"] for r in whatif.counts if r["proposed"]} == {
-        (stage_, month): n for stage_, month, n in first}
+        (stage_, month): n for stage_, month, n in first
+    }
     mql = next(c for c in whatif.changes if c.stage == "mql")
     assert mql.entering_only_proposed + mql.entering_only_now + mql.moving > 0
     # Backfill flows from later stages to earlier ones only: stages after MQL cannot move.
-    assert all(c.entering_only_now == c.entering_only_proposed == c.moving == 0
-               for c in whatif.changes if c.stage in ("sql", "opportunity", "customer"))
+    assert all(
+        c.entering_only_now == c.entering_only_proposed == c.moving == 0
+        for c in whatif.changes
+        if c.stage in ("sql", "opportunity", "customer")
+    )
     assert len(real) > 0
     # Nothing was published or changed by the what-if.
     assert not baseline.settings.published.exists()

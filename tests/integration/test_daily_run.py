@@ -37,10 +37,14 @@ def test_every_stage_and_the_messy_cases_are_present(sample_run):
     con = duckdb.connect(str(project.settings.warehouse), read_only=True)
     try:
         stages = dict(con.execute("select stage, count(*) from marts.fct_stage_entries group by stage").fetchall())
-        reasons = dict(con.execute(
-            "select exclusion_reason, count(*) from marts.dim_people where is_excluded group by 1").fetchall())
-        statuses = dict(con.execute(
-            "select record_status, count(*) from intermediate.int_contacts_resolved group by 1").fetchall())
+        reasons = dict(
+            con.execute(
+                "select exclusion_reason, count(*) from marts.dim_people where is_excluded group by 1"
+            ).fetchall()
+        )
+        statuses = dict(
+            con.execute("select record_status, count(*) from intermediate.int_contacts_resolved group by 1").fetchall()
+        )
         backfilled = con.execute("select count(*) from marts.fct_stage_entries where is_backfilled").fetchone()[0]
     finally:
         con.close()
@@ -73,8 +77,10 @@ def test_alignment_checks_fail_exactly_the_metric_periods_outside_tolerance(samp
 
     reported = {
         (row["team"], row["metric"], row["period"], row["severity"])
-        for outcome in summary.checks if outcome.check.startswith("alignment_")
-        for row in outcome.failures if "tolerance" in row["problem"]
+        for outcome in summary.checks
+        if outcome.check.startswith("alignment_")
+        for row in outcome.failures
+        if "tolerance" in row["problem"]
     }
     assert reported == expected
     failed_checks = {c.check for c in summary.blocking_failures}
@@ -92,13 +98,19 @@ def test_a_failed_run_publishes_nothing(sample_run):
 def _marts_fingerprint(warehouse) -> dict[str, str]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
         return {
             table: hashlib.sha256(
-                con.execute(f"select * from marts.{table}").df().sort_values(
-                    by=list(con.execute(f"select * from marts.{table} limit 0").df().columns)
-                ).to_csv(index=False).encode()
+                con.execute(f"select * from marts.{table}")
+                .df()
+                .sort_values(by=list(con.execute(f"select * from marts.{table} limit 0").df().columns))
+                .to_csv(index=False)
+                .encode()
             ).hexdigest()
             for table in tables
         }
@@ -123,8 +135,21 @@ def test_dbt_unit_tests_of_the_stage_logic_pass(sample_run):
     project, _ = sample_run
     dbt_dir = project.settings.dbt_project_dir
     result = subprocess.run(
-        [dbt_executable(), "test", "--select", "test_type:unit", "--project-dir", str(dbt_dir), "--profiles-dir", str(dbt_dir)],
-        cwd=dbt_dir, env=project.env(), capture_output=True, text=True, timeout=300,
+        [
+            dbt_executable(),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--project-dir",
+            str(dbt_dir),
+            "--profiles-dir",
+            str(dbt_dir),
+        ],
+        cwd=dbt_dir,
+        env=project.env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "PASS=18" in result.stdout and "ERROR=0" in result.stdout
@@ -135,8 +160,11 @@ def test_every_record_maps_to_the_true_person(sample_run, sample_data):
     con = duckdb.connect(str(project.settings.warehouse), read_only=True)
     try:
         got = set(con.execute("select contact_id, person_id from intermediate.int_contacts_resolved").fetchall())
-        truth = set(con.execute(
-            f"select record_id, person_id from read_csv('{sample_data}/truth/records.csv', all_varchar=true)").fetchall())
+        truth = set(
+            con.execute(
+                f"select record_id, person_id from read_csv('{sample_data}/truth/records.csv', all_varchar=true)"
+            ).fetchall()
+        )
     finally:
         con.close()
     assert len(truth) > 2000 and got == truth
@@ -150,16 +178,28 @@ def test_divergences_match_the_generators_causes_record_for_record(sample_run, s
         got = con.execute(f"select {columns} from marts.alignment_divergences").fetchall()
         truth = con.execute(
             f"select team, metric, period_start::date, record_id, person_id, counted_by, missing_from, reason "
-            f"from read_csv('{sample_data}/truth/divergences.csv', all_varchar=true)").fetchall()
+            f"from read_csv('{sample_data}/truth/divergences.csv', all_varchar=true)"
+        ).fetchall()
         reasons = dict(con.execute("select reason, count(*) from marts.alignment_divergences group by 1").fetchall())
     finally:
         con.close()
     assert len(truth) > 500
     assert sorted(got) == sorted(truth)
     # Every kind of cause the generator injects is found from the data.
-    assert set(reasons) >= {"excluded_internal", "excluded_test", "excluded_competitor", "archived", "duplicate_merged",
-                            "late_update", "reentry", "timezone_boundary", "stage_skipped_backfilled", "not_in_crm",
-                            "not_in_marketing", "definition_difference"}
+    assert set(reasons) >= {
+        "excluded_internal",
+        "excluded_test",
+        "excluded_competitor",
+        "archived",
+        "duplicate_merged",
+        "late_update",
+        "reentry",
+        "timezone_boundary",
+        "stage_skipped_backfilled",
+        "not_in_crm",
+        "not_in_marketing",
+        "definition_difference",
+    }
 
 
 def test_divergences_explain_every_delta_and_team_views_reproduce_the_reports(sample_run):
@@ -168,7 +208,8 @@ def test_divergences_explain_every_delta_and_team_views_reproduce_the_reports(sa
     try:
         rows = con.execute(
             "select team, team_metric, period_start, team_value, team_computed_value, delta, explained_delta, "
-            "unexplained_delta from marts.alignment_reconciliation").fetchall()
+            "unexplained_delta from marts.alignment_reconciliation"
+        ).fetchall()
     finally:
         con.close()
     assert len(rows) == 54

@@ -60,11 +60,12 @@ def test_fivetran_tables_give_the_same_marts_as_pages_and_exports(tmp_path, samp
     con = duckdb.connect(str(landed.settings.warehouse), read_only=True)
     try:
         raw_hubspot = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' "
-            "and table_name like 'hubspot_%'").fetchone()[0]
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name like 'hubspot_%'"
+        ).fetchone()[0]
         raw_ads = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'raw' "
-            "and table_name like '%_ads_campaign_stats'").fetchone()[0]
+            "and table_name like '%_ads_campaign_stats'"
+        ).fetchone()[0]
     finally:
         con.close()
     assert raw_hubspot == 0, "in Fivetran mode nothing reads the HubSpot pages"
@@ -81,36 +82,95 @@ HISTORY_ONLY = {"_fivetran_start", "_fivetran_end", "_fivetran_active"}
 # `_fivetran_deleted` in soft-delete mode.
 EXPECTED = {
     "hubspot.deal_contact": ({"deal_id", "contact_id", "type_id", "category"}, False),
-    "hubspot.owner": ({"owner_id", "email", "first_name", "last_name", "active_user_id", "created_at", "updated_at",
-                       "portal_id", "type"}, False),
+    "hubspot.owner": (
+        {
+            "owner_id",
+            "email",
+            "first_name",
+            "last_name",
+            "active_user_id",
+            "created_at",
+            "updated_at",
+            "portal_id",
+            "type",
+        },
+        False,
+    ),
     "hubspot.team_user": ({"team_id", "user_id", "is_secondary_user"}, True),
-    "hubspot.deal_pipeline_stage": ({"stage_id", "pipeline_id", "label", "display_order", "probability", "is_closed",
-                                     "active", "created_at", "updated_at"}, True),
+    "hubspot.deal_pipeline_stage": (
+        {
+            "stage_id",
+            "pipeline_id",
+            "label",
+            "display_order",
+            "probability",
+            "is_closed",
+            "active",
+            "created_at",
+            "updated_at",
+        },
+        True,
+    ),
     "hubspot.form": ({"guid", "name", "form_type", "created_at", "updated_at", "portal_id"}, True),
-    "hubspot.contact_form_submission": ({"contact_id", "conversion_id", "form_id", "timestamp", "page_url", "page_id",
-                                         "portal_id", "title"}, False),
-    "salesforce.opportunity_contact_role": ({"id", "opportunity_id", "contact_id", "is_primary", "role", "is_deleted"},
-                                            False),
+    "hubspot.contact_form_submission": (
+        {"contact_id", "conversion_id", "form_id", "timestamp", "page_url", "page_id", "portal_id", "title"},
+        False,
+    ),
+    "salesforce.opportunity_contact_role": (
+        {"id", "opportunity_id", "contact_id", "is_primary", "role", "is_deleted"},
+        False,
+    ),
     "salesforce.user": ({"id", "email", "first_name", "last_name", "department", "is_active", "created_date"}, True),
 }
 # Report and native history tables: the same columns in both modes.
 EXPECTED_ANY_MODE = {
-    "hubspot.deal_stage": {"deal_id", "value", "date_entered", "source", "source_id", "_fivetran_start",
-                           "_fivetran_end", "_fivetran_active", "_fivetran_synced"},
-    "google_ads.campaign_stats": {"id", "customer_id", "date", "cost_micros", "clicks", "impressions", "conversions",
-                                  "conversions_value", "view_through_conversions", "device", "ad_network_type",
-                                  "_fivetran_id", "_fivetran_synced"},
+    "hubspot.deal_stage": {
+        "deal_id",
+        "value",
+        "date_entered",
+        "source",
+        "source_id",
+        "_fivetran_start",
+        "_fivetran_end",
+        "_fivetran_active",
+        "_fivetran_synced",
+    },
+    "google_ads.campaign_stats": {
+        "id",
+        "customer_id",
+        "date",
+        "cost_micros",
+        "clicks",
+        "impressions",
+        "conversions",
+        "conversions_value",
+        "view_through_conversions",
+        "device",
+        "ad_network_type",
+        "_fivetran_id",
+        "_fivetran_synced",
+    },
     "facebook_ads.account_history": {"id", "name", "currency", "account_status", "timezone_name", "_fivetran_synced"},
-    "facebook_ads.basic_ad_actions": {"ad_id", "date", "action_type", "value", "index", "_fivetran_id",
-                                      "_fivetran_synced"},
+    "facebook_ads.basic_ad_actions": {
+        "ad_id",
+        "date",
+        "action_type",
+        "value",
+        "index",
+        "_fivetran_id",
+        "_fivetran_synced",
+    },
 }
 
 
 def _columns(con, qualified: str) -> dict[str, str]:
     schema, table = qualified.split(".")
-    return dict(con.execute(
-        "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ?",
-        [schema, table]).fetchall())
+    return dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    )
 
 
 @pytest.mark.parametrize("mode", ["soft_delete", "history"])
@@ -121,9 +181,11 @@ def test_landed_tables_have_fivetrans_columns_and_keep_merged_contacts(tmp_path,
     write_fivetran_ads(sample_data, warehouse, mode=mode)
     # The default sample has no Salesforce pages: the tables are empty but have their columns.
     write_fivetran_salesforce(sample_data, warehouse, mode=mode)
-    archived = {int(r["id"]): r["archivedAt"]
-                for page in sorted((sample_data / "hubspot" / "contacts_archived").glob("*.json"))
-                for r in json.loads(page.read_text())["results"]}
+    archived = {
+        int(r["id"]): r["archivedAt"]
+        for page in sorted((sample_data / "hubspot" / "contacts_archived").glob("*.json"))
+        for r in json.loads(page.read_text())["results"]
+    }
     manifest = json.loads((sample_data / "manifest.json").read_text())["counts"]
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -154,8 +216,9 @@ def test_landed_tables_have_fivetrans_columns_and_keep_merged_contacts(tmp_path,
             f"""
             with latest as (
                 select * from hubspot.contact
-                qualify row_number() over (partition by id order by {'_fivetran_synced' if mode == 'soft_delete'
-                                                                      else '_fivetran_start'} desc) = 1
+                qualify row_number() over (partition by id order by {
+                "_fivetran_synced" if mode == "soft_delete" else "_fivetran_start"
+            } desc) = 1
             ),
             listed as (
                 select distinct cast(trim(unnest(string_split(property_hs_merged_object_ids, ';'))) as bigint) as id
@@ -164,7 +227,8 @@ def test_landed_tables_have_fivetrans_columns_and_keep_merged_contacts(tmp_path,
             select id, id in (select id from listed) as is_listed, {flag} as is_deleted,
                 strftime({moment}, '%Y-%m-%dT%H:%M:%S.%g') || 'Z' as deleted_at
             from latest
-            """).fetchall()
+            """
+        ).fetchall()
         merged = [row for row in latest if row[1]]
         deleted = [row for row in latest if row[2]]
         assert len(merged) == manifest["contacts_merged_away"] and not any(row[2] for row in merged)
@@ -175,7 +239,8 @@ def test_landed_tables_have_fivetrans_columns_and_keep_merged_contacts(tmp_path,
             "select min(strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%g') || 'Z'), id from ("
             "    select timestamp, cast(trim(unnest(string_split(value, ';'))) as bigint) as id"
             "    from hubspot.contact_property_history where name = 'hs_merged_object_ids'"
-            ") group by id").fetchall()
+            ") group by id"
+        ).fetchall()
         assert {i: at for at, i in merges} == {row[0]: archived[row[0]] for row in merged}
         if mode == "history":
             versions = con.execute("select count(*) - count(distinct id) from hubspot.contact").fetchone()[0]

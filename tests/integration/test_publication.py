@@ -47,8 +47,12 @@ def push_report(data_dir: Path, team: str, metric: str, period_start: str, facto
 def published_snapshot(path: Path) -> dict:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
         counts = {t: con.execute(f"select count(*) from marts.{t}").fetchone()[0] for t in tables}
         run_id = con.execute("select run_id from marts._publication").fetchone()[0]
         entries = con.execute("select count(*) from marts.fct_stage_entries").fetchone()[0]

@@ -17,8 +17,16 @@ pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("report")]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # As the machine's notes say: without these flags Chromium tries the network at every start.
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +45,9 @@ def _expected_failing(sample_data, project) -> int:
     failing = 0
     for row in metrics.itertuples():
         tolerance = alignment.tolerances[alignment.teams[row.team].reports[row.metric]]
-        outside = abs(row.team_value - row.canonical_value) > max(tolerance.absolute,
-                                                                 tolerance.relative * row.canonical_value)
+        outside = abs(row.team_value - row.canonical_value) > max(
+            tolerance.absolute, tolerance.relative * row.canonical_value
+        )
         failing += outside and tolerance.severity == "block"
     return failing
 
@@ -58,16 +67,26 @@ def test_the_report_renders_in_headless_chromium_with_the_key_numbers(failed_run
     profile = tmp_path / "chromium-profile"
     screenshot = tmp_path / "report.png"
     shot = subprocess.run(
-        [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,1600",
-         f"--screenshot={screenshot}", url],
-        capture_output=True, text=True, timeout=120,
+        [
+            CHROMIUM,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--window-size=1280,1600",
+            f"--screenshot={screenshot}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert shot.returncode == 0, shot.stderr[-2000:]
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 20_000
 
     dom = subprocess.run(
         [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     ).stdout
     divergences = len(pd.read_csv(sample_data / "truth" / "divergences.csv"))
     assert f'<b id="fails">{_expected_failing(sample_data, project)}</b>' in dom

@@ -25,7 +25,9 @@ def _won_revenue_by_month(data_dir, deals: pd.DataFrame) -> dict[str, float]:
     won_at = {}
     for page in sorted((data_dir / "hubspot" / "deals").glob("*.json")):
         for deal in json.loads(page.read_text())["results"]:
-            wins = [h["timestamp"] for h in deal["propertiesWithHistory"].get("dealstage", []) if h["value"] == "closedwon"]
+            wins = [
+                h["timestamp"] for h in deal["propertiesWithHistory"].get("dealstage", []) if h["value"] == "closedwon"
+            ]
             if wins and deal["properties"]["pipeline"] == "default":
                 won_at[deal["id"]] = min(wins)
     amounts = deals.set_index("deal_id")["amount_reporting"].to_dict()
@@ -49,8 +51,11 @@ def _marketing_weekly_mqls(data_dir, monday: date) -> int:
                 archived = pd.Timestamp(record["archivedAt"]) if record.get("archivedAt") else None
                 if created > snapshot or (archived is not None and archived <= snapshot):
                     continue
-                writes = [w for w in record["propertiesWithHistory"].get(
-                    "hs_lifecyclestage_marketingqualifiedlead_date", []) if pd.Timestamp(w["timestamp"]) <= snapshot]
+                writes = [
+                    w
+                    for w in record["propertiesWithHistory"].get("hs_lifecyclestage_marketingqualifiedlead_date", [])
+                    if pd.Timestamp(w["timestamp"]) <= snapshot
+                ]
                 if writes:
                     latest = max(writes, key=lambda w: w["timestamp"])
                     count += monday <= pd.Timestamp(latest["value"]).date() <= sunday
@@ -75,11 +80,21 @@ def test_weekly_counts_amounts_and_record_lists_are_reconciled(fresh_project, sa
     for month in months:
         start = date.fromisoformat(month + "-01")
         end = (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
-        rows.append(["finance", "pipeline_created", start, end, round(default[default["month"] == month]["amount_reporting"].sum(), 2)])
+        rows.append(
+            [
+                "finance",
+                "pipeline_created",
+                start,
+                end,
+                round(default[default["month"] == month]["amount_reporting"].sum(), 2),
+            ]
+        )
         rows.append(["finance", "bookings", start, end, round(won.get(month, 0.0), 2)])
     for monday in mondays:
         sunday = monday + timedelta(days=6)
-        count = ((customers["entered_date"] >= monday.isoformat()) & (customers["entered_date"] <= sunday.isoformat())).sum()
+        count = (
+            (customers["entered_date"] >= monday.isoformat()) & (customers["entered_date"] <= sunday.isoformat())
+        ).sum()
         rows.append(["finance", "new_customers", monday, sunday, int(count)])
     with (settings.data_dir / "reports" / "finance.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -96,12 +111,17 @@ def test_weekly_counts_amounts_and_record_lists_are_reconciled(fresh_project, sa
     baseline = run_daily(settings, date(2026, 10, 31), quiet=True)
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
-        listed = [r[0] for r in con.execute(
-            "select contact_id from intermediate.int_team_view_records "
-            "where team = 'marketing' and team_metric = 'mqls' and period_start = '2026-03-01'").fetchall()]
+        listed = [
+            r[0]
+            for r in con.execute(
+                "select contact_id from intermediate.int_team_view_records "
+                "where team = 'marketing' and team_metric = 'mqls' and period_start = '2026-03-01'"
+            ).fetchall()
+        ]
         before = con.execute(
             "select count(*) from marts.alignment_divergences where team = 'marketing' and team_metric = 'mqls' "
-            "and period_start = '2026-03-01'").fetchone()[0]
+            "and period_start = '2026-03-01'"
+        ).fetchone()[0]
     finally:
         con.close()
     assert baseline.failed_steps == [] and listed
@@ -117,19 +137,25 @@ def test_weekly_counts_amounts_and_record_lists_are_reconciled(fresh_project, sa
     try:
         finance = con.execute(
             "select team_metric, period_start, team_value, canonical_value, status from marts.alignment_reconciliation "
-            "where team = 'finance' order by 1, 2").fetchall()
+            "where team = 'finance' order by 1, 2"
+        ).fetchall()
         march = con.execute(
-            "select team_computed_value, explained_delta, team_value - canonical_value from marts.alignment_reconciliation "
-            "where team = 'marketing' and team_metric = 'mqls' and period_start = '2026-03-01'").fetchone()
+            "select team_computed_value, explained_delta, team_value - canonical_value "
+            "from marts.alignment_reconciliation "
+            "where team = 'marketing' and team_metric = 'mqls' and period_start = '2026-03-01'"
+        ).fetchone()
         weekly = con.execute(
             "select period_start, team_computed_value, canonical_value, explained_delta, team_value - canonical_value "
             "from marts.alignment_reconciliation where team = 'marketing' and period_end - period_start = 6 "
-            "order by period_start").fetchall()
+            "order by period_start"
+        ).fetchall()
         unknown = con.execute(
-            "select reason from marts.alignment_divergences where record_id = ?", [UNKNOWN_ID]).fetchall()
+            "select reason from marts.alignment_divergences where record_id = ?", [UNKNOWN_ID]
+        ).fetchall()
         after = con.execute(
             "select count(*) from marts.alignment_divergences where team = 'marketing' and team_metric = 'mqls' "
-            "and period_start = '2026-03-01'").fetchone()[0]
+            "and period_start = '2026-03-01'"
+        ).fetchone()[0]
     finally:
         con.close()
 
@@ -144,8 +170,11 @@ def test_weekly_counts_amounts_and_record_lists_are_reconciled(fresh_project, sa
     for monday, computed, canonical, explained, _ in weekly:
         assert computed == _marketing_weekly_mqls(settings.data_dir, monday)
         assert explained == computed - canonical
-        week = entries[(entries["stage"] == "mql") & (entries["entered_date"] >= monday.isoformat())
-                       & (entries["entered_date"] <= (monday + timedelta(days=6)).isoformat())]
+        week = entries[
+            (entries["stage"] == "mql")
+            & (entries["entered_date"] >= monday.isoformat())
+            & (entries["entered_date"] <= (monday + timedelta(days=6)).isoformat())
+        ]
         assert canonical == len(week)
     assert sum(computed for _, computed, *_ in weekly) > 0
     # The listed records replace the view: one more record, explained as not in the CRM.

@@ -43,12 +43,19 @@ def _news(data) -> dict:
                 history = record["propertiesWithHistory"]["lifecyclestage"]
                 history[:0] = [
                     {"value": "customer", "timestamp": AFTER[1], "sourceType": "CRM_UI", "sourceId": "userId:1"},
-                    {"value": "marketingqualifiedlead", "timestamp": AFTER[0], "sourceType": "CRM_UI",
-                     "sourceId": "userId:1"},
+                    {
+                        "value": "marketingqualifiedlead",
+                        "timestamp": AFTER[0],
+                        "sourceType": "CRM_UI",
+                        "sourceId": "userId:1",
+                    },
                 ]
-                props.update(lifecyclestage="customer", lastmodifieddate=AFTER[1],
-                             hs_lifecyclestage_marketingqualifiedlead_date=AFTER[0],
-                             hs_lifecyclestage_customer_date=AFTER[1])
+                props.update(
+                    lifecyclestage="customer",
+                    lastmodifieddate=AFTER[1],
+                    hs_lifecyclestage_marketingqualifiedlead_date=AFTER[0],
+                    hs_lifecyclestage_customer_date=AFTER[1],
+                )
                 record["updatedAt"] = AFTER[1]
                 touched["lead"] = record["id"]
                 template = json.loads(json.dumps(record))
@@ -56,21 +63,34 @@ def _news(data) -> dict:
     new_contact = json.loads(json.dumps(template))
     new_contact.update(id="9990001", createdAt=AFTER[0], updatedAt=AFTER[0])
     new_contact["properties"].update(
-        hs_object_id="9990001", email="news.after@example.com", createdate=AFTER[0], lastmodifieddate=AFTER[0],
-        lifecyclestage="lead", hs_lifecyclestage_lead_date=AFTER[0], hs_lifecyclestage_customer_date=None,
-        hs_lifecyclestage_marketingqualifiedlead_date=None, hs_merged_object_ids=None)
+        hs_object_id="9990001",
+        email="news.after@example.com",
+        createdate=AFTER[0],
+        lastmodifieddate=AFTER[0],
+        lifecyclestage="lead",
+        hs_lifecyclestage_lead_date=AFTER[0],
+        hs_lifecyclestage_customer_date=None,
+        hs_lifecyclestage_marketingqualifiedlead_date=None,
+        hs_merged_object_ids=None,
+    )
     new_contact["propertiesWithHistory"] = {
-        "lifecyclestage": [{"value": "lead", "timestamp": AFTER[0], "sourceType": "FORM", "sourceId": "x"}]}
+        "lifecyclestage": [{"value": "lead", "timestamp": AFTER[0], "sourceType": "FORM", "sourceId": "x"}]
+    }
     (data / "hubspot" / "contacts" / "page-09999.json").write_text(json.dumps({"results": [new_contact]}))
     touched["new_contact"] = "9990001"
 
     for path, page in _pages(data / "hubspot" / "deals"):
         for record in page["results"]:
             props = record["properties"]
-            if ("deal" not in touched and props.get("pipeline") == "default"
-                    and props.get("dealstage") == "appointmentscheduled" and record["updatedAt"] < "2026-09-01"):
+            if (
+                "deal" not in touched
+                and props.get("pipeline") == "default"
+                and props.get("dealstage") == "appointmentscheduled"
+                and record["updatedAt"] < "2026-09-01"
+            ):
                 record["propertiesWithHistory"]["dealstage"].insert(
-                    0, {"value": "closedwon", "timestamp": AFTER[0], "sourceType": "CRM_UI", "sourceId": "userId:1"})
+                    0, {"value": "closedwon", "timestamp": AFTER[0], "sourceType": "CRM_UI", "sourceId": "userId:1"}
+                )
                 # closedate has no history: a past day re-run would show its new value (docs/design.md).
                 props.update(dealstage="closedwon", hs_lastmodifieddate=AFTER[0], hs_v2_date_entered_closedwon=AFTER[0])
                 record["updatedAt"] = AFTER[0]
@@ -79,12 +99,21 @@ def _news(data) -> dict:
         path.write_text(json.dumps(page))
     new_deal.update(id="49990001", createdAt=AFTER[1], updatedAt=AFTER[1])
     new_deal["properties"] = {
-        key: value for key, value in new_deal["properties"].items() if not key.startswith("hs_v2_date_entered_")}
+        key: value for key, value in new_deal["properties"].items() if not key.startswith("hs_v2_date_entered_")
+    }
     new_deal["properties"].update(
-        hs_object_id="49990001", createdate=AFTER[1], hs_lastmodifieddate=AFTER[1], closedate=None,
-        dealstage="appointmentscheduled", hs_v2_date_entered_appointmentscheduled=AFTER[1])
-    new_deal["propertiesWithHistory"] = {"dealstage": [
-        {"value": "appointmentscheduled", "timestamp": AFTER[1], "sourceType": "CRM_UI", "sourceId": "userId:1"}]}
+        hs_object_id="49990001",
+        createdate=AFTER[1],
+        hs_lastmodifieddate=AFTER[1],
+        closedate=None,
+        dealstage="appointmentscheduled",
+        hs_v2_date_entered_appointmentscheduled=AFTER[1],
+    )
+    new_deal["propertiesWithHistory"] = {
+        "dealstage": [
+            {"value": "appointmentscheduled", "timestamp": AFTER[1], "sourceType": "CRM_UI", "sourceId": "userId:1"}
+        ]
+    }
     (data / "hubspot" / "deals" / "page-09999.json").write_text(json.dumps({"results": [new_deal]}))
     touched["new_deal"] = "49990001"
     assert set(touched) == {"lead", "new_contact", "deal", "new_deal"}, touched
@@ -97,13 +126,20 @@ def _differences(a, b) -> dict[str, tuple[int, int]]:
     try:
         con.execute(f"attach '{a.settings.warehouse}' as a (read_only)")
         con.execute(f"attach '{b.settings.warehouse}' as b (read_only)")
-        tables = [t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_catalog = 'a' and table_schema = 'marts' "
-            "order by 1").fetchall()]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_catalog = 'a' and table_schema = 'marts' "
+                "order by 1"
+            ).fetchall()
+        ]
         return {
-            table: tuple(con.execute(
-                f"select count(*) from (select * from {x}.marts.{table} except all select * from {y}.marts.{table})"
-            ).fetchall()[0][0] for x, y in (("a", "b"), ("b", "a")))
+            table: tuple(
+                con.execute(
+                    f"select count(*) from (select * from {x}.marts.{table} except all select * from {y}.marts.{table})"
+                ).fetchall()[0][0]
+                for x, y in (("a", "b"), ("b", "a"))
+            )
             for table in tables
         }
     finally:
@@ -134,27 +170,37 @@ def test_every_mart_is_the_same_after_newer_data_arrived(runs):
     assert {table: counts for table, counts in differences.items() if counts != (0, 0)} == {}
     assert a.rows("select count(*) from marts.pipeline_deals") == b.rows("select count(*) from marts.pipeline_deals")
     # The news is in B's warehouse, before the boundary, so the boundary is what kept it out.
-    assert b.rows("select lifecycle_stage from staging.base_hubspot__contacts where contact_id = ?",
-                  [touched["lead"]]) == [("customer",)]
-    assert b.rows("select count(*) from staging.base_hubspot__deals where deal_id in (?, ?)",
-                  [touched["deal"], touched["new_deal"]]) == [(2,)]
-    assert a.rows("select current_lifecycle_stage from intermediate.int_people as people "
-                  "join intermediate.int_contacts_resolved as resolved using (person_id) "
-                  "where resolved.contact_id = ?", [touched["lead"]]) == [("lead",)]
+    assert b.rows(
+        "select lifecycle_stage from staging.base_hubspot__contacts where contact_id = ?", [touched["lead"]]
+    ) == [("customer",)]
+    assert b.rows(
+        "select count(*) from staging.base_hubspot__deals where deal_id in (?, ?)",
+        [touched["deal"], touched["new_deal"]],
+    ) == [(2,)]
+    assert a.rows(
+        "select current_lifecycle_stage from intermediate.int_people as people "
+        "join intermediate.int_contacts_resolved as resolved using (person_id) "
+        "where resolved.contact_id = ?",
+        [touched["lead"]],
+    ) == [("lead",)]
 
 
 def test_nothing_after_the_run_day_reaches_the_marts(runs):
     a, _, _ = runs
     # The exports run two weeks past the run day: spend, deals, contacts and stage changes.
     assert a.rows("select max(spend_date) > ? from staging.base_ads__spend", [RUN_DAY]) == [(True,)]
-    assert a.rows("select max(created_at) > cast(? as timestamptz) from staging.base_hubspot__deals",
-                  [AS_OF]) == [(True,)]
+    assert a.rows("select max(created_at) > cast(? as timestamptz) from staging.base_hubspot__deals", [AS_OF]) == [
+        (True,)
+    ]
     assert a.rows("select max(date) = ? from marts.marketing_spend_daily", [RUN_DAY]) == [(True,)]
-    [(deals_after,)] = a.rows("select count(*) from marts.pipeline_deals where created_at >= cast(? as timestamptz)",
-                              [AS_OF])
+    [(deals_after,)] = a.rows(
+        "select count(*) from marts.pipeline_deals where created_at >= cast(? as timestamptz)", [AS_OF]
+    )
     [(entries_after,)] = a.rows(
-        "select count(*) from marts.fct_stage_entries where entered_at >= cast(? as timestamptz)", [AS_OF])
+        "select count(*) from marts.fct_stage_entries where entered_at >= cast(? as timestamptz)", [AS_OF]
+    )
     assert (deals_after, entries_after) == (0, 0)
     [(won_after,)] = a.rows(
-        "select count(*) from marts.pipeline_deals where is_won and won_at >= cast(? as timestamptz)", [AS_OF])
+        "select count(*) from marts.pipeline_deals where is_won and won_at >= cast(? as timestamptz)", [AS_OF]
+    )
     assert won_after == 0

@@ -34,8 +34,12 @@ def salesforce_sources() -> str:
 
 @pytest.fixture(scope="module")
 def salesforce_run(tmp_path_factory, salesforce_data):
-    project = make_project(tmp_path_factory.mktemp("sf"), salesforce_data,
-                           (PROJECT_ROOT / "funnel.salesforce.yml").read_text(), salesforce_sources())
+    project = make_project(
+        tmp_path_factory.mktemp("sf"),
+        salesforce_data,
+        (PROJECT_ROOT / "funnel.salesforce.yml").read_text(),
+        salesforce_sources(),
+    )
     summary = run_daily(project.settings, AS_OF, quiet=True)
     return project, summary
 
@@ -54,14 +58,20 @@ def test_one_person_spans_both_crms(salesforce_run, salesforce_data):
     con = duckdb.connect(str(project.settings.warehouse), read_only=True)
     try:
         got = set(con.execute("select contact_id, person_id from intermediate.int_contacts_resolved").fetchall())
-        truth = set(con.execute(
-            f"select record_id, person_id from read_csv('{salesforce_data}/truth/records.csv', all_varchar=true)"
-        ).fetchall())
-        systems = dict(con.execute(
-            "select count(distinct system), count(*) from intermediate.int_contacts_resolved "
-            "group by person_id order by 1 desc limit 1").fetchall())
+        truth = set(
+            con.execute(
+                f"select record_id, person_id from read_csv('{salesforce_data}/truth/records.csv', all_varchar=true)"
+            ).fetchall()
+        )
+        systems = dict(
+            con.execute(
+                "select count(distinct system), count(*) from intermediate.int_contacts_resolved "
+                "group by person_id order by 1 desc limit 1"
+            ).fetchall()
+        )
         sf_only = con.execute(
-            "select count(*) from marts.dim_people where person_id like '00%' and channel = 'outbound'").fetchone()[0]
+            "select count(*) from marts.dim_people where person_id like '00%' and channel = 'outbound'"
+        ).fetchone()[0]
     finally:
         con.close()
     assert got == truth
@@ -75,10 +85,12 @@ def test_salesforce_divergences_match_the_generators_causes(salesforce_run, sale
     try:
         got = con.execute(
             "select team, team_metric, period_start, record_id, person_id, counted_by, missing_from, reason "
-            "from marts.alignment_divergences").fetchall()
+            "from marts.alignment_divergences"
+        ).fetchall()
         truth = con.execute(
             "select team, metric, period_start::date, record_id, person_id, counted_by, missing_from, reason "
-            f"from read_csv('{salesforce_data}/truth/divergences.csv', all_varchar=true)").fetchall()
+            f"from read_csv('{salesforce_data}/truth/divergences.csv', all_varchar=true)"
+        ).fetchall()
     finally:
         con.close()
     assert len(truth) > 0 and sorted(got) == sorted(truth)
@@ -90,16 +102,18 @@ def test_fivetrans_salesforce_tables_give_the_same_marts(salesforce_run, salesfo
     files_project, _ = salesforce_run
     sources = salesforce_sources().replace("  from: files\n\nads", "  from: fivetran\n\nads")
     assert yaml.safe_load(sources)["salesforce"]["from"] == "fivetran"
-    project = make_project(tmp_path / "ft", salesforce_data, (PROJECT_ROOT / "funnel.salesforce.yml").read_text(),
-                           sources)
+    project = make_project(
+        tmp_path / "ft", salesforce_data, (PROJECT_ROOT / "funnel.salesforce.yml").read_text(), sources
+    )
     counts = write_fivetran_salesforce(salesforce_data, project.settings.warehouse)
     assert counts["salesforce.lead"] > 0 and counts["salesforce.opportunity_history"] > 0
     summary = run_daily(project.settings, AS_OF, quiet=True)
     assert summary.failed_steps == []
 
     # Equal marts would also come from reading the pages twice: this run must have loaded none.
-    assert project.rows("select count(*) from information_schema.tables where table_schema = 'raw' "
-                        "and table_name like 'salesforce%'") == [(0,)]
+    assert project.rows(
+        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name like 'salesforce%'"
+    ) == [(0,)]
     expected, got = all_marts(files_project.settings.warehouse), all_marts(project.settings.warehouse)
     assert set(got) == set(expected)
     for table in expected:

@@ -42,7 +42,11 @@ def mf_query(project: Project, out: Path, *args: str) -> pd.DataFrame:
     mf = Path(sys.executable).with_name("mf")
     result = subprocess.run(
         [str(mf), "query", *args, "--csv", str(out), "--quiet"],
-        cwd=project.settings.dbt_project_dir, env=project.env(), capture_output=True, text=True, timeout=300,
+        cwd=project.settings.dbt_project_dir,
+        env=project.env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
         check=False,
     )
     assert result.returncode == 0 and out.exists(), result.stdout[-3000:] + result.stderr[-3000:]
@@ -58,9 +62,14 @@ def by_month(frame: pd.DataFrame) -> pd.DataFrame:
 
 def test_simple_metric_mqls_by_month_equals_the_stage_entries(semantic_run, tmp_path):
     got = mf_query(semantic_run, tmp_path / "mqls.csv", "--metrics", "mqls", "--group-by", "metric_time__month")
-    expected = by_month(semantic_run.query("""
+    expected = by_month(
+        semantic_run.query(
+            """
         select date_trunc('month', entered_date) as month, count(*) as mqls
-        from marts.fct_stage_entries where stage = ? group by 1""", ["mql"]))
+        from marts.fct_stage_entries where stage = ? group by 1""",
+            ["mql"],
+        )
+    )
 
     assert len(expected) >= 12 and expected["mqls"].min() > 0
     assert got["mqls"].astype(int).to_dict() == expected["mqls"].astype(int).to_dict()
@@ -68,8 +77,13 @@ def test_simple_metric_mqls_by_month_equals_the_stage_entries(semantic_run, tmp_
 
 def test_simple_metric_mqls_equals_funnel_conversion_period(semantic_run, tmp_path):
     got = mf_query(semantic_run, tmp_path / "mqls.csv", "--metrics", "mqls", "--group-by", "metric_time__month")
-    expected = by_month(semantic_run.query("""
-        select month, from_entries as mqls from marts.funnel_conversion_period where from_stage = ?""", ["mql"]))
+    expected = by_month(
+        semantic_run.query(
+            """
+        select month, from_entries as mqls from marts.funnel_conversion_period where from_stage = ?""",
+            ["mql"],
+        )
+    )
     expected = expected[expected["mqls"] > 0]
     assert len(expected) >= 12
     assert got["mqls"].astype(int).to_dict() == expected["mqls"].astype(int).to_dict()
@@ -77,9 +91,11 @@ def test_simple_metric_mqls_equals_funnel_conversion_period(semantic_run, tmp_pa
 
 def test_ratio_metric_cost_per_lead_is_spend_over_lead_entries(semantic_run, tmp_path):
     got = mf_query(semantic_run, tmp_path / "cpl.csv", "--metrics", "cost_per_lead", "--group-by", "metric_time__month")
-    expected = by_month(semantic_run.query("""
+    expected = by_month(
+        semantic_run.query("""
         select month, sum(spend) / sum(lead_entries) as cost_per_lead
-        from marts.marketing_efficiency group by month having sum(spend) > 0 and sum(lead_entries) > 0"""))
+        from marts.marketing_efficiency group by month having sum(spend) > 0 and sum(lead_entries) > 0""")
+    )
 
     assert len(expected) >= 12 and expected["cost_per_lead"].min() > 0
     got = got["cost_per_lead"].dropna()
@@ -89,8 +105,16 @@ def test_ratio_metric_cost_per_lead_is_spend_over_lead_entries(semantic_run, tmp
 
 
 def test_cumulative_metric_won_revenue_to_date_is_the_running_sum_of_won_deals(semantic_run, tmp_path):
-    got = mf_query(semantic_run, tmp_path / "cum.csv", "--metrics", "cumulative_won_revenue",
-                   "--group-by", "metric_time__month", "--end-time", AS_OF.isoformat())
+    got = mf_query(
+        semantic_run,
+        tmp_path / "cum.csv",
+        "--metrics",
+        "cumulative_won_revenue",
+        "--group-by",
+        "metric_time__month",
+        "--end-time",
+        AS_OF.isoformat(),
+    )
     won = semantic_run.query("select won_date, amount_reporting from marts.pipeline_deals where is_won")
     won_dates = pd.to_datetime(won["won_date"])
     months = pd.date_range(won_dates.min().replace(day=1), pd.Timestamp(AS_OF), freq="MS")
@@ -98,7 +122,8 @@ def test_cumulative_metric_won_revenue_to_date_is_the_running_sum_of_won_deals(s
     ends = [min(month + pd.offsets.MonthEnd(0), pd.Timestamp(AS_OF)) for month in months]
     expected = pd.DataFrame(
         {"cumulative_won_revenue": [won.loc[won_dates <= end, "amount_reporting"].sum() for end in ends]},
-        index=pd.Index(months.date, name="month"))
+        index=pd.Index(months.date, name="month"),
+    )
 
     assert len(expected) >= 12 and expected["cumulative_won_revenue"].min() > 0
     assert expected["cumulative_won_revenue"].is_monotonic_increasing
@@ -125,8 +150,14 @@ CONVERSION_EXPECTED = """
 
 
 def test_conversion_metric_mql_to_sql_within_30_days_by_cohort_month(semantic_run, tmp_path):
-    got = mf_query(semantic_run, tmp_path / "conv.csv", "--metrics", "mql_to_sql_rate_30d,mql_to_sql_conversions_30d",
-                   "--group-by", "metric_time__month")
+    got = mf_query(
+        semantic_run,
+        tmp_path / "conv.csv",
+        "--metrics",
+        "mql_to_sql_rate_30d,mql_to_sql_conversions_30d",
+        "--group-by",
+        "metric_time__month",
+    )
     expected = by_month(semantic_run.query(CONVERSION_EXPECTED, ["mql", "sql"]))
 
     assert len(expected) >= 12 and expected["converted_30d"].min() > 0
@@ -139,22 +170,35 @@ def test_conversion_metric_mql_to_sql_within_30_days_by_cohort_month(semantic_ru
     assert list(got.index) == list(expected.index)
     assert got["mql_to_sql_conversions_30d"].fillna(0).astype(int).to_dict() == expected["converted_30d"].to_dict()
     for month, row in expected.iterrows():
-        assert math.isclose(got.loc[month, "mql_to_sql_rate_30d"], row.converted_30d / row.cohort_size,
-                            rel_tol=1e-9), month
+        assert math.isclose(got.loc[month, "mql_to_sql_rate_30d"], row.converted_30d / row.cohort_size, rel_tol=1e-9), (
+            month
+        )
 
 
 def test_conversion_metric_equals_funnel_conversion_cohort(semantic_run, tmp_path):
-    got = mf_query(semantic_run, tmp_path / "conv.csv", "--metrics", "mql_to_sql_rate_30d,mql_to_sql_conversions_30d",
-                   "--group-by", "metric_time__month")
-    expected = by_month(semantic_run.query("""
+    got = mf_query(
+        semantic_run,
+        tmp_path / "conv.csv",
+        "--metrics",
+        "mql_to_sql_rate_30d,mql_to_sql_conversions_30d",
+        "--group-by",
+        "metric_time__month",
+    )
+    expected = by_month(
+        semantic_run.query(
+            """
         select cohort_month as month, cohort_size, converted_30d from marts.funnel_conversion_cohort
-        where semantics = 'any_stage' and from_stage = ? and to_stage = ?""", ["mql", "sql"]))
+        where semantics = 'any_stage' and from_stage = ? and to_stage = ?""",
+            ["mql", "sql"],
+        )
+    )
     assert len(expected) >= 12
     assert list(got.index) == list(expected.index)
     assert got["mql_to_sql_conversions_30d"].fillna(0).astype(int).to_dict() == expected["converted_30d"].to_dict()
     for month, row in expected.iterrows():
-        assert math.isclose(got.loc[month, "mql_to_sql_rate_30d"], row.converted_30d / row.cohort_size,
-                            rel_tol=1e-9), month
+        assert math.isclose(got.loc[month, "mql_to_sql_rate_30d"], row.converted_30d / row.cohort_size, rel_tol=1e-9), (
+            month
+        )
 
 
 def _tree(folder: Path) -> set[str]:
@@ -171,9 +215,18 @@ def test_funnel_docs_writes_one_self_contained_page_and_leaves_the_project_clean
     page = semantic_run.settings.artifacts_dir / "docs" / "index.html"
     assert str(page) in result.stdout
     html = page.read_text(encoding="utf-8")
-    for name in ("fct_stage_entries", "pipeline_deals", "marketing_spend_daily", "funnel_daily",
-                 "alignment_reconciliation", "weekly_funnel_review", "mql_to_sql_rate_30d",
-                 "funnel_conversion_cohort", "attribution_credit", "targets_vs_actuals"):
+    for name in (
+        "fct_stage_entries",
+        "pipeline_deals",
+        "marketing_spend_daily",
+        "funnel_daily",
+        "alignment_reconciliation",
+        "weekly_funnel_review",
+        "mql_to_sql_rate_30d",
+        "funnel_conversion_cohort",
+        "attribution_credit",
+        "targets_vs_actuals",
+    ):
         assert name in html, name
     assert _tree(dbt_dir) == before, "funnel docs must not leave files in the dbt project"
     # The warehouse is free again: a writer can open it.

@@ -26,10 +26,13 @@ ISO = "%Y-%m-%dT%H:%M:%SZ"
 
 # The portal has no deal_currency_code property: it is a EUR portal.
 SOURCES = (
-    (PROJECT_ROOT / "sources.yml").read_text()
+    (PROJECT_ROOT / "sources.yml")
+    .read_text()
     .replace("  from: files", "  from: fivetran\n  default_currency: EUR", 1)
-    .replace("  google_ads: files", "  google_ads: fivetran").replace("  linkedin_ads: files", "  linkedin_ads: fivetran")
-    .replace("  meta_ads: files", "  meta_ads: fivetran").replace("  microsoft_ads: files", "  microsoft_ads: fivetran")
+    .replace("  google_ads: files", "  google_ads: fivetran")
+    .replace("  linkedin_ads: files", "  linkedin_ads: fivetran")
+    .replace("  meta_ads: files", "  meta_ads: fivetran")
+    .replace("  microsoft_ads: files", "  microsoft_ads: fivetran")
     .replace("reports: files", "reports: off")
 )
 
@@ -69,8 +72,11 @@ EXPECTED_PEOPLE = [
 ]
 
 # EUR at the create date's rate (fx/fx_rates_daily.csv): 1.08, 1.125, 1.14.
-EXPECTED_DEALS = [("501", "EUR", 12000.0, 12960.0, True), ("502", "EUR", 5000.0, 5625.0, False),
-                  ("503", "EUR", 2500.5, 2850.57, False)]
+EXPECTED_DEALS = [
+    ("501", "EUR", 12000.0, 12960.0, True),
+    ("502", "EUR", 5000.0, 5625.0, False),
+    ("503", "EUR", 2500.5, 2850.57, False),
+]
 
 # Ad spend per day, summed over the reports' segments and ads, in USD.
 EXPECTED_SPEND = [
@@ -82,8 +88,12 @@ EXPECTED_SPEND = [
 
 
 def _landed_project(root: Path, mode: str):
-    project = make_project(root, FIXTURES / "northwind", contract_text=(FIXTURES / "northwind" / "funnel.yml").read_text(),
-                           sources_text=SOURCES)
+    project = make_project(
+        root,
+        FIXTURES / "northwind",
+        contract_text=(FIXTURES / "northwind" / "funnel.yml").read_text(),
+        sources_text=SOURCES,
+    )
     project.settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(project.settings.warehouse))
     try:
@@ -109,55 +119,84 @@ def test_every_mart_builds_and_the_run_publishes(landed_run):
 
 def test_stage_entries_as_the_portal_has_them(landed_run):
     _, project, _ = landed_run
-    rows = project.rows(f"select person_id, stage, strftime(entered_at, '{ISO}'), is_backfilled, evidence "
-                        "from marts.fct_stage_entries order by person_id, stage_order")
+    rows = project.rows(
+        f"select person_id, stage, strftime(entered_at, '{ISO}'), is_backfilled, evidence "
+        "from marts.fct_stage_entries order by person_id, stage_order"
+    )
     assert rows == EXPECTED_ENTRIES
 
 
 def test_deleted_and_merged_records_are_not_people(landed_run):
     _, project, _ = landed_run
-    people = project.rows("select person_id, channel, is_excluded, coalesce(exclusion_reason, '') "
-                          "from marts.dim_people order by person_id")
+    people = project.rows(
+        "select person_id, channel, is_excluded, coalesce(exclusion_reason, '') "
+        "from marts.dim_people order by person_id"
+    )
     assert people == EXPECTED_PEOPLE
     statuses = dict(project.rows("select contact_id, record_status from intermediate.int_contacts_resolved"))
     assert statuses["107"] == "merged" and statuses["108"] == "deleted"
-    archived_at = dict(project.rows(
-        f"select contact_id, strftime(archived_at, '{ISO}') from staging.stg_hubspot__contacts where is_archived"))
+    archived_at = dict(
+        project.rows(
+            f"select contact_id, strftime(archived_at, '{ISO}') from staging.stg_hubspot__contacts where is_archived"
+        )
+    )
     # The merge is dated by 106's hs_merged_object_ids history; the deletion by Fivetran's flags.
     assert archived_at == {"107": "2025-05-12T10:00:00Z", "108": "2025-03-20T09:00:00Z"}
 
 
 def test_deals_without_a_currency_column_are_in_the_portal_currency(landed_run):
     _, project, _ = landed_run
-    deals = project.rows("select deal_id, currency, amount, amount_reporting, is_won from marts.pipeline_deals "
-                         "order by deal_id")
+    deals = project.rows(
+        "select deal_id, currency, amount, amount_reporting, is_won from marts.pipeline_deals order by deal_id"
+    )
     assert [(d, c, float(a), float(r), w) for d, c, a, r, w in deals] == EXPECTED_DEALS
     # The pipeline's `closed_won` (an older connection's name for is_closed): won is closed at 1.0,
     # and the open stage at probability 0 is not lost.
-    stages = dict((s, (won, lost)) for s, won, lost in project.rows(
-        "select stage_id, is_won, is_lost from staging.stg_hubspot__deal_pipeline_stages"))
-    assert stages == {"appointmentscheduled": (False, False), "qualifiedtobuy": (False, False),
-                      "closedwon": (True, False), "closedlost": (False, True)}
+    stages = dict(
+        (s, (won, lost))
+        for s, won, lost in project.rows(
+            "select stage_id, is_won, is_lost from staging.stg_hubspot__deal_pipeline_stages"
+        )
+    )
+    assert stages == {
+        "appointmentscheduled": (False, False),
+        "qualifiedtobuy": (False, False),
+        "closedwon": (True, False),
+        "closedlost": (False, True),
+    }
 
 
 def test_no_staging_model_has_duplicate_ids(landed_run):
     _, project, _ = landed_run
-    for model, key in (("stg_hubspot__contacts", "contact_id"), ("stg_hubspot__companies", "company_id"),
-                       ("stg_hubspot__deals", "deal_id"), ("stg_hubspot__owners", "owner_id"),
-                       ("stg_hubspot__forms", "form_id"), ("stg_hubspot__deal_pipeline_stages", "stage_id")):
+    for model, key in (
+        ("stg_hubspot__contacts", "contact_id"),
+        ("stg_hubspot__companies", "company_id"),
+        ("stg_hubspot__deals", "deal_id"),
+        ("stg_hubspot__owners", "owner_id"),
+        ("stg_hubspot__forms", "form_id"),
+        ("stg_hubspot__deal_pipeline_stages", "stage_id"),
+    ):
         assert project.rows(f"select count(*) - count(distinct {key}) from staging.{model}") == [(0,)], model
     assert project.rows("select count(*) from staging.stg_hubspot__companies where is_archived") == [(1,)]
 
 
 def test_segmented_ad_reports_are_summed_to_campaign_days(landed_run):
     _, project, _ = landed_run
-    spend = project.rows("select strftime(date, '%Y-%m-%d'), channel, campaign, spend, clicks "
-                         "from marts.marketing_spend_daily order by date")
+    spend = project.rows(
+        "select strftime(date, '%Y-%m-%d'), channel, campaign, spend, clicks "
+        "from marts.marketing_spend_daily order by date"
+    )
     assert [(d, ch, c, round(float(s), 6), int(k)) for d, ch, c, s, k in spend] == EXPECTED_SPEND
-    types = dict(project.rows("select column_name, data_type from information_schema.columns "
-                              "where table_schema = 'staging' and table_name = 'stg_ads__spend'"))
+    types = dict(
+        project.rows(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'staging' and table_name = 'stg_ads__spend'"
+        )
+    )
     assert types["spend_date"] == "DATE"
-    assert project.rows("select platform_conversions from staging.stg_ads__spend where platform = 'meta_ads'") == [(2.0,)]
+    assert project.rows("select platform_conversions from staging.stg_ads__spend where platform = 'meta_ads'") == [
+        (2.0,)
+    ]
 
 
 def test_absent_property_columns_are_read_as_null_and_named_in_a_warning(landed_run):
@@ -165,7 +204,8 @@ def test_absent_property_columns_are_read_as_null_and_named_in_a_warning(landed_
     warnings = {c.asset: c.description for c in summary.warnings if c.check == "landed_shape"}
     assert warnings["hubspot/deal"] == (
         "hubspot.deal: column(s) absent, read as NULL: property_deal_currency_code, property_dealtype, "
-        "property_deal_source")
+        "property_deal_source"
+    )
     assert "property_hs_lead_status" in warnings["hubspot/contact"]
     assert "hubspot/deal_pipeline_stage" not in warnings, "closed_won stands for is_closed: nothing is missing"
 
@@ -184,7 +224,9 @@ def test_a_missing_id_column_or_table_stops_the_run_naming_it(tmp_path):
 
     build_definitions(project.settings)  # parses the dbt project: the manifest declares the tables
     tables = declared(project.settings.dbt_project_dir / "target" / "manifest.json", ["hubspot_fivetran"])
-    problems = {p for p in (problem(row) for row in profile(project.settings.warehouse, tables).to_dict("records")) if p}
+    problems = {
+        p for p in (problem(row) for row in profile(project.settings.warehouse, tables).to_dict("records")) if p
+    }
     assert problems == {
         "hubspot.deal: no column deal_id (the funnel cannot do without it)",
         "hubspot.owner is not in the warehouse: land it, or switch the source",

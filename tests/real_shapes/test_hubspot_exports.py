@@ -62,14 +62,17 @@ def test_a_portal_without_history_is_dated_by_the_stage_properties_hubspot_keeps
     assert summary.success, summary.failed_steps or [c.description for c in summary.blocking_failures]
     rows = project.rows(
         f"select person_id, stage, strftime(entered_at, '{ISO}'), is_backfilled, evidence "
-        "from marts.fct_stage_entries order by person_id, stage_order")
+        "from marts.fct_stage_entries order by person_id, stage_order"
+    )
     assert rows == EXPECTED_ENTRIES
 
 
 def test_people_channels_from_real_source_combinations_and_exclusions(northwind):
     project, _ = northwind
-    people = project.rows("select person_id, channel, is_excluded, coalesce(exclusion_reason, '') "
-                          "from marts.dim_people order by person_id")
+    people = project.rows(
+        "select person_id, channel, is_excluded, coalesce(exclusion_reason, '') "
+        "from marts.dim_people order by person_id"
+    )
     assert people == [
         ("101", "paid_search", False, ""),
         ("102", "outbound", False, ""),  # OFFLINE / CRM_UI / userId:9001 (the API's words)
@@ -84,8 +87,10 @@ def test_people_channels_from_real_source_combinations_and_exclusions(northwind)
 
 def test_deals_take_the_portal_currency_and_typed_amounts(northwind):
     project, _ = northwind
-    deals = project.rows("select deal_id, currency, amount, amount_reporting, is_won, is_lost, primary_person_id "
-                         "from marts.pipeline_deals order by deal_id")
+    deals = project.rows(
+        "select deal_id, currency, amount, amount_reporting, is_won, is_lost, primary_person_id "
+        "from marts.pipeline_deals order by deal_id"
+    )
     assert [(d, c, float(a), float(r), w, lost, p) for d, c, a, r, w, lost, p in deals] == [
         ("501", "USD", 12000.0, 12000.0, True, False, "101"),
         # No deal_currency_code: the portal's company currency (account/details.json), EUR at 1.125.
@@ -99,8 +104,11 @@ def test_nothing_valid_is_lost_and_other_streams_are_not_read_as_contacts(northw
     project, _ = northwind
     assert project.rows("select count(*) from raw.quarantine") == [(0,)]
     files = project.rows("select distinct _source_file from raw.hubspot_contacts order by 1")
-    assert files == [("hubspot/contacts/page-00001.json",), ("hubspot/contacts/page-00002.json",),
-                     ("hubspot/contacts_archived/page-00001.json",)]
+    assert files == [
+        ("hubspot/contacts/page-00001.json",),
+        ("hubspot/contacts/page-00002.json",),
+        ("hubspot/contacts_archived/page-00001.json",),
+    ]
     assert project.rows("select count(*) from raw.hubspot_contacts") == [(9,)]
     assert project.rows("select count(*) from raw.hubspot_deals") == [(3,)]
 
@@ -123,8 +131,11 @@ def undated(tmp_path_factory):
     for page in [*(data / "hubspot").glob("contacts/*.json"), *(data / "hubspot").glob("contacts_archived/*.json")]:
         document = json.loads(page.read_text())
         for record in document["results"]:
-            record["properties"] = {k: v for k, v in record["properties"].items()
-                                    if not k.startswith(("hs_lifecyclestage_", "hs_v2_date_entered_"))}
+            record["properties"] = {
+                k: v
+                for k, v in record["properties"].items()
+                if not k.startswith(("hs_lifecyclestage_", "hs_v2_date_entered_"))
+            }
         page.write_text(json.dumps(document))
     project = make_project(data.parent / "project", data, contract_text=CONTRACT)
     return project, run_daily(project.settings, AS_OF, quiet=True)
@@ -135,8 +146,10 @@ def test_a_portal_with_nothing_to_date_stages_fails_the_run_naming_each_criterio
     assert not summary.success
     evidence = next(c for c in summary.blocking_failures if c.check == "stage_evidence")
     assert {row["criterion"] for row in evidence.failures} == {
-        "stages.0.entry.lifecycle_stage_reached", "stages.1.entry.lifecycle_stage_reached",
-        "stages.2.entry.lifecycle_stage_reached"}
+        "stages.0.entry.lifecycle_stage_reached",
+        "stages.1.entry.lifecycle_stage_reached",
+        "stages.2.entry.lifecycle_stage_reached",
+    }
     assert "no lifecycle stage history or lifecycle stage dates" in evidence.description
     assert not project.settings.published.exists(), "an empty funnel is never published"
 
@@ -154,8 +167,9 @@ def test_the_contract_check_then_names_the_criteria_with_their_lines(undated):
 def test_a_deal_with_no_currency_at_all_is_named_with_the_rate_it_lacks(undated):
     _, summary = undated
     fx = next(c for c in summary.blocking_failures if c.check == "pipeline_deals_have_an_fx_rate")
-    assert fx.failures == [{"deal_id": "502", "currency": "(none: no deal_currency_code, no portal currency)",
-                            "rate_date": "2025-05-06"}]
+    assert fx.failures == [
+        {"deal_id": "502", "currency": "(none: no deal_currency_code, no portal currency)", "rate_date": "2025-05-06"}
+    ]
 
 
 def test_legacy_pipelines_are_refused_naming_the_shape(tmp_path):
@@ -163,15 +177,40 @@ def test_legacy_pipelines_are_refused_naming_the_shape(tmp_path):
     closedWon) is quarantined with a reason that names the shape and the v3 endpoint to use."""
     folder = tmp_path / "hubspot" / "pipelines"
     folder.mkdir(parents=True)
-    (folder / "deals.json").write_text(json.dumps({"results": [{
-        "pipelineId": "default", "label": "Sales Pipeline", "displayOrder": 0, "active": True,
-        "stages": [{"stageId": "closedwon", "label": "Closed Won", "probability": 1, "active": True,
-                    "displayOrder": 5, "closedWon": True}]}]}))
+    (folder / "deals.json").write_text(
+        json.dumps(
+            {
+                "results": [
+                    {
+                        "pipelineId": "default",
+                        "label": "Sales Pipeline",
+                        "displayOrder": 0,
+                        "active": True,
+                        "stages": [
+                            {
+                                "stageId": "closedwon",
+                                "label": "Closed Won",
+                                "probability": 1,
+                                "active": True,
+                                "displayOrder": 5,
+                                "closedWon": True,
+                            }
+                        ],
+                    }
+                ]
+            }
+        )
+    )
     with connect(tmp_path / "w.duckdb") as con:
         result = load_json_pages(con, tmp_path, HUBSPOT_TABLES["hubspot_deal_pipelines"])
         reasons = con.execute("select file, line, reason from raw.quarantine").fetchall()
     assert result.rows == 0
-    assert reasons == [("hubspot/pipelines/deals.json", 1,
-                        "legacy pipeline shape (pipelineId, stages[].stageId: /deals/v1/pipelines): export "
-                        "GET /crm/v3/pipelines/deals, whose pipelines and stages have `id` and "
-                        "metadata.isClosed/probability")]
+    assert reasons == [
+        (
+            "hubspot/pipelines/deals.json",
+            1,
+            "legacy pipeline shape (pipelineId, stages[].stageId: /deals/v1/pipelines): export "
+            "GET /crm/v3/pipelines/deals, whose pipelines and stages have `id` and "
+            "metadata.isClosed/probability",
+        )
+    ]

@@ -33,15 +33,15 @@ def _contract_for_an_export_without_history() -> str:
     teams' views (they read properties as they stood on report day) and the score-based MQL
     definition before 2025 (the sample starts later, so no entry depends on it)."""
     text = (PROJECT_ROOT / "funnel.yml").read_text()
-    text = text[: text.index("  teams:")] + "  teams: {}\n\n" + text[text.index("# The growth course"):]
+    text = text[: text.index("  teams:")] + "  teams: {}\n\n" + text[text.index("# The growth course") :]
     start = text.index("    # Entries before 2025-01-01 were counted")
-    return text[:start] + text[text.index("  - key: sql"):]
+    return text[:start] + text[text.index("  - key: sql") :]
 
 
 def _entries(project) -> pd.DataFrame:
     return project.query(
-        "select person_id, stage, entered_at, is_backfilled, evidence from marts.fct_stage_entries").set_index(
-        ["person_id", "stage"])
+        "select person_id, stage, entered_at, is_backfilled, evidence from marts.fct_stage_entries"
+    ).set_index(["person_id", "stage"])
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +72,9 @@ def test_every_entry_dated_differently_is_a_reentry_or_a_late_write(analytics_ru
     flag_changed = both[both["is_backfilled_dates"] != both["is_backfilled_history"]]
 
     # People with a record that entered one lifecycle stage twice (its date property kept the last).
-    reentered = set(analytics_run.query(
-        """
+    reentered = set(
+        analytics_run.query(
+            """
         select distinct resolved.person_id
         from staging.stg_hubspot__contact_lifecycle_history as history
         join intermediate.int_contacts_resolved as resolved
@@ -81,20 +82,27 @@ def test_every_entry_dated_differently_is_a_reentry_or_a_late_write(analytics_ru
         where history.property_name = 'lifecyclestage'
         group by resolved.person_id, history.contact_id, history.property_value
         having count(*) > 1
-        """)["person_id"])
-    # People with a record whose MQL date was written later than the instant it holds.
-    written_late = set(analytics_run.query(
         """
+        )["person_id"]
+    )
+    # People with a record whose MQL date was written later than the instant it holds.
+    written_late = set(
+        analytics_run.query(
+            """
         select distinct resolved.person_id
         from staging.stg_hubspot__contact_lifecycle_history as history
         join intermediate.int_contacts_resolved as resolved
             on resolved.contact_id = history.contact_id and resolved.is_counted
         where history.property_name = 'hs_lifecyclestage_marketingqualifiedlead_date'
             and try_cast(history.property_value as timestamptz) < history.changed_at
-        """)["person_id"])
+        """
+        )["person_id"]
+    )
 
-    print(f"\n{len(later)} entries dated later without history (re-entry or regression), "
-          f"{len(earlier)} earlier (late writes), {len(flag_changed)} backfill flags changed:")
+    print(
+        f"\n{len(later)} entries dated later without history (re-entry or regression), "
+        f"{len(earlier)} earlier (late writes), {len(flag_changed)} backfill flags changed:"
+    )
     print(pd.concat([later, earlier]).sort_index().to_string())
     assert len(later) > 0 and len(earlier) > 0, "the sample has both cases: the comparison must see them"
     assert set(later.index.get_level_values("person_id")) <= reentered

@@ -33,8 +33,14 @@ EXIT_INFRA = 4
 def _start(project: Project, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     """`funnel ARGS` in the background, in its own session (so the test can kill all of it)."""
     command = [str(Path(sys.executable).with_name("funnel")), *args]
-    return subprocess.Popen(command, env={**project.env(), **(extra_env or {})}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        command,
+        env={**project.env(), **(extra_env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _session_commands(session: int) -> list[str]:
@@ -64,8 +70,12 @@ def _wait_for(predicate, timeout: float, what: str) -> None:
 def _marts(warehouse: Path) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        tables = [name for (name,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
         return {name: sorted(con.execute(f"select * from marts.{name}").fetchall(), key=repr) for name in tables}
     finally:
         con.close()
@@ -100,8 +110,9 @@ def test_a_second_run_is_turned_away_naming_the_first(project, clean):
 def test_a_run_killed_during_dbt_does_not_block_the_next_one(project, clean):
     _, clean_marts = clean
     killed = _start(project, "run", "--date", DAY)
-    _wait_for(lambda: any(" build" in c and "dbt" in c for c in _session_commands(killed.pid)), 120,
-              "dbt to start building")
+    _wait_for(
+        lambda: any(" build" in c and "dbt" in c for c in _session_commands(killed.pid)), 120, "dbt to start building"
+    )
     time.sleep(3)  # dbt is writing models by now
     os.killpg(killed.pid, signal.SIGKILL)  # the run and its dbt, as an OOM kill or a pulled plug would
     killed.wait(timeout=30)
@@ -115,8 +126,7 @@ def test_a_run_killed_during_dbt_does_not_block_the_next_one(project, clean):
         if time.monotonic() - started > 300:  # before the fix: waited for the dead run's slot for ever
             os.killpg(recovery.pid, signal.SIGKILL)
             pytest.fail("the run after a crash was still waiting after 5 minutes")
-        answers.append(project.funnel("metrics", "--metrics", "mqls", "--group-by", "metric_time__month",
-                                      timeout=120))
+        answers.append(project.funnel("metrics", "--metrics", "mqls", "--group-by", "metric_time__month", timeout=120))
     out, err = recovery.communicate()
     took = time.monotonic() - started
     print(f"recovery run: {took:.1f}s, {len(answers)} metric queries during it")
@@ -128,19 +138,34 @@ def test_a_run_killed_during_dbt_does_not_block_the_next_one(project, clean):
     # Bounded: a wedged pool made this wait for ever; a run of this portal takes well under two minutes.
     assert took < 120
     assert answers and all(a.returncode == 0 and "mqls" in a.stdout for a in answers), [
-        (a.returncode, a.stderr[-500:]) for a in answers if a.returncode != 0]
+        (a.returncode, a.stderr[-500:]) for a in answers if a.returncode != 0
+    ]
 
 
 def test_a_reader_on_the_working_file_makes_the_run_wait_then_give_up_by_name(project, clean):
-    reader = subprocess.Popen([sys.executable, "-c", (
-        "import duckdb, sys, time\n"
-        f"con = duckdb.connect({str(project.settings.warehouse)!r}, read_only=True)\n"
-        "print('open', flush=True)\n"
-        "time.sleep(120)\n")], stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import duckdb, sys, time\n"
+                f"con = duckdb.connect({str(project.settings.warehouse)!r}, read_only=True)\n"
+                "print('open', flush=True)\n"
+                "time.sleep(120)\n"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert reader.stdout.readline().strip() == "open"
-        result = subprocess.run([str(Path(sys.executable).with_name("funnel")), "run", "--date", DAY, "--wait", "3"],
-                                env=project.env(), capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("funnel")), "run", "--date", DAY, "--wait", "3"],
+            env=project.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         reader.kill()
         reader.wait()

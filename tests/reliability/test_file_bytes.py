@@ -21,10 +21,19 @@ BOM = b"\xef\xbb\xbf"
 
 
 def _contact(record_id: str, first_name: str) -> dict:
-    return {"id": record_id,
-            "properties": {"hs_object_id": record_id, "firstname": first_name, "email": f"p{record_id}@example.io",
-                           "createdate": "2025-05-01T09:00:00.000Z", "lastmodifieddate": "2025-05-01T09:00:00.000Z"},
-            "createdAt": "2025-05-01T09:00:00.000Z", "updatedAt": "2025-05-01T09:00:00.000Z", "archived": False}
+    return {
+        "id": record_id,
+        "properties": {
+            "hs_object_id": record_id,
+            "firstname": first_name,
+            "email": f"p{record_id}@example.io",
+            "createdate": "2025-05-01T09:00:00.000Z",
+            "lastmodifieddate": "2025-05-01T09:00:00.000Z",
+        },
+        "createdAt": "2025-05-01T09:00:00.000Z",
+        "updatedAt": "2025-05-01T09:00:00.000Z",
+        "archived": False,
+    }
 
 
 def _page(*contacts: dict) -> bytes:
@@ -34,8 +43,9 @@ def _page(*contacts: dict) -> bytes:
 def _load_contacts(root: Path):
     con = duckdb.connect()
     result = load_json_pages(con, root, HUBSPOT_TABLES["hubspot_contacts"])
-    loaded = con.execute("select id, properties->>'firstname', _source_file from raw.hubspot_contacts "
-                         "order by id").fetchall()
+    loaded = con.execute(
+        "select id, properties->>'firstname', _source_file from raw.hubspot_contacts order by id"
+    ).fetchall()
     quarantined = con.execute("select file, line, record_id, reason from raw.quarantine order by all").fetchall()
     return result, loaded, quarantined
 
@@ -55,10 +65,19 @@ def test_invalid_utf8_in_one_record_loses_only_that_record(contacts):
 
     result, loaded, quarantined = _load_contacts(contacts.parent.parent)
 
-    assert loaded == [("1", "Ana", "hubspot/contacts/page-00001.json"), ("3", "Zoë", "hubspot/contacts/page-00001.json"),
-                      ("4", "Li", "hubspot/contacts/page-00002.json")]
-    assert quarantined == [("hubspot/contacts/page-00001.json", 2, "2",
-                            "invalid UTF-8 in properties.firstname: re-export the record (the rest of the file loaded)")]
+    assert loaded == [
+        ("1", "Ana", "hubspot/contacts/page-00001.json"),
+        ("3", "Zoë", "hubspot/contacts/page-00001.json"),
+        ("4", "Li", "hubspot/contacts/page-00002.json"),
+    ]
+    assert quarantined == [
+        (
+            "hubspot/contacts/page-00001.json",
+            2,
+            "2",
+            "invalid UTF-8 in properties.firstname: re-export the record (the rest of the file loaded)",
+        )
+    ]
     assert (result.rows, result.quarantined_records) == (3, 1)
 
 
@@ -85,8 +104,14 @@ def test_a_link_leaving_the_data_folder_is_refused_by_path_and_one_inside_is_rea
     result, loaded, quarantined = _load_contacts(data)
 
     assert [(i, name) for i, name, _ in loaded] == [("2", "Ana")]
-    assert quarantined == [("hubspot/contacts/page-00001.json", None, None,
-                            f"a link to {elsewhere.resolve()}, outside the data folder: not read")]
+    assert quarantined == [
+        (
+            "hubspot/contacts/page-00001.json",
+            None,
+            None,
+            f"a link to {elsewhere.resolve()}, outside the data folder: not read",
+        )
+    ]
     assert result.quarantined_files == 1
 
 
@@ -105,20 +130,24 @@ def test_csv_files_with_a_byte_order_mark_load_fully_and_a_bad_byte_loses_its_li
         BOM + b"team,metric,period_start,period_end,value\r\n"
         b"marketing,mqls,2025-05-01,2025-05-31,12\r\n"
         b"market\xffing,mqls,2025-06-01,2025-06-30,13\r\n"
-        b"marketing,leads,2025-05-01,2025-05-31,40\r\n")
+        b"marketing,leads,2025-05-01,2025-05-31,40\r\n"
+    )
     fx = tmp_path / "fx"
     fx.mkdir()
     (fx / "fx_rates_daily.csv").write_bytes(BOM + b"date,from_currency,to_currency,rate\n2025-05-01,EUR,USD,1.13\n")
 
     _, rows, quarantined = _load_csv(tmp_path, REPORT_TABLES["team_reports"])
     assert [(team, metric, str(start), float(value)) for team, metric, start, _, value, _ in rows] == [
-        ("marketing", "leads", "2025-05-01", 40.0), ("marketing", "mqls", "2025-05-01", 12.0)]
+        ("marketing", "leads", "2025-05-01", 40.0),
+        ("marketing", "mqls", "2025-05-01", 12.0),
+    ]
     assert len(quarantined) == 1 and quarantined[0][:2] == ("reports/marketing.csv", 3)
     assert "line 3" in quarantined[0][2] and "utf-8" in quarantined[0][2].lower()
 
     _, rates, fx_quarantined = _load_csv(tmp_path, AD_TABLES["fx_rates_daily"])
     assert [(str(day), currency, quote, float(rate)) for day, currency, quote, rate, _ in rates] == [
-        ("2025-05-01", "EUR", "USD", 1.13)]
+        ("2025-05-01", "EUR", "USD", 1.13)
+    ]
     assert fx_quarantined == []
 
 
@@ -130,6 +159,11 @@ def test_a_csv_in_another_dialect_says_which_separator_it_found(tmp_path, delimi
     (reports / "sales.csv").write_text("\n".join(line.replace(",", delimiter) for line in lines) + "\n")
     result, rows, quarantined = _load_csv(tmp_path, REPORT_TABLES["team_reports"])
     assert rows == [] and result.quarantined_files == 1
-    assert quarantined == [("reports/sales.csv", None,
-                            f"the columns are separated by {word}: export the file comma-separated "
-                            "(header: team,metric,period_start,period_end,value)")]
+    assert quarantined == [
+        (
+            "reports/sales.csv",
+            None,
+            f"the columns are separated by {word}: export the file comma-separated "
+            "(header: team,metric,period_start,period_end,value)",
+        )
+    ]

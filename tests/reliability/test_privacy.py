@@ -41,7 +41,8 @@ def test_email_hash_is_keyed_and_the_key_is_never_published(default_run, tmp_pat
         join intermediate.int_people as people using (person_id)
         cross join private.hash_key as key
         where people.email_normalized is not null
-        """)
+        """
+    )
     assert len(rows) > 1000
     key = rows[0][2]
     assert key == os.environ[HASH_KEY_ENV] and all(r[2] == key for r in rows)  # conftest sets it

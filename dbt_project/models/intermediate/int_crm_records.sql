@@ -47,7 +47,8 @@ salesforce_leads as (
     select
         lead_id as record_id, 'salesforce_lead' as system, email, email_normalized, created_at, updated_at,
         is_deleted as is_archived, cast(null as {{ dbt.type_timestamp() }}) as archived_at,
-        cast(null as {{ dbt.type_string() }}) as merged_object_ids, cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
+        cast(null as {{ dbt.type_string() }}) as merged_object_ids,
+        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
         owner_id, cast(null as {{ dbt.type_string() }}) as original_source,
         cast(null as {{ dbt.type_string() }}) as original_source_detail,
         cast(null as {{ dbt.type_string() }}) as original_source_detail_2, 'other' as record_origin, lead_source
@@ -58,7 +59,8 @@ salesforce_contacts as (
     select
         contact_id as record_id, 'salesforce_contact' as system, email, email_normalized, created_at, updated_at,
         is_deleted as is_archived, cast(null as {{ dbt.type_timestamp() }}) as archived_at,
-        cast(null as {{ dbt.type_string() }}) as merged_object_ids, cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
+        cast(null as {{ dbt.type_string() }}) as merged_object_ids,
+        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
         owner_id, cast(null as {{ dbt.type_string() }}) as original_source,
         cast(null as {{ dbt.type_string() }}) as original_source_detail,
         cast(null as {{ dbt.type_string() }}) as original_source_detail_2, 'other' as record_origin, lead_source

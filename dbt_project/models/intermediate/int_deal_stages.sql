@@ -4,7 +4,8 @@ select pipeline_id, pipeline_label, stage_id, stage_label, display_order, is_won
 from {{ ref('stg_hubspot__deal_pipeline_stages') }}
 {%- if salesforce_enabled() %}
 union all
-select types.opportunity_type, types.opportunity_type, stages.stage_name, stages.stage_label, stages.sort_order, stages.is_won,
+select types.opportunity_type, types.opportunity_type, stages.stage_name, stages.stage_label, stages.sort_order,
+    stages.is_won,
     stages.is_closed and not stages.is_won
 from {{ ref('stg_salesforce__opportunity_stages') }} as stages
 cross join (select distinct opportunity_type from {{ ref('stg_salesforce__opportunities') }}) as types

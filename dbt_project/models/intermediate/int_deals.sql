@@ -78,7 +78,8 @@ converted as (
     select
         deals.*,
         case
-            when deals.currency = {{ funnel_string(funnel_contract().reporting.currency) }} then cast(1 as decimal(38, 6))
+            when deals.currency = {{ funnel_string(funnel_contract().reporting.currency) }}
+                then cast(1 as decimal(38, 6))
             else rates.rate
         end as fx_rate
     from deals_at_run as deals

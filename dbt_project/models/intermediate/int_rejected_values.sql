@@ -90,20 +90,24 @@ deal_values as (
         deals.deal_id as record_id, 'amount' as field, deals.amount_text as raw_value,
         'not an amount: write 12000, 12,000.00 or 12,000.00 ' || coalesce(deals.currency, 'USD') as reason
     from deals
-    where deals.amount_text is not null and trim(deals.amount_text) <> '' and {{ amount_number('deals.amount_text') }} is null
+    where deals.amount_text is not null and trim(deals.amount_text) <> ''
+        and {{ amount_number('deals.amount_text') }} is null
     union all
     select 'hubspot.deals', deals._source_file,
         deals.deal_id, 'amount', deals.amount_text,
         'the amount is in ' || {{ amount_currency('deals.amount_text') }} || ', the deal in '
         || coalesce(deals.currency, '(none)') || ': it cannot be both'
     from deals
-    where {{ amount_number('deals.amount_text') }} is not null and {{ amount_currency('deals.amount_text') }} is not null
+    where {{ amount_number('deals.amount_text') }} is not null
+        and {{ amount_currency('deals.amount_text') }} is not null
         and {{ amount_currency('deals.amount_text') }} <> coalesce(deals.currency, '')
     union all
     select 'hubspot.deals', deals._source_file,
         deals.deal_id, 'pipeline / dealstage', deals.pipeline_id || ' / ' || coalesce(deals.deal_stage_id, ''),
         case
-            when not exists (select 1 from {{ ref('int_deal_stages') }} as stages where stages.pipeline_id = deals.pipeline_id)
+            when not exists (
+                select 1 from {{ ref('int_deal_stages') }} as stages where stages.pipeline_id = deals.pipeline_id
+            )
                 then 'no such deal pipeline in the pipelines export: the deal is neither won nor lost'
             else 'no such stage in the deal''s pipeline: the deal is neither won nor lost'
         end
@@ -134,7 +138,8 @@ report_values as (
         where known.team = reports.team and known.team_metric = reports.team_metric
     )
     union all
-    select 'reports', _source_file, team || ' / ' || team_metric || ' / ' || cast(period_start as {{ dbt.type_string() }}),
+    select 'reports', _source_file,
+        team || ' / ' || team_metric || ' / ' || cast(period_start as {{ dbt.type_string() }}),
         'period_end', cast(period_end as {{ dbt.type_string() }}),
         'the period ends (' || cast(period_end as {{ dbt.type_string() }}) || ') before it starts ('
         || cast(period_start as {{ dbt.type_string() }}) || ')'

@@ -24,7 +24,8 @@ candidates as (
     from ({{ criterion_candidates(definition.entry, 'events') }}) as matched
     where true
         {%- if definition.valid_from %}
-        and matched.candidate_at >= {{ reporting_day_start('cast(' ~ funnel_string(definition.valid_from) ~ ' as date)') }}
+        and matched.candidate_at
+            >= {{ reporting_day_start('cast(' ~ funnel_string(definition.valid_from) ~ ' as date)') }}
         {%- endif %}
         {%- if definition.valid_to %}
         and matched.candidate_at < {{ reporting_day_start('cast(' ~ funnel_string(definition.valid_to) ~ ' as date)') }}

@@ -71,7 +71,9 @@ views as (
         {{ funnel_string(row.team_metric) }} as team_metric,
         {{ funnel_string(row.stage) }} as stage,
         {{ funnel_string(view.timezone) if view else reporting_timezone() }} as view_timezone,
-        {{ funnel_string(view.date_property) if view and view.date_property and view.date_property != 'createdate' else string_null }} as date_property,
+        {{ funnel_string(view.date_property)
+            if view and view.date_property and view.date_property != 'createdate'
+            else string_null }} as date_property,
         {{ funnel_string(view.first_set) if view and view.first_set else string_null }} as first_set_property
     union all
     {%- endfor %}
@@ -290,7 +292,8 @@ select
             case when counted_by = 'canonical'
                 then 'entry from record ' || canonical_record || ', merged into ' || merged_into || ' before the report'
                 when first_record <> record_id
-                then 'record ' || record_id || ' is person ' || person_id || ', already counted as record ' || first_record
+                then 'record ' || record_id || ' is person ' || person_id || ', already counted as record '
+                    || first_record
                 else 'record ' || record_id || ' is person ' || person_id || '; canonical entry on '
                     || cast(canonical_date as {{ dbt.type_string() }}) || ' from record ' || canonical_record
             end

@@ -140,7 +140,8 @@ compared as (
         case when view_periods.period_start is not null then coalesce(view_counts.team_computed_value, 0) end
             as team_computed_value,
         case when view_periods.period_start is not null
-            then coalesce(divergence_counts.team_only_records, 0) - coalesce(divergence_counts.canonical_only_records, 0)
+            then coalesce(divergence_counts.team_only_records, 0)
+                - coalesce(divergence_counts.canonical_only_records, 0)
             else 0
         end as explained_delta
     from reported

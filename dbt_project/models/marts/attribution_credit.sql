@@ -63,7 +63,8 @@ in_window as (
     join touchpoints
         on touchpoints.person_id = conversions.person_id
         and touchpoints.touched_at <= conversions.converted_at
-        and touchpoints.touched_at > {{ add_seconds('conversions.converted_at', -86400 * policies.attribution_window_days) }}
+        and touchpoints.touched_at
+            > {{ add_seconds('conversions.converted_at', -86400 * policies.attribution_window_days) }}
     left join lead_times on lead_times.person_id = conversions.person_id
 ),
 

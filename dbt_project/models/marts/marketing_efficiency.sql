@@ -22,7 +22,8 @@ entries as (
         channel,
         coalesce(campaign, '') as campaign_key,
         {%- for stage in stages %}
-        sum(case when stage = {{ funnel_string(stage.key) }} then 1 else 0 end) as {{ stage.key }}_entries{{ ',' if not loop.last }}
+        sum(case when stage = {{ funnel_string(stage.key) }} then 1 else 0 end)
+            as {{ stage.key }}_entries{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ ref('fct_stage_entries') }}
     group by {{ month_start('entered_date') }}, channel, coalesce(campaign, '')

@@ -117,9 +117,7 @@ def _batch_read(client: HubSpotClient, crm: CrmObject, ids: Sequence[str]) -> It
         yield [raw_record(obj) for obj in answer.get("results") or []]
 
 
-def _window_records(
-    client: HubSpotClient, crm: CrmObject, window: Window, first: SearchPage
-) -> Iterator[list[dict]]:
+def _window_records(client: HubSpotClient, crm: CrmObject, window: Window, first: SearchPage) -> Iterator[list[dict]]:
     """Every object of the window, read in full.
 
     Search pages by offset, so an object modified while the window is paged leaves it and

@@ -41,8 +41,7 @@ def _records_sql(con: duckdb.DuckDBPyConnection, dataset: str, dlt_table: str, e
     if not exists:  # nothing was ever listed there (e.g. a portal without forms)
         nulls = "".join(f", null::varchar as {column}" for column in extra)
         return (
-            "select ''::varchar as filename, 0 as position, null::json as rec, "
-            f"now() as _loaded_at{nulls} where false"
+            f"select ''::varchar as filename, 0 as position, null::json as rec, now() as _loaded_at{nulls} where false"
         )
     keep = (
         "where not coalesce(try_cast(rec::json->>'archived' as boolean), false) or archived_listing = $listing"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from orchestration.sources.hubspot_api.windows import iso
@@ -44,10 +44,24 @@ CRM_OBJECTS: dict[str, CrmObject] = {
         name="contacts",
         modified_property="lastmodifieddate",
         properties=(
-            "hs_object_id", "email", "firstname", "lastname", "company", "jobtitle", "createdate",
-            "lastmodifieddate", "lifecyclestage", "hs_lead_status", "hubspot_owner_id",
-            "hs_analytics_source", "hs_analytics_source_data_1", "hs_analytics_source_data_2",
-            "hs_merged_object_ids", "hs_object_source", "hubspotscore", *_LIFECYCLE_DATES,
+            "hs_object_id",
+            "email",
+            "firstname",
+            "lastname",
+            "company",
+            "jobtitle",
+            "createdate",
+            "lastmodifieddate",
+            "lifecyclestage",
+            "hs_lead_status",
+            "hubspot_owner_id",
+            "hs_analytics_source",
+            "hs_analytics_source_data_1",
+            "hs_analytics_source_data_2",
+            "hs_merged_object_ids",
+            "hs_object_source",
+            "hubspotscore",
+            *_LIFECYCLE_DATES,
         ),
         history=("lifecyclestage", "hs_lead_status", "hubspotscore", "hs_lifecyclestage_marketingqualifiedlead_date"),
     ),
@@ -55,7 +69,13 @@ CRM_OBJECTS: dict[str, CrmObject] = {
         name="companies",
         modified_property="hs_lastmodifieddate",
         properties=(
-            "hs_object_id", "name", "domain", "industry", "numberofemployees", "country", "createdate",
+            "hs_object_id",
+            "name",
+            "domain",
+            "industry",
+            "numberofemployees",
+            "country",
+            "createdate",
             "hs_lastmodifieddate",
         ),
     ),
@@ -63,16 +83,24 @@ CRM_OBJECTS: dict[str, CrmObject] = {
         name="deals",
         modified_property="hs_lastmodifieddate",
         properties=(
-            "hs_object_id", "dealname", "pipeline", "dealstage", "amount", "deal_currency_code", "createdate",
-            "closedate", "hubspot_owner_id", "dealtype", "deal_source", "hs_lastmodifieddate",
+            "hs_object_id",
+            "dealname",
+            "pipeline",
+            "dealstage",
+            "amount",
+            "deal_currency_code",
+            "createdate",
+            "closedate",
+            "hubspot_owner_id",
+            "dealtype",
+            "deal_source",
+            "hs_lastmodifieddate",
         ),
         history=("dealstage",),
     ),
 }
 
-DATE_PROPERTIES = frozenset(
-    {"createdate", "lastmodifieddate", "hs_lastmodifieddate", "closedate", *_LIFECYCLE_DATES}
-)
+DATE_PROPERTIES = frozenset({"createdate", "lastmodifieddate", "hs_lastmodifieddate", "closedate", *_LIFECYCLE_DATES})
 """Datetime properties: a number there is epoch milliseconds, and becomes HubSpot's ISO text."""
 
 DEAL_STAGE_DATE_PREFIX = "hs_v2_date_entered_"
@@ -88,8 +116,12 @@ def with_deal_stage_dates(crm: CrmObject, pipelines: list[dict]) -> CrmObject:
     """Deals asked for with the stage-date property of every stage of every pipeline (the portal
     decides which exist: HubSpot names them after its stage ids)."""
     stages = sorted({str(stage["id"]) for pipeline in pipelines for stage in pipeline.get("stages") or []})
-    return CrmObject(crm.name, crm.modified_property,
-                     crm.properties + tuple(f"{DEAL_STAGE_DATE_PREFIX}{stage}" for stage in stages), crm.history)
+    return CrmObject(
+        crm.name,
+        crm.modified_property,
+        crm.properties + tuple(f"{DEAL_STAGE_DATE_PREFIX}{stage}" for stage in stages),
+        crm.history,
+    )
 
 
 def property_text(name: str, value: Any) -> str | None:

@@ -33,9 +33,7 @@ DEFAULT_BASE_URL = "https://api.hubapi.com"
 PIPELINE = "hubspot_api"
 """dlt pipeline name, and the warehouse schema (dataset) dlt writes to."""
 
-SCOPES = (
-    "crm.objects.contacts.read, crm.objects.companies.read, crm.objects.deals.read, crm.objects.owners.read, forms"
-)
+SCOPES = "crm.objects.contacts.read, crm.objects.companies.read, crm.objects.deals.read, crm.objects.owners.read, forms"
 
 
 @dataclass(frozen=True)
@@ -86,13 +84,16 @@ def sync_hubspot(
             crm_objects = {**CRM_OBJECTS, "deals": with_deal_stage_dates(CRM_OBJECTS["deals"], pipelines)}
             for crm in crm_objects.values():
                 windows += _sync_changes(
-                    pipeline, client, crm, window=window, checkpoint_rows=checkpoint_rows,
-                    lookback=lookback, say=say,
+                    pipeline,
+                    client,
+                    crm,
+                    window=window,
+                    checkpoint_rows=checkpoint_rows,
+                    lookback=lookback,
+                    say=say,
                 )
             say("archived contacts, companies and deals")
-            archived = [
-                objects.crm_archived(client, crm, listing=listing) for crm in crm_objects.values()
-            ]
+            archived = [objects.crm_archived(client, crm, listing=listing) for crm in crm_objects.values()]
             _run(pipeline, archived)
             say("owners, pipelines, forms, submissions, associations")
             _run(pipeline, _listings(client, warehouse))
@@ -165,9 +166,7 @@ def _sync_changes(
         say(f"{crm.name} modified {done}: {records:,} records")
 
     while queue:
-        changes = objects.crm_changes(
-            client, crm, queue, checkpoint_rows=checkpoint_rows, on_window=on_window
-        )
+        changes = objects.crm_changes(client, crm, queue, checkpoint_rows=checkpoint_rows, on_window=on_window)
         _run(pipeline, changes)
     return len(read)
 

@@ -9,7 +9,7 @@ and a half-open window [start, end) never counts an object twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 
 SEARCH_RESULT_CAP = 10_000
 """The most results one search query can page through."""

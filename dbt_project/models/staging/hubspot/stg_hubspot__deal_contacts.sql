@@ -31,7 +31,8 @@ select
     from_id as deal_id,
     to_id as contact_id,
     coalesce(bool_or(
-        {{ json_text('association_type', 'label') }} = {{ funnel_string(funnel_contract().policies.primary_association_label) }}
+        {{ json_text('association_type', 'label') }}
+            = {{ funnel_string(funnel_contract().policies.primary_association_label) }}
     ), false) as is_primary
 from labels
 group by from_id, to_id

@@ -58,8 +58,10 @@ linkedin_ads as (
         stats.cost_in_local_currency as spend_native, stats.clicks, stats.impressions,
         stats.conversions as platform_conversions
     from linkedin_stats as stats
-    left join ({{ landed('linkedin_ads_fivetran', 'campaign_history') }}) as campaigns on campaigns.id = stats.campaign_id
-    left join ({{ landed('linkedin_ads_fivetran', 'account_history') }}) as accounts on accounts.id = campaigns.account_id
+    left join ({{ landed('linkedin_ads_fivetran', 'campaign_history') }}) as campaigns
+        on campaigns.id = stats.campaign_id
+    left join ({{ landed('linkedin_ads_fivetran', 'account_history') }}) as accounts
+        on accounts.id = campaigns.account_id
 ),
 {%- endif %}
 
@@ -94,7 +96,8 @@ meta_ads as (
         campaigns.name as campaign_name, upper(accounts.currency) as currency, stats.spend as spend_native,
         stats.clicks, stats.impressions, coalesce(leads.conversions, 0) as platform_conversions
     from meta_ad_days as stats
-    left join ({{ landed('facebook_ads_fivetran', 'campaign_history') }}) as campaigns on campaigns.id = stats.campaign_id
+    left join ({{ landed('facebook_ads_fivetran', 'campaign_history') }}) as campaigns
+        on campaigns.id = stats.campaign_id
     -- account_history has no update time: the latest sync's row wins (landed()).
     left join ({{ landed('facebook_ads_fivetran', 'account_history') }}) as accounts on accounts.id = stats.account_id
     left join meta_leads as leads on leads.campaign_id = stats.campaign_id and leads.spend_date = stats.spend_date
@@ -104,9 +107,9 @@ meta_ads as (
 {%- if modes.microsoft_ads == 'files' %}{% do platforms.append('microsoft_ads') %}
 microsoft_ads as (
     select
-        'microsoft_ads' as platform, TimePeriod as spend_date, AccountId as account_id, CampaignId as campaign_id,
-        CampaignName as campaign_name, upper(CurrencyCode) as currency, cast(Spend as decimal(38, 6)) as spend_native,
-        Clicks as clicks, Impressions as impressions, Conversions as platform_conversions
+        'microsoft_ads' as platform, timeperiod as spend_date, accountid as account_id, campaignid as campaign_id,
+        campaignname as campaign_name, upper(currencycode) as currency, cast(spend as decimal(38, 6)) as spend_native,
+        clicks as clicks, impressions as impressions, conversions as platform_conversions
     from {{ source('ads', 'microsoft_ads_campaign_stats') }}
 ),
 {%- elif modes.microsoft_ads == 'fivetran' %}{% do platforms.append('microsoft_ads') %}
@@ -124,7 +127,8 @@ microsoft_ads as (
         campaigns.name as campaign_name, stats.currency, stats.spend as spend_native, stats.clicks,
         stats.impressions, stats.conversions as platform_conversions
     from microsoft_stats as stats
-    left join ({{ landed('microsoft_ads_fivetran', 'campaign_history') }}) as campaigns on campaigns.id = stats.campaign_id
+    left join ({{ landed('microsoft_ads_fivetran', 'campaign_history') }}) as campaigns
+        on campaigns.id = stats.campaign_id
 ),
 {%- endif %}
 
@@ -138,14 +142,16 @@ unioned as (
         cast(null as {{ dbt.type_string() }}) as platform, cast(null as date) as spend_date,
         cast(null as {{ dbt.type_string() }}) as account_id, cast(null as {{ dbt.type_string() }}) as campaign_id,
         cast(null as {{ dbt.type_string() }}) as campaign_name, cast(null as {{ dbt.type_string() }}) as currency,
-        cast(null as decimal(38, 6)) as spend_native, cast(null as bigint) as clicks, cast(null as bigint) as impressions,
+        cast(null as decimal(38, 6)) as spend_native, cast(null as bigint) as clicks,
+        cast(null as bigint) as impressions,
         cast(null as double) as platform_conversions
     where false
     {%- endif %}
 ),
 
 utm_map as (
-    select distinct lower(trim(platform)) as platform, trim(campaign_id) as campaign_id, trim(utm_campaign) as utm_campaign
+    select distinct
+        lower(trim(platform)) as platform, trim(campaign_id) as campaign_id, trim(utm_campaign) as utm_campaign
     from {{ source('mappings', 'utm_campaign_map') }}
 ),
 

@@ -46,9 +46,12 @@ pivoted as (
     select
         conversion_id,
         max(case when {{ json_text('field', 'name') }} = 'email' then {{ json_text('field', 'value') }} end) as email,
-        max(case when {{ json_text('field', 'name') }} = 'utm_source' then {{ json_text('field', 'value') }} end) as utm_source,
-        max(case when {{ json_text('field', 'name') }} = 'utm_medium' then {{ json_text('field', 'value') }} end) as utm_medium,
-        max(case when {{ json_text('field', 'name') }} = 'utm_campaign' then {{ json_text('field', 'value') }} end) as utm_campaign
+        max(case when {{ json_text('field', 'name') }} = 'utm_source' then {{ json_text('field', 'value') }} end)
+            as utm_source,
+        max(case when {{ json_text('field', 'name') }} = 'utm_medium' then {{ json_text('field', 'value') }} end)
+            as utm_medium,
+        max(case when {{ json_text('field', 'name') }} = 'utm_campaign' then {{ json_text('field', 'value') }} end)
+            as utm_campaign
     from submission_values
     group by conversion_id
 )
