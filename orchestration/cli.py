@@ -66,18 +66,31 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--months", type=int, default=18, help="months of history (default 18)")
     generate.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     generate.add_argument("--out", type=Path, default=None, help="folder (default $FUNNEL_DATA_DIR)")
-    generate.add_argument("--crm", choices=["hubspot", "salesforce"], default="hubspot",
-                          help="where sales works: HubSpot (default) or Salesforce (marketing stays in HubSpot)")
-    generate.add_argument("--no-history", dest="with_history", action="store_false",
-                          help="write HubSpot pages without propertiesWithHistory, as many export tools do")
+    generate.add_argument(
+        "--crm",
+        choices=["hubspot", "salesforce"],
+        default="hubspot",
+        help="where sales works: HubSpot (default) or Salesforce (marketing stays in HubSpot)",
+    )
+    generate.add_argument(
+        "--no-history",
+        dest="with_history",
+        action="store_false",
+        help="write HubSpot pages without propertiesWithHistory, as many export tools do",
+    )
     generate.set_defaults(handler=_generate)
 
     run = commands.add_parser("run", help="run the daily pipeline; exit 1 when a blocking check fails")
     run.add_argument("--date", type=date.fromisoformat, default=None, help="day to compute (default yesterday)")
     run.add_argument("--full-refresh", action="store_true", help="rebuild every model from scratch")
-    run.add_argument("--wait", type=float, default=None, metavar="SECONDS",
-                     help="wait this long for a run or a program that holds the warehouse (default: "
-                          "$FUNNEL_LOCK_WAIT_SECONDS, else 0)")
+    run.add_argument(
+        "--wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="wait this long for a run or a program that holds the warehouse (default: "
+        "$FUNNEL_LOCK_WAIT_SECONDS, else 0)",
+    )
     run.set_defaults(handler=_run)
 
     demo = commands.add_parser("demo", help="generate the sample if absent, run it, show where to look")
@@ -92,30 +105,43 @@ def _parser() -> argparse.ArgumentParser:
     report.set_defaults(handler=_report_paths)
 
     metrics = commands.add_parser(
-        "metrics", help="query the semantic layer (MetricFlow's `mf query`) on the published marts",
+        "metrics",
+        help="query the semantic layer (MetricFlow's `mf query`) on the published marts",
         description="Runs `mf query ARGS` against the published copy, read-only: never the warehouse a "
-                    "run writes. Example: funnel metrics --metrics mqls --group-by metric_time__month")
+        "run writes. Example: funnel metrics --metrics mqls --group-by metric_time__month",
+    )
     metrics.add_argument("mf_args", nargs=argparse.REMAINDER, help="arguments of `mf query`")
     metrics.set_defaults(handler=_metrics)
 
     site = commands.add_parser(
-        "docs", help="the dbt docs site for BI users (marts, columns, metrics, dashboards): one HTML file")
+        "docs", help="the dbt docs site for BI users (marts, columns, metrics, dashboards): one HTML file"
+    )
     site.set_defaults(handler=_docs)
+
+    compile_all = commands.add_parser(
+        "compile",
+        help="write every file generated from the contract and sources into the repository "
+        "(dbt macros, semantic metrics, GX suites); the only command that does",
+    )
+    compile_all.set_defaults(handler=_compile, path=None)
 
     contract = commands.add_parser("contract", help="validate and compile the definitions contract")
     contract_commands = contract.add_subparsers(metavar="action")
     check = contract_commands.add_parser("check", help="validate the contract; print every problem with its line")
     check.add_argument("path", nargs="?", default=None)
     check.set_defaults(handler=_contract_check)
-    compile_ = contract_commands.add_parser("compile", help="compile the contract into the dbt project")
+    compile_ = contract_commands.add_parser("compile", help="the same as `funnel compile`")
     compile_.add_argument("path", nargs="?", default=None)
-    compile_.set_defaults(handler=_contract_compile)
+    compile_.set_defaults(handler=_compile)
     docs = contract_commands.add_parser("docs", help="write the handbook (Markdown and a self-contained HTML page)")
     docs.add_argument("path", nargs="?", default=None)
-    docs.add_argument("--out", type=Path, default=None, help="folder (default: artifacts/handbook beside the warehouse)")
+    docs.add_argument(
+        "--out", type=Path, default=None, help="folder (default: artifacts/handbook beside the warehouse)"
+    )
     docs.set_defaults(handler=_contract_docs)
     diff = contract_commands.add_parser(
-        "diff", help="what a proposed contract would count on the last run's data, per stage and month")
+        "diff", help="what a proposed contract would count on the last run's data, per stage and month"
+    )
     diff.add_argument("path", nargs="?", default=None, help="the current contract (default: the one in use)")
     diff.add_argument("--proposed", type=Path, required=True, help="the proposed contract file")
     diff.add_argument("--json", type=Path, default=None, help="also write the comparison as JSON here")
@@ -170,8 +196,13 @@ def _generate(args) -> int:
 
     out = args.out or settings().data_dir
     manifest = generate(
-        out, contacts=args.contacts, months=args.months, seed=args.seed, crm=args.crm,
-        with_history=args.with_history, progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True),
+        out,
+        contacts=args.contacts,
+        months=args.months,
+        seed=args.seed,
+        crm=args.crm,
+        with_history=args.with_history,
+        progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True),
     )
     counts = ", ".join(f"{k}={v}" for k, v in manifest.get("counts", {}).items())
     print(f"Wrote the sample company to {out} ({counts})")
@@ -263,10 +294,15 @@ def _demo(args) -> int:
     print()
     print(format_summary(summary))
     if summary.blocking_failures and not summary.failed_steps:
-        kept = ("BI keeps reading the last reconciled publication."
-                if config.published.exists() else "Nothing was published for BI: no run has passed yet.")
-        print("\nThe sample's team reports disagree with the canonical funnel on purpose: the failing\n"
-              f"checks above are what the product is for. {kept}")
+        kept = (
+            "BI keeps reading the last reconciled publication."
+            if config.published.exists()
+            else "Nothing was published for BI: no run has passed yet."
+        )
+        print(
+            "\nThe sample's team reports disagree with the canonical funnel on purpose: the failing\n"
+            f"checks above are what the product is for. {kept}"
+        )
     print(_where_to_look(config))
     # The demo succeeded if the pipeline ran; failed checks are its point, crashed steps are not.
     return EXIT_INFRA if summary.failed_steps else EXIT_OK
@@ -323,14 +359,23 @@ def _metrics(args) -> int:
 
     config = settings()
     if not config.published.exists():
-        print(f"funnel metrics: nothing is published yet ({config.published}): metrics read the published "
-              "copy, which a run writes once its checks pass", file=sys.stderr)
+        print(
+            f"funnel metrics: nothing is published yet ({config.published}): metrics read the published "
+            "copy, which a run writes once its checks pass",
+            file=sys.stderr,
+        )
         return EXIT_INFRA
     mf = Path(sys.executable).with_name("mf")
-    env = {**os.environ, "FUNNEL_DBT_TARGET": "published", "FUNNEL_PUBLISHED": str(config.published),
-           "FUNNEL_CATALOG": config.warehouse.stem, "DO_NOT_TRACK": "1"}
-    result = subprocess.run([str(mf), "query", *args.mf_args], cwd=config.dbt_project_dir, env=env,
-                            capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "FUNNEL_DBT_TARGET": "published",
+        "FUNNEL_PUBLISHED": str(config.published),
+        "FUNNEL_CATALOG": config.warehouse.stem,
+        "DO_NOT_TRACK": "1",
+    }
+    result = subprocess.run(
+        [str(mf), "query", *args.mf_args], cwd=config.dbt_project_dir, env=env, capture_output=True, text=True
+    )
     print(result.stdout, end="")
     if result.returncode != 0:
         # MetricFlow's own message, without the traceback it prints after it.
@@ -397,22 +442,32 @@ def _contract_check(args) -> int:
     stages = ", ".join(s.key for s in loaded.contract.stages)
     print(f"{loaded.path.name}: valid — version {loaded.contract.meta.version}, stages {stages}")
     _, against = _data_problems(loaded, config)
-    print(f"Checked against {against}." if against else
-          "Not checked against data: no run has profiled the warehouse yet, and the source lists no properties.")
+    print(
+        f"Checked against {against}."
+        if against
+        else "Not checked against data: no run has profiled the warehouse yet, and the source lists no properties."
+    )
     if is_stale(loaded, config.dbt_project_dir):
-        print("The compiled contract in the dbt project is out of date: run `funnel contract compile`.")
+        print("The compiled contract in the dbt project is out of date: run `funnel compile`.")
     return EXIT_OK
 
 
-def _contract_compile(args) -> int:
-    from orchestration.contract.compile import generated_path, write
+def _compile(args) -> int:
+    """The one writer of generated files into the repository (compiled.py)."""
+    from orchestration import compiled
 
-    loaded = _load_contract_or_report(args.path)
+    config = settings()
+    loaded = _load_contract_or_report(args.path or config.contract)
     if loaded is None:
         return EXIT_INVALID
-    project_dir = settings().dbt_project_dir
-    changed = write(loaded, project_dir)
-    print(f"{'Wrote' if changed else 'Up to date:'} {generated_path(project_dir)}")
+    written = compiled.write(loaded, config)
+    for name in written:
+        print(f"Wrote {name}")
+    if not written:
+        print(
+            f"Up to date: {config.dbt_project_dir} and {config.expectations_dir} hold what "
+            f"{loaded.path.name} and {config.sources_file.name} compile to."
+        )
     return EXIT_OK
 
 
@@ -440,8 +495,10 @@ def _contract_diff(args) -> int:
     if current is None or proposed is None:
         return EXIT_INVALID
     if not config.warehouse.exists():
-        print(f"No warehouse at {config.warehouse}: run `funnel run` first, the what-if replays its data.",
-              file=sys.stderr)
+        print(
+            f"No warehouse at {config.warehouse}: run `funnel run` first, the what-if replays its data.",
+            file=sys.stderr,
+        )
         return EXIT_INFRA
     print("Building the proposed funnel on a scratch copy of the raw data …", file=sys.stderr)
     whatif = run_whatif(proposed, config, current.contract.meta.version)

@@ -17,6 +17,12 @@ def _path(env: str, default: Path) -> Path:
     return path if path.is_absolute() else (Path.cwd() / path).resolve()
 
 
+# The run's day travels as a run tag, set by `funnel run` and by the schedule (definitions.py).
+# The job is not partitioned: every model is rebuilt whole for the day, so per-day partitions
+# would only show the UI hundreds of "missing" days nobody should backfill.
+RUN_DAY_TAG = "funnel/run_day"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved once per command or run, so a change of environment mid-run cannot split it."""

@@ -25,27 +25,42 @@ def docs_dir(settings: Settings) -> Path:
 def docs_args(project_dir: Path, target: Path, logs: Path) -> list[str]:
     """dbt arguments: a static page, compiled SQL included, nothing written into the project."""
     return [
-        "docs", "generate", "--static", "--quiet",
-        "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-        "--target-path", str(target), "--log-path", str(logs),
+        "docs",
+        "generate",
+        "--static",
+        "--quiet",
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(logs),
     ]
 
 
 def build_docs(loaded: LoadedContract, settings: Settings) -> Path:
     """Write the site and return its page. The warehouse must exist: the catalog (column types,
     row counts) is read from it."""
+    from orchestration import compiled
     from orchestration.transform import dbt_env, dbt_executable, prepare
 
     if not settings.warehouse.exists():
         raise FileNotFoundError(f"No warehouse at {settings.warehouse}: run `funnel run` first.")
-    prepare(loaded, settings)
+    settings = compiled.for_run(loaded, settings)
+    prepare(settings)
     project_dir = settings.dbt_project_dir
     out = docs_dir(settings)
     with tempfile.TemporaryDirectory(prefix="funnel-docs-") as scratch:
         target, logs = Path(scratch) / "target", Path(scratch) / "logs"
         result = subprocess.run(
             [dbt_executable(), *docs_args(project_dir, target, logs)],
-            cwd=project_dir, env=dbt_env(settings), capture_output=True, text=True, check=False,
+            cwd=project_dir,
+            env=dbt_env(settings),
+            capture_output=True,
+            text=True,
+            check=False,
         )
         page = target / "static_index.html"
         if result.returncode != 0 or not page.exists():

@@ -7,17 +7,19 @@ definitions through `defs()`; tests call `build_definitions(settings)` with thei
 from __future__ import annotations
 
 import os
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from orchestration import alerts, checks, publish_asset
-from orchestration.config import Settings, settings
-from orchestration.contract.load import load_contract
-from orchestration.sources import ads, hubspot, reports, salesforce
+from orchestration import alerts, checks, compiled, publish_asset
 from orchestration.checks import landed
+from orchestration.config import RUN_DAY_TAG, Settings, settings
+from orchestration.contract.load import load_contract
+from orchestration.progress import progress_logger
+from orchestration.sources import ads, hubspot, reports, salesforce
 from orchestration.sources.assets import build_hubspot_api_asset, build_landed_asset, build_raw_asset
 from orchestration.sources.config import load_sources
-from orchestration.progress import progress_logger
 from orchestration.transform import build_dbt_assets, dbt_resource, prepare
 from orchestration.warehouse_lock import WarehouseLock, lock_wait_seconds
 
@@ -26,16 +28,13 @@ JOB_NAME = "daily_funnel"
 
 def build_definitions(config: Settings) -> dg.Definitions:
     loaded = load_contract(config.contract)
-    manifest = prepare(loaded, config)
-    checks.sync_suites(loaded, config)
+    # Reads only: the checkout when its generated files match this contract and these sources,
+    # else a compiled scratch copy beside the warehouse (compiled.py).
+    config = compiled.for_run(loaded, config)
+    manifest = prepare(config)
     timezone = loaded.contract.reporting.timezone
     # dbt reads the warehouse path from the environment (profiles.yml): hand it the resolved one.
     os.environ["FUNNEL_WAREHOUSE"] = str(config.warehouse)
-    # Partitions are "as of" days: a run for day D computes the funnel at the end of D. They
-    # start at the contract's meta.history_start, the first day the funnel has data for.
-    daily = dg.DailyPartitionsDefinition(
-        start_date=loaded.contract.meta.history_start.isoformat(), timezone=timezone)
-
     sources = load_sources(config.sources_file)
     raw_tables = {"ads": {**ads_tables_from_files(sources), **ads.MAPPINGS}}
     if sources.reports == "files":
@@ -51,35 +50,36 @@ def build_definitions(config: Settings) -> dg.Definitions:
         "salesforce": "Salesforce REST API query pages, one folder per object.",
     }
     raw_assets = [
-        build_raw_asset(source=source, description=descriptions[source], tables=tables, settings=config,
-                        partitions_def=daily)
+        build_raw_asset(
+            source=source, description=descriptions[source], tables=tables, settings=config, partitions_def=None
+        )
         for source, tables in raw_tables.items()
         if not (source == "hubspot" and sources.hubspot.mode == "api")
     ]
     if sources.hubspot.mode == "api":
-        raw_assets.append(build_hubspot_api_asset(config, daily))
+        raw_assets.append(build_hubspot_api_asset(config, None))
     landed_tables = landed.declared(manifest, landed.landed_sources(sources))
     if landed_tables:
-        raw_assets.append(build_landed_asset(landed_tables, config, daily))
-    dbt_assets = build_dbt_assets(manifest, config, timezone, daily)
+        raw_assets.append(build_landed_asset(landed_tables, config, None))
+    dbt_assets = build_dbt_assets(manifest, config, timezone, None)
     # Publication waits for the marts and for the two models whose checks judge the sources'
     # values: a failed blocking check on any of them skips it.
     mart_keys = [key for key in dbt_assets.keys if key.path[0] == "marts"] + [checks.REJECTED_KEY, checks.WARNINGS_KEY]
-    published = publish_asset.build(config, loaded, daily, mart_keys)
+    published = publish_asset.build(config, loaded, None, mart_keys)
     asset_checks = checks.build_checks(config, loaded, raw_tables, landed_tables)
 
     job = dg.define_asset_job(
         JOB_NAME,
         selection=dg.AssetSelection.all(),
-        partitions_def=daily,
         executor_def=dg.in_process_executor,
-        description="The daily run: load sources, build the canonical funnel, check it, publish it.",
+        description="The daily run for a day (run tag funnel/run_day): load sources, build the canonical "
+        "funnel as of the end of that day, check it, publish it.",
     )
     return dg.Definitions(
         assets=[*raw_assets, dbt_assets, published],
         asset_checks=asset_checks,
         jobs=[job],
-        schedules=[dg.build_schedule_from_partitioned_job(job, hour_of_day=6, minute_of_hour=0)],
+        schedules=[daily_schedule(job, timezone)],
         sensors=[alerts.build_failure_sensor(config, job), alerts.build_report_sensor(config, job)],
         resources={
             "dbt": dbt_resource(config),
@@ -89,11 +89,25 @@ def build_definitions(config: Settings) -> dg.Definitions:
     )
 
 
+def daily_schedule(job: dg.JobDefinition, timezone: str) -> dg.ScheduleDefinition:
+    """At 06:00 in the reporting timezone, the run for the day that just ended."""
+
+    @dg.schedule(name=f"{JOB_NAME}_schedule", job=job, cron_schedule="0 6 * * *", execution_timezone=timezone)
+    def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        day = (context.scheduled_execution_time.astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)).isoformat()
+        return dg.RunRequest(run_key=day, tags={RUN_DAY_TAG: day})
+
+    return _schedule
+
+
 def ads_tables_from_files(sources) -> dict:
     """The ad tables our loader reads: FX always, each platform only when it comes from files."""
     modes = sources.ads.model_dump()
-    return {name: spec for name, spec in ads.TABLES.items()
-            if ads.platform_of(name) is None or modes[ads.platform_of(name)] == "files"}
+    return {
+        name: spec
+        for name, spec in ads.TABLES.items()
+        if ads.platform_of(name) is None or modes[ads.platform_of(name)] == "files"
+    }
 
 
 @dg.definitions

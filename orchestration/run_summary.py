@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 
 import dagster as dg
 
+from orchestration.config import RUN_DAY_TAG
+
 # Checks put the rows that explain a failure under this metadata key (a JSON list of dicts),
 # and the Data Docs page under DATA_DOCS_KEY.
 FAILURES_KEY = "failures"
@@ -31,7 +33,7 @@ class CheckOutcome:
 class RunSummary:
     run_id: str
     success: bool
-    partition: str | None
+    partition: str | None  # the run's day (YYYY-MM-DD), named so in the JSON alerts read
     checks: list[CheckOutcome]
     failed_steps: list[tuple[str, str]]
 
@@ -53,8 +55,11 @@ def with_stored_failures(summary: RunSummary, warehouse, manifest, *, limit: int
     import duckdb
 
     try:
-        tests = {node["name"]: node.get("relation_name") for node in json.loads(manifest.read_text())["nodes"].values()
-                 if node.get("resource_type") == "test" and node.get("config", {}).get("store_failures")}
+        tests = {
+            node["name"]: node.get("relation_name")
+            for node in json.loads(manifest.read_text())["nodes"].values()
+            if node.get("resource_type") == "test" and node.get("config", {}).get("store_failures")
+        }
     except (OSError, ValueError):
         return summary
     wanted = [c for c in summary.checks if not c.passed and not c.failures and tests.get(c.check)]
@@ -85,7 +90,8 @@ def with_dbt_errors(summary: RunSummary, errors: list[str], log) -> RunSummary:
     its full log (which outlives the run)."""
     steps = [
         (step, ("dbt failed: " + " | ".join(errors) if errors else message) + f" (full dbt log: {log})")
-        if step.startswith("funnel_dbt") else (step, message)
+        if step.startswith("funnel_dbt")
+        else (step, message)
         for step, message in summary.failed_steps
     ]
     return RunSummary(summary.run_id, summary.success, summary.partition, summary.checks, steps)
@@ -113,7 +119,8 @@ def summarize(instance: dg.DagsterInstance, run_id: str) -> RunSummary:
         divergences = metadata.get(DIVERGENCES_KEY)
         failing_rows = metadata.get("dagster_dbt/failed_row_count")  # a dbt test's own count
         description = evaluation.description or (
-            f"dbt test: {failing_rows.value} failing row(s)" if failing_rows is not None else "")
+            f"dbt test: {failing_rows.value} failing row(s)" if failing_rows is not None else ""
+        )
         checks.append(
             CheckOutcome(
                 asset=evaluation.asset_key.to_user_string(),
@@ -131,17 +138,41 @@ def summarize(instance: dg.DagsterInstance, run_id: str) -> RunSummary:
         run_id=run_id,
         # dbt's tests do not fail their step (transform.py): a failed error check fails the run.
         success=run is not None and run.status == dg.DagsterRunStatus.SUCCESS and not failed_checks,
-        partition=run.tags.get("dagster/partition") if run else None,
+        partition=run.tags.get(RUN_DAY_TAG) if run else None,
         checks=checks,
         failed_steps=failed_steps,
     )
 
 
 # Metadata JSON comes back with sorted keys; print the fields in the order people read them.
-_FIELD_ORDER = ["team", "metric", "period", "reported", "canonical", "delta", "allowed", "severity",
-                "problem", "explained", "unexplained", "kind", "source", "file", "line", "record_id", "field",
-                "raw_value", "value", "reason", "deal_id", "platform", "account_id", "campaign_id", "currency",
-                "rate_date"]
+_FIELD_ORDER = [
+    "team",
+    "metric",
+    "period",
+    "reported",
+    "canonical",
+    "delta",
+    "allowed",
+    "severity",
+    "problem",
+    "explained",
+    "unexplained",
+    "kind",
+    "source",
+    "file",
+    "line",
+    "record_id",
+    "field",
+    "raw_value",
+    "value",
+    "reason",
+    "deal_id",
+    "platform",
+    "account_id",
+    "campaign_id",
+    "currency",
+    "rate_date",
+]
 
 
 def _root_cause(error) -> str:
@@ -159,8 +190,10 @@ def format_summary(summary: RunSummary, *, max_rows: int = 5) -> str:
     status = "passed" if summary.success else "FAILED"
     lines.append(f"Run {summary.run_id[:8]} for {summary.partition or '(no date)'}: {status}")
     passed = sum(c.passed for c in summary.checks)
-    lines.append(f"Checks: {passed} passed, {len(summary.blocking_failures)} failed (blocking), "
-                 f"{len(summary.warnings)} warning(s)")
+    lines.append(
+        f"Checks: {passed} passed, {len(summary.blocking_failures)} failed (blocking), "
+        f"{len(summary.warnings)} warning(s)"
+    )
     for outcome in summary.blocking_failures + summary.warnings:
         label = "FAILED" if outcome.severity == "ERROR" else "WARN"
         lines.append(f"  {label} {outcome.check} on {outcome.asset}: {outcome.description}")
@@ -172,8 +205,11 @@ def format_summary(summary: RunSummary, *, max_rows: int = 5) -> str:
         if outcome.divergences:
             lines.append("      records behind them (marts.alignment_divergences):")
             for row in outcome.divergences[:10]:
-                side = f"{row['counted_by']} counted record {row['record_id']}" if row["counted_by"] != "canonical" \
+                side = (
+                    f"{row['counted_by']} counted record {row['record_id']}"
+                    if row["counted_by"] != "canonical"
                     else f"only canonical counted person {row['person_id']}"
+                )
                 lines.append(f"        {row['metric']} {row['period']} {row['reason']}: {side}")
         if outcome.data_docs:
             lines.append(f"      Data Docs: {outcome.data_docs}")

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from orchestration import alerts
-from orchestration.config import PROJECT_ROOT, Settings
+from orchestration import alerts, compiled
+from orchestration.config import PROJECT_ROOT, RUN_DAY_TAG, Settings
+from orchestration.contract.load import load_contract
 from orchestration.definitions import JOB_NAME, build_definitions
 from orchestration.privacy import keep_private
 from orchestration.report import write_report
@@ -48,23 +49,28 @@ def run_date_problem(run_date: date, history_start: date, timezone: str, today: 
     """
     today = today or datetime.now(ZoneInfo(timezone)).date()
     if run_date < history_start:
-        return (f"{run_date} is before the contract's meta.history_start ({history_start}), the first day the "
-                "funnel has data for: give a later --date, or an earlier meta.history_start")
+        return (
+            f"{run_date} is before the contract's meta.history_start ({history_start}), the first day the "
+            "funnel has data for: give a later --date, or an earlier meta.history_start"
+        )
     if run_date > today:
         return f"{run_date} has not ended yet in {timezone} (today is {today}): give --date {today} or earlier"
     return None
 
 
-def run_daily(config: Settings, run_date: date | None = None, *, full_refresh: bool = False, quiet: bool = False) -> RunSummary:
+def run_daily(
+    config: Settings, run_date: date | None = None, *, full_refresh: bool = False, quiet: bool = False
+) -> RunSummary:
     """Run the daily job for `run_date` (default: yesterday) and return its summary."""
     keep_private(config)
     ensure_dagster_home(config)
     defs = build_definitions(config)
     job = defs.resolve_job_def(JOB_NAME)
-    timezone = job.partitions_def.timezone
+    loaded = load_contract(config.contract)
+    timezone = loaded.contract.reporting.timezone
     run_date = run_date or default_run_date(timezone)
     instance = dg.DagsterInstance.get()
-    tags = {"funnel/full_refresh": "true"} if full_refresh else {}
+    tags = {RUN_DAY_TAG: run_date.isoformat(), **({"funnel/full_refresh": "true"} if full_refresh else {})}
     # dbt's own log lines go to a file; the terminal gets one line per step.
     log_dir = config.artifacts_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -72,13 +78,14 @@ def run_daily(config: Settings, run_date: date | None = None, *, full_refresh: b
     with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(
             instance=instance,
-            partition_key=run_date.isoformat(),
             tags=tags,
             raise_on_error=False,
             run_config={"loggers": {"progress": {}} if not quiet else {}},
         )
     summary = summarize(instance, result.run_id)
-    summary = with_stored_failures(summary, config.warehouse, config.dbt_project_dir / "target" / "manifest.json")
+    # The dbt project the run built: the checkout's, or the scratch copy of another contract.
+    manifest = compiled.for_run(loaded, config).dbt_project_dir / "target" / "manifest.json"
+    summary = with_stored_failures(summary, config.warehouse, manifest)
     dbt_log = dbt_log_path(config, result.run_id)
     summary = with_dbt_errors(summary, dbt_errors(dbt_log), dbt_log)
     # execute_in_process does not go through the daemon, so the run sensors would not see this

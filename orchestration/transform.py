@@ -1,7 +1,7 @@
-"""dbt: preparing the project (contract compiled, manifest parsed) and the dbt assets.
+"""dbt: the parsed project and the dbt assets.
 
-Nothing here runs at import. `prepare()` is called by the CLI before a run and by the
-definitions factory when it loads; it recompiles the contract and re-parses only when stale.
+Nothing here runs at import. `prepare()` is called by the definitions factory when it loads; it
+re-parses only when the project's files changed.
 """
 
 import contextlib
@@ -18,14 +18,10 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.config import Settings
-from orchestration.contract import compile as contract_compile
-from orchestration.contract.load import LoadedContract
+from orchestration.config import RUN_DAY_TAG, Settings
 from orchestration.privacy import ensure_hash_key
-from orchestration.warehouse_lock import WAREHOUSE_POOL, WarehouseLock
-from orchestration.sources.config import load_sources
-from orchestration.sources.config import write_dbt_macro as write_sources_macro
 from orchestration.warehouse import connect
+from orchestration.warehouse_lock import WAREHOUSE_POOL, WarehouseLock
 
 _PARSE_STAMP = "funnel_parse_inputs.sha256"
 
@@ -57,15 +53,14 @@ def _parse_inputs_hash(project_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def prepare(loaded: LoadedContract, settings: Settings) -> Path:
-    """Compile the contract into the dbt project and parse it when anything changed.
+def prepare(settings: Settings) -> Path:
+    """Parse the dbt project when its files changed since the last parse; returns the manifest.
 
-    Returns the manifest path. `dbt parse` takes a few seconds, so it only runs when the
-    project's files differ from those of the last parse.
+    Writes only under the project's (git-ignored) target folder: the generated files come from
+    `funnel compile`, or from compiled.for_run for another contract. `dbt parse` takes a few
+    seconds, so it only runs when the project's files differ from those of the last parse.
     """
     project_dir = settings.dbt_project_dir
-    contract_compile.write(loaded, project_dir)
-    write_sources_macro(load_sources(settings.sources_file), project_dir)
     target = project_dir / "target"
     manifest = target / "manifest.json"
     stamp = target / _PARSE_STAMP
@@ -91,13 +86,15 @@ def as_of_for(partition_date: date, timezone: str) -> str:
     return end.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def run_day(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> date | None:
+    day = context.run.tags.get(RUN_DAY_TAG)
+    return date.fromisoformat(day) if day else None
+
+
 def run_as_of(context: dg.AssetExecutionContext, timezone: str) -> str | None:
-    """The run's instant: the end of its day, or of the last day when a backfill runs a range."""
-    # A one-day run has a partition key but no key range: both must set the instant.
-    if not (context.has_partition_key or context.has_partition_key_range):
-        return None
-    last_day = context.partition_key_range.end
-    return as_of_for(date.fromisoformat(last_day), timezone)
+    """The run's instant: the end of its day in the reporting timezone; None (now) without one."""
+    day = run_day(context)
+    return as_of_for(day, timezone) if day else None
 
 
 def build_args(command: str, *, as_of: str | None, full_refresh: bool) -> list[str]:
@@ -132,9 +129,14 @@ class FunnelTranslator(DagsterDbtTranslator):
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if spec is None or not spec.blocking:
             return spec
-        return dg.AssetCheckSpec(name=spec.name, asset=spec.asset_key, description=spec.description,
-                                 additional_deps=[dep.asset_key for dep in spec.additional_deps],
-                                 metadata=spec.metadata, blocking=False)
+        return dg.AssetCheckSpec(
+            name=spec.name,
+            asset=spec.asset_key,
+            description=spec.description,
+            additional_deps=[dep.asset_key for dep in spec.additional_deps],
+            metadata=spec.metadata,
+            blocking=False,
+        )
 
 
 def build_dbt_assets(
@@ -158,8 +160,9 @@ def build_dbt_assets(
         # A failing dbt test is a failed (blocking) asset check, not a crash: the step goes on, so
         # that every other check of the run still reports, and what depends on the tested model
         # is not built (dbt skips it) nor published. A model that cannot be built fails the step.
-        invocation = dbt.cli(build_args("build", as_of=as_of, full_refresh=full_refresh), context=context,
-                             raise_on_error=False)
+        invocation = dbt.cli(
+            build_args("build", as_of=as_of, full_refresh=full_refresh), context=context, raise_on_error=False
+        )
         target = Path(invocation.target_path)
         try:
             yield from invocation.stream()

@@ -11,12 +11,12 @@ import pandas as pd
 
 from orchestration.checks import landed, suites
 from orchestration.checks.gx_context import Validation, plain, sync, validate
-from orchestration.config import Settings
+from orchestration.config import RUN_DAY_TAG, Settings
+from orchestration.contract import evidence
 from orchestration.contract.load import LoadedContract
 from orchestration.run_summary import DATA_DOCS_KEY, DIVERGENCES_KEY, FAILURES_KEY
 from orchestration.sources import ads, hubspot, reports, salesforce
 from orchestration.sources.assets import raw_key
-from orchestration.contract import evidence
 from orchestration.warehouse import connect, query_df
 from orchestration.warehouse_lock import WAREHOUSE_POOL
 
@@ -31,16 +31,25 @@ MAX_ROWS_IN_METADATA = 50
 
 def all_slices(loaded: LoadedContract) -> list[suites.Slice]:
     slices = [suites.raw_profile(source, tables, loaded) for source, tables in RAW_SOURCES.items()]
-    slices += [suites.stage_order(loaded), suites.daily_totals(), suites.won_deals(loaded),
-               suites.rejected_values(loaded), suites.value_warnings()]
+    slices += [
+        suites.stage_order(loaded),
+        suites.daily_totals(),
+        suites.won_deals(loaded),
+        suites.rejected_values(loaded),
+        suites.value_warnings(),
+    ]
     slices += [suites.alignment(loaded, team) for team in loaded.contract.alignment.teams]
     return slices
 
 
-def sync_suites(loaded: LoadedContract, config: Settings) -> list[str]:
-    """Write the suites generated from the contract into the GX context (only when changed)."""
-    return sync(config.expectations_dir,
-                [s.suite for s in all_slices(loaded)] + [suites.landed_tables(), suites.stage_evidence()])
+def sync_suites(loaded: LoadedContract, config: Settings, *, write: bool = True) -> list[str]:
+    """Write the suites generated from the contract into the GX context (only when changed);
+    write=False only names the suites that differ."""
+    return sync(
+        config.expectations_dir,
+        [s.suite for s in all_slices(loaded)] + [suites.landed_tables(), suites.stage_evidence()],
+        write=write,
+    )
 
 
 def _markdown(rows: list[dict]) -> str:
@@ -52,14 +61,18 @@ def _markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _metadata(failures: list[dict], validation: Validation, extra: dict | None = None) -> dict:
+def _metadata(context, failures: list[dict], validation: Validation, extra: dict | None = None) -> dict:
     metadata = {
+        # The day the run computed (the job is not partitioned: the day is a run tag).
+        "run_day": context.run.tags.get(RUN_DAY_TAG, "(none: as of now)"),
         FAILURES_KEY: dg.MetadataValue.json(failures[:MAX_ROWS_IN_METADATA]),
         "failing_rows": dg.MetadataValue.md(_markdown(failures)),
         "failing_row_count": len(failures),
         "failed_expectations": dg.MetadataValue.json(
-            [{"expectation": f.expectation, **{k: v for k, v in f.kwargs.items() if k != "row_condition"}}
-             for f in validation.failed]
+            [
+                {"expectation": f.expectation, **{k: v for k, v in f.kwargs.items() if k != "row_condition"}}
+                for f in validation.failed
+            ]
         ),
     }
     if validation.docs_page:
@@ -78,12 +91,18 @@ def _rows_for(frame: pd.DataFrame, validation: Validation, index_columns: list[s
 
 def _raw_check(source: str, slice_: suites.Slice, tables: dict, config: Settings) -> dg.AssetChecksDefinition:
     specs = [
-        dg.AssetCheckSpec("raw_shape", asset=raw_key(table), blocking=True,
-                          description="GX suite raw_" + source + ": loaded rows, quarantine, ids")
+        dg.AssetCheckSpec(
+            "raw_shape",
+            asset=raw_key(table),
+            blocking=True,
+            description="GX suite raw_" + source + ": loaded rows, quarantine, ids",
+        )
         for table in tables
     ]
 
-    @dg.multi_asset_check(specs=specs, name=f"check_raw_{source}", pool=WAREHOUSE_POOL, required_resource_keys={"warehouse_lock"})
+    @dg.multi_asset_check(
+        specs=specs, name=f"check_raw_{source}", pool=WAREHOUSE_POOL, required_resource_keys={"warehouse_lock"}
+    )
     def check_raw(context: dg.AssetCheckExecutionContext):
         frame = query_df(config.warehouse, slice_.sql)
         validation = validate(config.expectations_dir, slice_.suite.name, frame)
@@ -92,12 +111,14 @@ def _raw_check(source: str, slice_: suites.Slice, tables: dict, config: Settings
         quarantine = query_df(
             config.warehouse,
             "select source, file, line, record_id, reason from raw.quarantine where source in ("
-            + ", ".join("'" + s + "'" for s in sources.values()) + ") order by source, file, line limit 200",
+            + ", ".join("'" + s + "'" for s in sources.values())
+            + ") order by source, file, line limit 200",
         )
         for table in tables:
             rows = [
                 {k: (None if pd.isna(v) else v) for k, v in r.items()}
-                for r in quarantine.to_dict("records") if r["source"] == sources[table]
+                for r in quarantine.to_dict("records")
+                if r["source"] == sources[table]
             ]
             profile = frame[frame["table_name"] == table].to_dict("records")
             passed = table not in failing
@@ -107,7 +128,7 @@ def _raw_check(source: str, slice_: suites.Slice, tables: dict, config: Settings
                 passed=passed,
                 severity=dg.AssetCheckSeverity.ERROR,
                 description="loaded as expected" if passed else _raw_problem(table, tables[table], profile, rows),
-                metadata=_metadata(rows, validation, {"profile": dg.MetadataValue.json(profile)}),
+                metadata=_metadata(context, rows, validation, {"profile": dg.MetadataValue.json(profile)}),
             )
 
     return check_raw
@@ -118,13 +139,19 @@ def _landed_check(tables: list[landed.LandedTable], config: Settings) -> dg.Asse
     rows), on a profile of the tables in place. Declared columns a table lacks only warn: they
     are read as NULL."""
     specs = [
-        dg.AssetCheckSpec("landed_shape", asset=dg.AssetKey([t.schema, t.identifier]), blocking=True,
-                          description="GX suite landed_tables: the table exists, has the columns the funnel "
-                          "cannot do without, a key on every row")
+        dg.AssetCheckSpec(
+            "landed_shape",
+            asset=dg.AssetKey([t.schema, t.identifier]),
+            blocking=True,
+            description="GX suite landed_tables: the table exists, has the columns the funnel "
+            "cannot do without, a key on every row",
+        )
         for t in tables
     ]
 
-    @dg.multi_asset_check(specs=specs, name="check_landed_tables", pool=WAREHOUSE_POOL, required_resource_keys={"warehouse_lock"})
+    @dg.multi_asset_check(
+        specs=specs, name="check_landed_tables", pool=WAREHOUSE_POOL, required_resource_keys={"warehouse_lock"}
+    )
     def check_landed(context: dg.AssetCheckExecutionContext):
         frame = landed.profile(config.warehouse, tables)
         validation = validate(config.expectations_dir, "landed_tables", frame)
@@ -141,10 +168,17 @@ def _landed_check(tables: list[landed.LandedTable], config: Settings) -> dg.Asse
                 passed, severity = True, dg.AssetCheckSeverity.ERROR
                 description = f"{row['rows_loaded']} rows" if row["table_exists"] else "optional, not landed"
             yield dg.AssetCheckResult(
-                asset_key=dg.AssetKey([table.schema, table.identifier]), check_name="landed_shape", passed=passed,
-                severity=severity, description=description,
-                metadata=_metadata([{k: plain(v) for k, v in row.items()}] if not passed else [], validation,
-                                   {"profile": dg.MetadataValue.json({k: plain(v) for k, v in row.items()})}),
+                asset_key=dg.AssetKey([table.schema, table.identifier]),
+                check_name="landed_shape",
+                passed=passed,
+                severity=severity,
+                description=description,
+                metadata=_metadata(
+                    context,
+                    [{k: plain(v) for k, v in row.items()}] if not passed else [],
+                    validation,
+                    {"profile": dg.MetadataValue.json({k: plain(v) for k, v in row.items()})},
+                ),
             )
 
     return check_landed
@@ -155,8 +189,10 @@ WARNINGS_KEY = dg.AssetKey(["intermediate", "int_value_warnings"])
 
 
 def _records(config: Settings, table: str, columns: str, where: str = "true") -> list[dict]:
-    frame = query_df(config.warehouse, f"select {columns} from intermediate.{table} where {where} "
-                                       f"order by all limit {MAX_ROWS_IN_METADATA}")
+    frame = query_df(
+        config.warehouse,
+        f"select {columns} from intermediate.{table} where {where} order by all limit {MAX_ROWS_IN_METADATA}",
+    )
     return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
@@ -164,21 +200,34 @@ def _rejected_values_check(config: Settings, slice_: suites.Slice) -> dg.AssetCh
     """Values no staging model could read: listed with file, record, field and value; beyond
     policies.quarantine_max_rows they stop publication (GX suite rejected_values)."""
 
-    @dg.asset_check(asset=REJECTED_KEY, name="rejected_values", blocking=True, pool=WAREHOUSE_POOL,
-                    required_resource_keys={"warehouse_lock"},
-                    description="Every value the sources hold is readable, or within policies.quarantine_max_rows.")
+    @dg.asset_check(
+        asset=REJECTED_KEY,
+        name="rejected_values",
+        blocking=True,
+        pool=WAREHOUSE_POOL,
+        required_resource_keys={"warehouse_lock"},
+        description="Every value the sources hold is readable, or within policies.quarantine_max_rows.",
+    )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         frame = query_df(config.warehouse, slice_.sql)
         validation = validate(config.expectations_dir, slice_.suite.name, frame)
         rows = _records(config, "int_rejected_values", "source, file, record_id, field, raw_value, reason")
         total = int(frame.loc[frame["source"] == "all", "values"].sum())
         groups = frame[frame["source"] != "all"].to_dict("records")
-        description = "every value read" if not total else (
-            f"{total} value(s) could not be read: " + "; ".join(
-                f"{g['source']} {g['field']}: {g['values']} ({g['reason']})" for g in groups[:5]))
-        return dg.AssetCheckResult(passed=validation.success, severity=dg.AssetCheckSeverity.ERROR,
-                                   description=description,
-                                   metadata=_metadata(rows, validation, {"rejected_values": total}))
+        description = (
+            "every value read"
+            if not total
+            else (
+                f"{total} value(s) could not be read: "
+                + "; ".join(f"{g['source']} {g['field']}: {g['values']} ({g['reason']})" for g in groups[:5])
+            )
+        )
+        return dg.AssetCheckResult(
+            passed=validation.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=description,
+            metadata=_metadata(context, rows, validation, {"rejected_values": total}),
+        )
 
     return check
 
@@ -186,25 +235,40 @@ def _rejected_values_check(config: Settings, slice_: suites.Slice) -> dg.AssetCh
 def _value_warnings_check(config: Settings, loaded: LoadedContract, slice_: suites.Slice) -> dg.AssetChecksDefinition:
     """Values that parse but look wrong: a warning naming each record, or a failure for the kinds
     the contract's policies.suspicious_values set to `block`."""
-    blocking_kinds = {kind for kind, policy in loaded.contract.policies.suspicious_values.model_dump().items()
-                      if policy == "block"}
+    blocking_kinds = {
+        kind for kind, policy in loaded.contract.policies.suspicious_values.model_dump().items() if policy == "block"
+    }
 
-    @dg.asset_check(asset=WARNINGS_KEY, name="value_warnings", blocking=True, pool=WAREHOUSE_POOL,
-                    required_resource_keys={"warehouse_lock"},
-                    description="No value looks wrong (negative won amounts, dates out of range, conflicting "
-                    "duplicates); policies.suspicious_values says which kinds block.")
+    @dg.asset_check(
+        asset=WARNINGS_KEY,
+        name="value_warnings",
+        blocking=True,
+        pool=WAREHOUSE_POOL,
+        required_resource_keys={"warehouse_lock"},
+        description="No value looks wrong (negative won amounts, dates out of range, conflicting "
+        "duplicates); policies.suspicious_values says which kinds block.",
+    )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         frame = query_df(config.warehouse, slice_.sql)
         validation = validate(config.expectations_dir, slice_.suite.name, frame)
         rows = _records(config, "int_value_warnings", "kind, source, record_id, field, value, reason")
         found = dict(zip(frame["kind"], frame["records"]))
         blocking = bool(blocking_kinds & set(found))
-        description = "no value looks wrong" if not found else "; ".join(
-            f"{count} {kind.replace('_', ' ')}" + (" (blocks: policies.suspicious_values)" if kind in blocking_kinds
-                                                   else "") for kind, count in sorted(found.items()))
-        return dg.AssetCheckResult(passed=validation.success,
-                                   severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
-                                   description=description, metadata=_metadata(rows, validation))
+        description = (
+            "no value looks wrong"
+            if not found
+            else "; ".join(
+                f"{count} {kind.replace('_', ' ')}"
+                + (" (blocks: policies.suspicious_values)" if kind in blocking_kinds else "")
+                for kind, count in sorted(found.items())
+            )
+        )
+        return dg.AssetCheckResult(
+            passed=validation.success,
+            severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+            description=description,
+            metadata=_metadata(context, rows, validation),
+        )
 
     return check
 
@@ -214,24 +278,40 @@ def _evidence_check(config: Settings, loaded: LoadedContract) -> dg.AssetChecksD
     profile it judges is kept (artifacts/data_profile.json) for `funnel contract check`, which so
     never opens the warehouse a run may be writing."""
 
-    @dg.asset_check(asset=dg.AssetKey(["marts", "fct_stage_entries"]), name="stage_evidence", blocking=True,
-                    description="Every criterion that needs dated evidence (property or deal stage history, or "
-                    "the stage dates HubSpot keeps on records) finds some in the data (GX).",
-                    pool=WAREHOUSE_POOL, required_resource_keys={"warehouse_lock"})
+    @dg.asset_check(
+        asset=dg.AssetKey(["marts", "fct_stage_entries"]),
+        name="stage_evidence",
+        blocking=True,
+        description="Every criterion that needs dated evidence (property or deal stage history, or "
+        "the stage dates HubSpot keeps on records) finds some in the data (GX).",
+        pool=WAREHOUSE_POOL,
+        required_resource_keys={"warehouse_lock"},
+    )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         with connect(config.warehouse, read_only=True) as con:
             data = evidence.profile(con)
         evidence.write_profile(data, config.artifacts_dir)
-        frame = pd.DataFrame(evidence.rows(loaded, data),
-                             columns=["need", "criterion", "stage", "evidence", "records", "dated", "undated"])
+        frame = pd.DataFrame(
+            evidence.rows(loaded, data),
+            columns=["need", "criterion", "stage", "evidence", "records", "dated", "undated"],
+        )
         validation = validate(config.expectations_dir, "stage_evidence", frame)
         failures = _rows_for(frame, validation, ["need"])
-        description = "passed" if validation.success else "; ".join(
-            f"stage {r['stage']} ({r['criterion']}): {r['records']} record(s), but no {r['evidence']}"
-            for r in failures) + " — the stage would be empty; export the history or the stage date properties"
-        return dg.AssetCheckResult(passed=validation.success, severity=dg.AssetCheckSeverity.ERROR,
-                                   description=description,
-                                   metadata=_metadata(failures, validation, {"rows_validated": len(frame)}))
+        description = (
+            "passed"
+            if validation.success
+            else "; ".join(
+                f"stage {r['stage']} ({r['criterion']}): {r['records']} record(s), but no {r['evidence']}"
+                for r in failures
+            )
+            + " — the stage would be empty; export the history or the stage date properties"
+        )
+        return dg.AssetCheckResult(
+            passed=validation.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=description,
+            metadata=_metadata(context, failures, validation, {"rows_validated": len(frame)}),
+        )
 
     return check
 
@@ -254,11 +334,22 @@ def _raw_problem(table: str, spec, profile: list[dict], quarantined: list[dict])
 
 
 def _frame_check(
-    *, name: str, asset: dg.AssetKey, slice_: suites.Slice, config: Settings, description: str,
+    *,
+    name: str,
+    asset: dg.AssetKey,
+    slice_: suites.Slice,
+    config: Settings,
+    description: str,
     explain: Callable[[list[dict]], str],
 ) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=asset, name=name, blocking=True, description=description, pool=WAREHOUSE_POOL,
-                    required_resource_keys={"warehouse_lock"})
+    @dg.asset_check(
+        asset=asset,
+        name=name,
+        blocking=True,
+        description=description,
+        pool=WAREHOUSE_POOL,
+        required_resource_keys={"warehouse_lock"},
+    )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         frame = query_df(config.warehouse, slice_.sql)
         validation = validate(config.expectations_dir, slice_.suite.name, frame)
@@ -267,7 +358,7 @@ def _frame_check(
             passed=validation.success,
             severity=dg.AssetCheckSeverity.ERROR,
             description="passed" if validation.success else explain(failures),
-            metadata=_metadata(failures, validation, {"rows_validated": len(frame)}),
+            metadata=_metadata(context, failures, validation, {"rows_validated": len(frame)}),
         )
 
     return check
@@ -301,13 +392,16 @@ def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.As
         outside = keys(f for f in validation.failed if f.kwargs.get("column_B") == "abs_delta")
         mismatched = keys(f for f in validation.failed if f.kwargs.get("column") == "unexplained_delta")
         failures = _rows_for(frame, validation, index)
-        shown = [_alignment_row(r, tuple(r[c] for c in index) in outside, tuple(r[c] for c in index) in mismatched)
-                 for r in failures]
+        shown = [
+            _alignment_row(r, tuple(r[c] for c in index) in outside, tuple(r[c] for c in index) in mismatched)
+            for r in failures
+        ]
         # What blocks first, then what only warns.
         shown.sort(key=lambda r: ("tolerance" not in r["problem"], r["severity"] != "block"))
         blocking = any(row["severity"] == "block" and "tolerance" in row["problem"] for row in shown)
         divergences = _top_divergences(
-            config, team, [(r["team_metric"], r["period_start"], r["period_end"]) for r in failures])
+            config, team, [(r["team_metric"], r["period_start"], r["period_end"]) for r in failures]
+        )
         if validation.success:
             description = f"{len(frame)} team numbers within tolerance, and each one is what the team's tool counts"
         elif outside:
@@ -321,23 +415,35 @@ def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.As
             passed=validation.success,
             severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
             description=description,
-            metadata=_metadata(shown, validation, {
-                "rows_validated": len(frame),
-                DIVERGENCES_KEY: dg.MetadataValue.json(divergences),
-                # Written when the run ends (funnel run, or the run sensors for scheduled runs).
-                "alignment_report": dg.MetadataValue.path(str(config.artifacts_dir / "reports" / "latest.html")),
-            }),
+            metadata=_metadata(
+                context,
+                shown,
+                validation,
+                {
+                    "rows_validated": len(frame),
+                    DIVERGENCES_KEY: dg.MetadataValue.json(divergences),
+                    # Written when the run ends (funnel run, or the run sensors for scheduled runs).
+                    "alignment_report": dg.MetadataValue.path(str(config.artifacts_dir / "reports" / "latest.html")),
+                },
+            ),
         )
 
     return check
 
 
 def _alignment_row(row: dict, outside: bool, mismatched: bool) -> dict:
-    problems = (["outside tolerance"] if outside else []) + (["report differs from the team's tool"] if mismatched else [])
+    problems = (["outside tolerance"] if outside else []) + (
+        ["report differs from the team's tool"] if mismatched else []
+    )
     shown = {
-        "team": row["team"], "metric": row["team_metric"], "period": period_label(row["period_start"], row["period_end"]),
-        "reported": _number(row["team_value"]), "canonical": _number(row["canonical_value"]),
-        "delta": _number(row["delta"]), "allowed": _number(row["allowed_delta"]), "severity": row["severity"],
+        "team": row["team"],
+        "metric": row["team_metric"],
+        "period": period_label(row["period_start"], row["period_end"]),
+        "reported": _number(row["team_value"]),
+        "canonical": _number(row["canonical_value"]),
+        "delta": _number(row["delta"]),
+        "allowed": _number(row["allowed_delta"]),
+        "severity": row["severity"],
         "problem": " and ".join(problems),
     }
     if row.get("has_team_view"):
@@ -358,7 +464,8 @@ def _top_divergences(config: Settings, team: str, periods: list[tuple], limit: i
     if not periods:
         return []
     wanted = " or ".join(
-        f"(team_metric = '{m}' and period_start = '{start}' and period_end = '{end}')" for m, start, end in periods)
+        f"(team_metric = '{m}' and period_start = '{start}' and period_end = '{end}')" for m, start, end in periods
+    )
     frame = query_df(
         config.warehouse,
         f"""
@@ -376,8 +483,11 @@ def _top_divergences(config: Settings, team: str, periods: list[tuple], limit: i
         [team],
     )
     return [
-        {"metric": row["metric"], "period": period_label(row["period_start"], row["period_end"]),
-         **{k: plain(row[k]) for k in ("reason", "counted_by", "record_id", "person_id")}}
+        {
+            "metric": row["metric"],
+            "period": period_label(row["period_start"], row["period_end"]),
+            **{k: plain(row[k]) for k in ("reason", "counted_by", "record_id", "person_id")},
+        }
         for row in frame.to_dict("records")
     ]
 
@@ -394,24 +504,38 @@ def build_checks(
     ]
     if landed_tables:
         checks.append(_landed_check(landed_tables, config))
-    checks.append(_frame_check(
-        name="funnel_stage_order", asset=dg.AssetKey(["marts", "dim_people"]), slice_=by_name["funnel_stage_order"],
-        config=config, description="Each person's stage entries never go backwards along the funnel (GX).",
-        explain=lambda rows: f"{len(rows)} people have a later stage before an earlier one",
-    ))
+    checks.append(
+        _frame_check(
+            name="funnel_stage_order",
+            asset=dg.AssetKey(["marts", "dim_people"]),
+            slice_=by_name["funnel_stage_order"],
+            config=config,
+            description="Each person's stage entries never go backwards along the funnel (GX).",
+            explain=lambda rows: f"{len(rows)} people have a later stage before an earlier one",
+        )
+    )
     checks.append(_evidence_check(config, loaded))
     checks.append(_rejected_values_check(config, by_name["rejected_values"]))
     checks.append(_value_warnings_check(config, loaded, by_name["value_warnings"]))
-    checks.append(_frame_check(
-        name="funnel_daily_totals", asset=dg.AssetKey(["marts", "funnel_daily"]), slice_=by_name["funnel_daily_totals"],
-        config=config, description="funnel_daily adds up to fct_stage_entries, stage by stage (GX).",
-        explain=lambda rows: "daily totals differ from stage entries for " + ", ".join(r["stage"] for r in rows),
-    ))
-    checks.append(_frame_check(
-        name="won_deals_have_opportunity", asset=dg.AssetKey(["marts", "pipeline_deals"]),
-        slice_=by_name["won_deals_have_opportunity"], config=config,
-        description="Every won deal's (counted) primary person has an opportunity date (GX).",
-        explain=lambda rows: f"{len(rows)} won deals without an opportunity date for their person",
-    ))
+    checks.append(
+        _frame_check(
+            name="funnel_daily_totals",
+            asset=dg.AssetKey(["marts", "funnel_daily"]),
+            slice_=by_name["funnel_daily_totals"],
+            config=config,
+            description="funnel_daily adds up to fct_stage_entries, stage by stage (GX).",
+            explain=lambda rows: "daily totals differ from stage entries for " + ", ".join(r["stage"] for r in rows),
+        )
+    )
+    checks.append(
+        _frame_check(
+            name="won_deals_have_opportunity",
+            asset=dg.AssetKey(["marts", "pipeline_deals"]),
+            slice_=by_name["won_deals_have_opportunity"],
+            config=config,
+            description="Every won deal's (counted) primary person has an opportunity date (GX).",
+            explain=lambda rows: f"{len(rows)} won deals without an opportunity date for their person",
+        )
+    )
     checks += [_alignment_check(team, by_name[f"alignment_{team}"], config) for team in loaded.contract.alignment.teams]
     return checks

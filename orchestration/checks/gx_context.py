@@ -28,7 +28,10 @@ SITE = "local_site"
 SITE_CONFIG = {
     "class_name": "SiteBuilder",
     "show_how_to_buttons": False,
-    "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": "uncommitted/data_docs/local_site/"},
+    "store_backend": {
+        "class_name": "TupleFilesystemStoreBackend",
+        "base_directory": "uncommitted/data_docs/local_site/",
+    },
     "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
 }
 
@@ -92,8 +95,10 @@ def _fingerprint(expectation) -> str:
     return json.dumps(data, sort_keys=True, default=str)
 
 
-def sync(expectations_dir: Path, specs: list[SuiteSpec]) -> list[str]:
-    """Create or update every GX object for `specs`; returns the names of suites written."""
+def sync(expectations_dir: Path, specs: list[SuiteSpec], *, write: bool = True) -> list[str]:
+    """Create or update every GX object for `specs`; returns the names of the suites that were
+    (or, with write=False, would be) written. write=False changes nothing on disk: it is how a
+    run finds out whether the checkout's suites are current (compiled.py)."""
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.exceptions import DataContextError
@@ -102,16 +107,22 @@ def sync(expectations_dir: Path, specs: list[SuiteSpec]) -> list[str]:
     try:
         source = context.data_sources.get(DATASOURCE)
     except KeyError:
+        if not write:
+            return [spec.name for spec in specs]
         source = context.data_sources.add_pandas(name=DATASOURCE)
     written = []
     for spec in specs:
         try:
             asset = source.get_asset(spec.name)
-        except LookupError:
-            asset = source.add_dataframe_asset(name=spec.name)
-        try:
             batch = asset.get_batch_definition(BATCH)
-        except KeyError:
+        except (LookupError, KeyError):
+            if not write:
+                written.append(spec.name)
+                continue
+            try:
+                asset = source.get_asset(spec.name)
+            except LookupError:
+                asset = source.add_dataframe_asset(name=spec.name)
             batch = asset.add_batch_definition_whole_dataframe(BATCH)
 
         desired = gx.ExpectationSuite(name=spec.name, expectations=spec.expectations, meta=spec.meta)
@@ -120,8 +131,10 @@ def sync(expectations_dir: Path, specs: list[SuiteSpec]) -> list[str]:
         except DataContextError:
             existing = None
         if existing is None:
-            suite = context.suites.add(desired)
             written.append(spec.name)
+            if not write:
+                continue
+            suite = context.suites.add(desired)
         else:
             # add_or_update would renumber every expectation id: keep the ids of unchanged ones.
             ids: dict[str, list[str]] = {}
@@ -134,8 +147,10 @@ def sync(expectations_dir: Path, specs: list[SuiteSpec]) -> list[str]:
             if same and (existing.meta or {}) == (desired.meta or {}):
                 suite = existing
             else:
-                suite = context.suites.add_or_update(desired)
                 written.append(spec.name)
+                if not write:
+                    continue
+                suite = context.suites.add_or_update(desired)
 
         try:
             definition = context.validation_definitions.get(spec.name)
@@ -143,6 +158,9 @@ def sync(expectations_dir: Path, specs: list[SuiteSpec]) -> list[str]:
         except DataContextError:
             stale = True
         if stale:
+            if not write:
+                written.append(spec.name)
+                continue
             definition = context.validation_definitions.add_or_update(
                 gx.ValidationDefinition(name=spec.name, data=batch, suite=suite)
             )
@@ -156,11 +174,15 @@ def sync(expectations_dir: Path, specs: list[SuiteSpec]) -> list[str]:
         try:
             existing_checkpoint = context.checkpoints.get(spec.name)
             checkpoint.id = existing_checkpoint.id
-            if existing_checkpoint != checkpoint:
-                context.checkpoints.add_or_update(checkpoint)
+            changed = existing_checkpoint != checkpoint
         except DataContextError:
+            changed = True
+        if changed:
+            if not write:
+                written.append(spec.name)
+                continue
             context.checkpoints.add_or_update(checkpoint)
-    return written
+    return sorted(set(written), key=written.index)
 
 
 def validate(expectations_dir: Path, suite_name: str, frame: pd.DataFrame) -> Validation:

@@ -75,8 +75,9 @@ GENERATED_RELATIVE = Path("macros") / "generated" / "sources.sql"
 
 def render_dbt_macro(config: SourcesConfig) -> str:
     """The source selection as a dbt macro, so that `dbt build` by hand reads the same sources."""
-    return json_macro("funnel_sources", "Generated from sources.yml by `funnel run`; do not edit.",
-                      config.as_dbt_data())
+    return json_macro(
+        "funnel_sources", "Generated from sources.yml by `funnel compile`; do not edit.", config.as_dbt_data()
+    )
 
 
 def write_dbt_macro(config: SourcesConfig, dbt_project_dir: Path) -> bool:

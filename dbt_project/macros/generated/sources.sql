@@ -1,4 +1,4 @@
-{#- Generated from sources.yml by `funnel run`; do not edit. -#}
+{#- Generated from sources.yml by `funnel compile`; do not edit. -#}
 {% macro funnel_sources() -%}
 {%- set payload -%}{% raw %}
 {
