@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/funnel demo
 
-# `make test` skips the cases marked slow (kill points, several full runs each: ~3 minutes of
-# one worker); `make test-slow` runs only those. CI (.ci/run) runs both.
+# `make test` skips the cases marked slow (several full runs or a 25,000-contact sync each);
+# `make test-slow` runs only those. CI (.ci/run) runs both.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow"
 

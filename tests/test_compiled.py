@@ -48,6 +48,7 @@ def test_the_checkout_holds_what_funnel_compile_writes(tmp_path):
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_another_contract_and_sources_compile_beside_the_warehouse(tmp_path):
     before = _status()
     contract = tmp_path / "funnel.warn.yml"

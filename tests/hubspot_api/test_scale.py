@@ -20,7 +20,7 @@ from sample_company.hubspot_api.portal import Company
 from sample_company.hubspot_api.server import Faults, HubSpotServer
 from tests.hubspot_api.conftest import FAST, TOKEN, assert_matches
 
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("hubspot_api_25k")]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("hubspot_api_25k")]
 
 KILLED_SYNC = """
 import sys

@@ -220,10 +220,14 @@ def test_a_missing_id_column_or_table_stops_the_run_naming_it(tmp_path):
         con.execute("insert into hubspot.company (id) values (null)")
     finally:
         con.close()
+    from orchestration import compiled
+    from orchestration.contract.load import load_contract
     from orchestration.definitions import build_definitions
 
     build_definitions(project.settings)  # parses the dbt project: the manifest declares the tables
-    tables = declared(project.settings.dbt_project_dir / "target" / "manifest.json", ["hubspot_fivetran"])
+    # Fivetran sources are not the checkout's sources.yml: the run's project is a compiled copy.
+    built = compiled.for_run(load_contract(project.settings.contract), project.settings).dbt_project_dir
+    tables = declared(built / "target" / "manifest.json", ["hubspot_fivetran"])
     problems = {
         p for p in (problem(row) for row in profile(project.settings.warehouse, tables).to_dict("records")) if p
     }
