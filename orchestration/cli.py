@@ -338,9 +338,10 @@ def _funnel_summary(config) -> str:
 
 
 def _where_to_look(config) -> str:
+    from orchestration import compiled
     from orchestration.checks.gx_context import data_docs_index
 
-    docs = data_docs_index(config.expectations_dir)
+    docs = data_docs_index(compiled.resolve(config).expectations_dir)
     return (
         "\nWhere to look:\n"
         f"  warehouse (all layers):   {config.warehouse}\n"
@@ -365,6 +366,9 @@ def _metrics(args) -> int:
             file=sys.stderr,
         )
         return EXIT_INFRA
+    from orchestration import compiled
+
+    config = compiled.resolve(config)  # the project the runs built (another contract: its copy)
     mf = Path(sys.executable).with_name("mf")
     env = {
         **os.environ,
@@ -388,10 +392,11 @@ def _metrics(args) -> int:
 def _report_paths(args) -> int:
     import webbrowser
 
+    from orchestration import compiled
     from orchestration.checks.gx_context import data_docs_index
     from orchestration.report import latest_report
 
-    config = settings()
+    config = compiled.resolve(settings())
     paths = {"alignment report": latest_report(config), "GX Data Docs": data_docs_index(config.expectations_dir)}
     missing = False
     for label, path in paths.items():

@@ -70,6 +70,14 @@ def for_run(loaded: LoadedContract, settings: Settings) -> Settings:
     return dataclasses.replace(settings, dbt_project_dir=root / "dbt_project", expectations_dir=root / "expectations")
 
 
+def resolve(settings: Settings) -> Settings:
+    """for_run for the configured contract: where a run with these settings builds and checks,
+    so that readers (`funnel metrics`, `funnel report`) find its manifest and Data Docs."""
+    from orchestration.contract.load import load_contract
+
+    return for_run(load_contract(settings.contract), settings)
+
+
 def _build(loaded: LoadedContract, settings: Settings, root: Path) -> None:
     """Copy, compile, then rename into place: a crash leaves a temporary folder, never a half copy."""
     building = root.with_name(f"{root.name}.building-{os.getpid()}")

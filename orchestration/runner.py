@@ -64,9 +64,12 @@ def run_daily(
     """Run the daily job for `run_date` (default: yesterday) and return its summary."""
     keep_private(config)
     ensure_dagster_home(config)
+    loaded = load_contract(config.contract)
+    # The checkout, or the compiled copy of another contract: dbt's manifest and the Data Docs
+    # the summary and the report point to are there.
+    config = compiled.for_run(loaded, config)
     defs = build_definitions(config)
     job = defs.resolve_job_def(JOB_NAME)
-    loaded = load_contract(config.contract)
     timezone = loaded.contract.reporting.timezone
     run_date = run_date or default_run_date(timezone)
     instance = dg.DagsterInstance.get()
@@ -83,9 +86,7 @@ def run_daily(
             run_config={"loggers": {"progress": {}} if not quiet else {}},
         )
     summary = summarize(instance, result.run_id)
-    # The dbt project the run built: the checkout's, or the scratch copy of another contract.
-    manifest = compiled.for_run(loaded, config).dbt_project_dir / "target" / "manifest.json"
-    summary = with_stored_failures(summary, config.warehouse, manifest)
+    summary = with_stored_failures(summary, config.warehouse, config.dbt_project_dir / "target" / "manifest.json")
     dbt_log = dbt_log_path(config, result.run_id)
     summary = with_dbt_errors(summary, dbt_errors(dbt_log), dbt_log)
     # execute_in_process does not go through the daemon, so the run sensors would not see this
