@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import compiled
 from orchestration.config import Settings
 from orchestration.contract import compile as contract_compile
 from orchestration.contract.load import LoadedContract
@@ -104,7 +105,9 @@ def run_whatif(proposed: LoadedContract, config: Settings, current_version: str)
         warehouse = scratch / "whatif.duckdb"
         as_of, current = _snapshot(config.warehouse, warehouse)
         project = scratch / "dbt_project"
-        shutil.copytree(config.dbt_project_dir, project, ignore=shutil.ignore_patterns("target", "logs"))
+        # The project the runs build (with this sources file), then the proposed contract in it.
+        built = compiled.resolve(config).dbt_project_dir
+        shutil.copytree(built, project, ignore=shutil.ignore_patterns("target", "logs"))
         contract_compile.write(proposed, project)
         scratch_settings = Settings(
             warehouse=warehouse,
