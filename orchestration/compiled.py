@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from orchestration import checks
@@ -79,9 +79,11 @@ def resolve(settings: Settings) -> Settings:
 
 
 def _build(loaded: LoadedContract, settings: Settings, root: Path) -> None:
-    """Copy, compile, then rename into place: a crash leaves a temporary folder, never a half copy."""
-    building = root.with_name(f"{root.name}.building-{os.getpid()}")
-    shutil.rmtree(building, ignore_errors=True)
+    """Copy, compile, then rename into place: a crash leaves a temporary folder, never a half copy.
+    Two processes may build the same copy at once (the UI and its run worker): the first rename
+    wins, the other drops its own folder; a finished copy is never deleted under a reader."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(dir=root.parent, prefix=f"{root.name}.building-"))
     shutil.copytree(settings.dbt_project_dir, building / "dbt_project", ignore=shutil.ignore_patterns("target", "logs"))
     shutil.copytree(settings.expectations_dir, building / "expectations", ignore=shutil.ignore_patterns("uncommitted"))
     scratch = dataclasses.replace(
@@ -89,8 +91,12 @@ def _build(loaded: LoadedContract, settings: Settings, root: Path) -> None:
     )
     write(loaded, scratch)
     (building / COMPLETE).write_text("")
-    shutil.rmtree(root, ignore_errors=True)
-    building.rename(root)
+    try:
+        building.rename(root)
+    except OSError:
+        shutil.rmtree(building, ignore_errors=True)
+        if not (root / COMPLETE).exists():
+            raise
 
 
 def _digest(loaded: LoadedContract, settings: Settings) -> str:

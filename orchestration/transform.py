@@ -91,10 +91,11 @@ def run_day(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -
     return date.fromisoformat(day) if day else None
 
 
-def run_as_of(context: dg.AssetExecutionContext, timezone: str) -> str | None:
-    """The run's instant: the end of its day in the reporting timezone; None (now) without one."""
-    day = run_day(context)
-    return as_of_for(day, timezone) if day else None
+def run_as_of(context: dg.AssetExecutionContext, timezone: str) -> str:
+    """The run's instant: the end of its day in the reporting timezone. A run without the tag (a
+    "Materialize all" in the UI) computes the day that last ended, as `funnel run` does."""
+    day = run_day(context) or datetime.now(ZoneInfo(timezone)).date() - timedelta(days=1)
+    return as_of_for(day, timezone)
 
 
 def build_args(command: str, *, as_of: str | None, full_refresh: bool) -> list[str]:

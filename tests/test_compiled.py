@@ -72,7 +72,10 @@ def test_another_contract_and_sources_compile_beside_the_warehouse(tmp_path):
     build_definitions(settings)
     resolved = compiled.for_run(loaded, settings)
     assert resolved.dbt_project_dir.parent.parent == settings.warehouse.parent / "compiled"
-    assert "microsoft_ads" in (resolved.dbt_project_dir / "macros/generated/sources.sql").read_text()
+    assert '"microsoft_ads": "off"' in (resolved.dbt_project_dir / "macros/generated/sources.sql").read_text()
+    macro = "macros/generated/contract.sql"
+    warns = [(p / macro).read_text().count('"severity": "warn"') for p in (DBT_PROJECT_DIR, resolved.dbt_project_dir)]
+    assert warns[1] == warns[0] + 1, warns  # mqls warns now
     assert compiled.stale(loaded, resolved) == []
     marker = resolved.dbt_project_dir.parent / compiled.COMPLETE
     built = marker.stat().st_mtime_ns
