@@ -18,7 +18,7 @@ import pytest
 
 from orchestration.runner import run_daily
 
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("publication")]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("publication")]
 
 AS_OF = date(2026, 10, 31)
 
