@@ -23,6 +23,11 @@ def _path(env: str, default: Path) -> Path:
 RUN_DAY_TAG = "funnel/run_day"
 
 
+def published_path(warehouse: Path) -> Path:
+    """The published copy beside a warehouse file (`funnel.duckdb` → `funnel_published.duckdb`)."""
+    return warehouse.with_name(warehouse.stem + "_published.duckdb")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved once per command or run, so a change of environment mid-run cannot split it."""
@@ -38,7 +43,7 @@ class Settings:
     @property
     def published(self) -> Path:
         """The copy BI tools read; replaced atomically after every passing run."""
-        return self.warehouse.with_name(self.warehouse.stem + "_published.duckdb")
+        return published_path(self.warehouse)
 
     @property
     def artifacts_dir(self) -> Path:

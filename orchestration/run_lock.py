@@ -53,18 +53,6 @@ def holder_of(warehouse: Path) -> Holder | None:
     return Holder(data.get("pid"), data.get("run", "a run"), data.get("since", "?"))
 
 
-def pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 # Locks this process holds, by lock file: flock treats two opens of one file as two owners, so a
 # process that holds the lock (`funnel run`, from before the run starts) re-enters it for the run.
 _HELD: dict[Path, int] = {}

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.config import published_path
+
 # DuckDB's lock error names the holder: "Conflicting lock is held in /usr/bin/duckdb (PID 42) …"
 _HOLDER = re.compile(r"held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
@@ -29,10 +31,6 @@ class WarehouseLocked(RuntimeError):
             f"{published_path(path).name}, the published copy, which a run never locks"
         )
         self.pid = pid
-
-
-def published_path(warehouse: Path) -> Path:
-    return warehouse.with_name(warehouse.stem + "_published.duckdb")
 
 
 def lock_holder(error: Exception) -> tuple[str | None, int | None]:

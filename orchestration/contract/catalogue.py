@@ -17,10 +17,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.run_lock import WarehouseBusy, hold
-
-
-def _sql_list(paths: list[Path]) -> str:
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+from orchestration.sources.loader import sql_list
 
 
 def from_files(data_dir: Path) -> set[str] | None:
@@ -41,7 +38,7 @@ def from_files(data_dir: Path) -> set[str] | None:
             f"""
             with records as (
                 select unnest(from_json(json_extract(content, '$.results'), '["json"]')) as rec
-                from read_text({_sql_list(pages)})
+                from read_text({sql_list(pages)})
                 where json_valid(content)
             )
             select distinct unnest(json_keys(rec -> 'properties')) from records

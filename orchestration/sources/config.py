@@ -8,7 +8,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from orchestration.contract.compile import json_macro, write_if_changed
+from orchestration.contract.compile import json_macro
 
 Mode = Literal["files", "fivetran", "off"]
 
@@ -78,10 +78,6 @@ def render_dbt_macro(config: SourcesConfig) -> str:
     return json_macro(
         "funnel_sources", "Generated from sources.yml by `funnel compile`; do not edit.", config.as_dbt_data()
     )
-
-
-def write_dbt_macro(config: SourcesConfig, dbt_project_dir: Path) -> bool:
-    return write_if_changed(dbt_project_dir / GENERATED_RELATIVE, render_dbt_macro(config))
 
 
 def load_sources(file: Path) -> SourcesConfig:

@@ -107,7 +107,8 @@ def _quarantine_files(con: duckdb.DuckDBPyConnection, source: str, root: Path, r
         )
 
 
-def _sql_list(paths: Sequence[Path]) -> str:
+def sql_list(paths: Sequence[Path]) -> str:
+    """Paths as a DuckDB list literal, for read_text/read_blob/read_csv."""
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
@@ -170,7 +171,7 @@ def _read_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages, bat
         create or replace temp table _pages as
         select substr(filename, {len(str(root)) + 2}) as filename, ltrim(text, chr(65279)) as content,
             coalesce(json_valid(ltrim(text, chr(65279))), false) as is_valid, text is null as not_utf8
-        from (select filename, try(decode(content)) as text from read_blob({_sql_list(batch)}))
+        from (select filename, try(decode(content)) as text from read_blob({sql_list(batch)}))
         """
     )
     broken = [name for (name,) in con.execute("select filename from _pages where not_utf8 order by 1").fetchall()]
@@ -360,7 +361,7 @@ def load_csv_files(con: duckdb.DuckDBPyConnection, root: Path, spec: CsvFiles) -
                 f"""
                 insert into raw.{spec.table}
                 select {typed}{extra}, substr(filename, {len(str(root)) + 2}) as _source_file, now()
-                from read_csv({_sql_list(group)}, header = true, columns = {types_sql},
+                from read_csv({sql_list(group)}, header = true, columns = {types_sql},
                               store_rejects = true, filename = true, auto_detect = false)
                 """
             )
