@@ -29,7 +29,7 @@ TOKEN = "pat-na1-bench"
 SYNC = """
 import json, sys
 from pathlib import Path
-from orchestration.sources.hubspot_api import RetryPolicy, sync_hubspot
+from funnel.sources.hubspot_api import RetryPolicy, sync_hubspot
 result = sync_hubspot(Path(sys.argv[1]), state_dir=Path(sys.argv[2]), base_url=sys.argv[3],
                       retry=RetryPolicy(scale=float(sys.argv[4])))
 print(json.dumps({"objects": result.objects, "requests": result.requests, "retries": result.retries,

@@ -80,7 +80,7 @@ def run_one(workdir: Path, as_of: str) -> dict:
 
     import dagster as dg
 
-    from orchestration.config import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Settings
+    from funnel.config import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Settings
     from orchestration.runner import run_daily
 
     data = workdir / "data"

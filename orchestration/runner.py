@@ -8,54 +8,21 @@ event log.
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-from datetime import date, datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import dagster as dg
 
-from orchestration import alerts, compiled
-from orchestration.config import PROJECT_ROOT, RUN_DAY_TAG, Settings
-from orchestration.contract.load import load_contract
+from funnel import compiled
+from funnel.config import RUN_DAY_TAG, Settings, ensure_dagster_home
+from funnel.contract.load import load_contract
+from funnel.privacy import keep_private
+from funnel.report import write_report
+from funnel.run_day import default_run_date
+from funnel.run_summary import RunSummary, with_dbt_errors, with_stored_failures
+from funnel.transform import dbt_errors, dbt_log_path
 from orchestration.definitions import JOB_NAME, build_definitions
-from orchestration.privacy import keep_private
-from orchestration.report import write_report
-from orchestration.run_summary import RunSummary, summarize, with_dbt_errors, with_stored_failures
-from orchestration.transform import dbt_errors, dbt_log_path
-
-
-def ensure_dagster_home(config: Settings) -> None:
-    """$DAGSTER_HOME holds the run history; its dagster.yaml is the repository's."""
-    config.dagster_home.mkdir(parents=True, exist_ok=True)
-    target = config.dagster_home / "dagster.yaml"
-    source = PROJECT_ROOT / "dagster.yaml"
-    if not target.exists() or target.read_bytes() != source.read_bytes():
-        shutil.copyfile(source, target)
-    os.environ["DAGSTER_HOME"] = str(config.dagster_home)
-
-
-def default_run_date(timezone: str) -> date:
-    """Yesterday in the reporting timezone: the last complete day."""
-    return datetime.now(ZoneInfo(timezone)).date() - timedelta(days=1)
-
-
-def run_date_problem(run_date: date, history_start: date, timezone: str, today: date | None = None) -> str | None:
-    """Why a run cannot compute `run_date`, in one line; None when it can.
-
-    A run for day D computes the funnel as of the end of D, so D must lie between the first day
-    the funnel has data for (the contract's meta.history_start) and today in the reporting timezone.
-    """
-    today = today or datetime.now(ZoneInfo(timezone)).date()
-    if run_date < history_start:
-        return (
-            f"{run_date} is before the contract's meta.history_start ({history_start}), the first day the "
-            "funnel has data for: give a later --date, or an earlier meta.history_start"
-        )
-    if run_date > today:
-        return f"{run_date} has not ended yet in {timezone} (today is {today}): give --date {today} or earlier"
-    return None
+from orchestration.defs.alerts import sensors as alerts
+from orchestration.lib.run_summary import summarize
 
 
 def run_daily(
@@ -95,14 +62,3 @@ def run_daily(
     if not summary.success:
         alerts.record_failure(summary, config.artifacts_dir)
     return summary
-
-
-def data_as_of(data_dir: Path) -> date | None:
-    """The day a generated sample ends, from its manifest (None for real data)."""
-    import json
-
-    manifest = data_dir / "manifest.json"
-    if not manifest.exists():
-        return None
-    value = json.loads(manifest.read_text()).get("as_of")
-    return date.fromisoformat(value) if value else None

@@ -61,7 +61,7 @@ from .truth.people_truth import people_truth
 from .truth.touch_truth import first_sales_touches, touchpoints_truth
 from .truth.truth_files import write_truth
 
-__all__ = ["Messiness", "contract", "generate", "salesforce", "salesforce_variant"]
+__all__ = ["Messiness", "contract", "data_as_of", "generate", "salesforce", "salesforce_variant"]
 
 COMPANY = {"name": "Acme Analytics", "domain": "acme-analytics.com"}
 _OUTPUT_PARTS = ("hubspot", "salesforce", "ads", "fx", "reports", "truth", "manifest.json")
@@ -244,3 +244,12 @@ def _clear(out: Path) -> None:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+
+
+def data_as_of(data_dir: Path) -> date | None:
+    """The day a generated sample ends, from its manifest (None for real data)."""
+    manifest = data_dir / "manifest.json"
+    if not manifest.exists():
+        return None
+    value = json.loads(manifest.read_text()).get("as_of")
+    return date.fromisoformat(value) if value else None

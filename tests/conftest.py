@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.config import (
+from funnel.config import (
     DBT_PROJECT_DIR,
     EXPECTATIONS_DIR,
     PROJECT_ROOT,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from orchestration.config import PROJECT_ROOT
+from funnel.config import PROJECT_ROOT
 from tests.conftest import make_project
 
 pytestmark = pytest.mark.xdist_group("cli")
@@ -85,6 +85,7 @@ def test_no_stage_rule_is_written_outside_the_contract():
     searched = [
         *PROJECT_ROOT.glob("dbt_project/models/**/*.sql"),
         *(p for p in PROJECT_ROOT.glob("dbt_project/macros/**/*.sql") if "generated" not in p.parts),
+        *PROJECT_ROOT.glob("funnel/**/*.py"),
         *PROJECT_ROOT.glob("orchestration/**/*.py"),
     ]
     assert len(searched) > 30

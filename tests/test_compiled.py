@@ -1,5 +1,5 @@
 """Generated files have one writer (`funnel compile`); loading the definitions and running with
-another contract or sources file never write into the checkout (orchestration/compiled.py)."""
+another contract or sources file never write into the checkout (funnel/compiled.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from orchestration import compiled
-from orchestration.config import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_ROOT, Settings
-from orchestration.contract.load import load_contract
+from funnel import compiled
+from funnel.config import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_ROOT, Settings
+from funnel.contract.load import load_contract
 from orchestration.definitions import build_definitions
 from orchestration.runner import run_daily
 from sample_company import generate

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration.config import PROJECT_ROOT
-from orchestration.contract import ContractError
-from orchestration.contract.compile import contract_data, generated_path, is_stale, render
-from orchestration.contract.load import load_contract, parse_contract
+from funnel.config import PROJECT_ROOT
+from funnel.contract import ContractError
+from funnel.contract.compile import contract_data, generated_path, is_stale, render
+from funnel.contract.load import load_contract, parse_contract
 
 DEMO = (PROJECT_ROOT / "funnel.yml").read_text()
 
@@ -173,7 +173,7 @@ def test_hostile_values_survive_compilation_as_data(value):
 
 
 def test_compile_writes_only_when_the_contract_changed(tmp_path):
-    from orchestration.contract.compile import write
+    from funnel.contract.compile import write
 
     loaded = load_contract(PROJECT_ROOT / "funnel.yml")
     assert write(loaded, tmp_path) is True

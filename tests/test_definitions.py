@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from orchestration.config import PROJECT_ROOT, RUN_DAY_TAG
+from funnel.config import PROJECT_ROOT, RUN_DAY_TAG
+from funnel.run_day import as_of_for
+from funnel.transform import build_args
 from orchestration.definitions import JOB_NAME, build_definitions
-from orchestration.transform import as_of_for, build_args
 from tests.conftest import make_project
 
 pytestmark = pytest.mark.xdist_group("definitions")

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.sources import ads, hubspot, reports
-from orchestration.sources.loader import load_csv_files, load_json_pages
+from funnel.sources import ads, hubspot, reports
+from funnel.sources.loader import load_csv_files, load_json_pages
 
 CONTACT = {
     "id": "1001",

@@ -6,10 +6,10 @@ from itertools import pairwise
 
 import yaml
 
-from orchestration.config import DBT_PROJECT_DIR, PROJECT_ROOT
-from orchestration.contract import load_contract
-from orchestration.contract.compile import is_stale
-from orchestration.contract.semantic import (
+from funnel.config import DBT_PROJECT_DIR, PROJECT_ROOT
+from funnel.contract import load_contract
+from funnel.contract.compile import is_stale
+from funnel.contract.semantic import (
     SEMANTIC_RELATIVE,
     conversion_metric,
     metric_name,

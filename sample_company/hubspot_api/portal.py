@@ -28,7 +28,7 @@ def iso(ms: int) -> str:
 def parse_ms(text: str) -> int:
     """Epoch milliseconds of an ISO-8601 instant ('Z' or an offset; a naive one is UTC).
 
-    Written here rather than imported from the connector (orchestration.sources.hubspot_api),
+    Written here rather than imported from the connector (funnel.sources.hubspot_api),
     so that the server the connector is tested against does not share its parsing.
     """
     instant = datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.sources.hubspot_api import RetryPolicy
+from funnel.sources.hubspot_api import RetryPolicy
 from sample_company.hubspot_api.portal import Company
 from sample_company.hubspot_api.server import Faults, HubSpotServer
 
@@ -65,7 +65,7 @@ def assert_matches(warehouse: Path, company: Company, kinds=("contacts", "compan
 
 def raw_snapshot(warehouse: Path) -> dict[str, list[tuple]]:
     """Every raw.hubspot_* table as sorted text rows, without the columns that say when and from where."""
-    from orchestration.sources.hubspot import TABLES
+    from funnel.sources.hubspot import TABLES
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

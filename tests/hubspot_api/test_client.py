@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.sources.hubspot_api.client import HubSpotClient, HubSpotError, RetryPolicy
+from funnel.sources.hubspot_api.client import HubSpotClient, HubSpotError, RetryPolicy
 from tests.hubspot_api.conftest import TOKEN
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from orchestration.sources.hubspot_api.records import (
+from funnel.sources.hubspot_api.records import (
     CRM_OBJECTS,
     DEAL_STAGE_DATE_PREFIX,
     property_text,

@@ -14,8 +14,8 @@ import duckdb
 import pytest
 import requests
 
-from orchestration.config import PROJECT_ROOT
-from orchestration.sources.hubspot_api import sync_hubspot
+from funnel.config import PROJECT_ROOT
+from funnel.sources.hubspot_api import sync_hubspot
 from sample_company.hubspot_api.portal import Company
 from sample_company.hubspot_api.server import Faults, HubSpotServer
 from tests.hubspot_api.conftest import FAST, TOKEN, assert_matches
@@ -26,7 +26,7 @@ KILLED_SYNC = """
 import sys
 from datetime import timedelta
 from pathlib import Path
-from orchestration.sources.hubspot_api import RetryPolicy, sync_hubspot
+from funnel.sources.hubspot_api import RetryPolicy, sync_hubspot
 sync_hubspot(Path(sys.argv[1]), state_dir=Path(sys.argv[2]), base_url=sys.argv[3],
              retry=RetryPolicy(scale=0.001, timeout=300), window=timedelta(minutes=5), checkpoint_rows=600)
 """

@@ -11,9 +11,9 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from orchestration.sources import hubspot as hubspot_files
-from orchestration.sources.hubspot_api import HubSpotError, sync_hubspot
-from orchestration.sources.hubspot_api.records import CRM_OBJECTS
+from funnel.sources import hubspot as hubspot_files
+from funnel.sources.hubspot_api import HubSpotError, sync_hubspot
+from funnel.sources.hubspot_api.records import CRM_OBJECTS
 from sample_company.hubspot_api.portal import Company
 from sample_company.hubspot_api.server import Faults, HubSpotServer
 from tests.hubspot_api.conftest import FAST, TOKEN, assert_matches, raw_snapshot

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from orchestration.sources.hubspot_api.windows import (
+from funnel.sources.hubspot_api.windows import (
     SEARCH_RESULT_CAP,
     Window,
     WindowTooNarrow,

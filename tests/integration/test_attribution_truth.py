@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration.config import PROJECT_ROOT
+from funnel.config import PROJECT_ROOT
 from sample_company import contract
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("analytics")]

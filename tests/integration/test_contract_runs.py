@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from orchestration.config import PROJECT_ROOT
-from orchestration.contract.load import load_contract
+from funnel.config import PROJECT_ROOT
+from funnel.contract.load import load_contract
+from funnel.whatif import run_whatif
 from orchestration.runner import run_daily
-from orchestration.whatif import run_whatif
 from tests.conftest import make_project
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("contract_runs")]

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.contract.load import load_contract
+from funnel.contract.load import load_contract
 from orchestration.runner import run_daily
 from tests.truth import COMPARISONS, differences
 
@@ -130,7 +130,7 @@ def test_dbt_unit_tests_of_the_stage_logic_pass(sample_run):
     """Stage logic (merge chains, skipped stages, re-entry, exclusions, midnight) and the analytics marts."""
     import subprocess
 
-    from orchestration.transform import dbt_executable
+    from funnel.transform import dbt_executable
 
     project, _ = sample_run
     dbt_dir = project.settings.dbt_project_dir

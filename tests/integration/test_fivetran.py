@@ -10,7 +10,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from orchestration.config import PROJECT_ROOT
+from funnel.config import PROJECT_ROOT
 from orchestration.runner import run_daily
 from sample_company.exports.fivetran import write_fivetran_ads, write_fivetran_hubspot, write_fivetran_salesforce
 from tests.conftest import make_project

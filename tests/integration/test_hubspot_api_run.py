@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from orchestration.config import PROJECT_ROOT
+from funnel.config import PROJECT_ROOT
 from orchestration.runner import run_daily
 from sample_company.hubspot_api.portal import Company
 from sample_company.hubspot_api.server import Faults, HubSpotServer

@@ -10,8 +10,8 @@ import subprocess
 import pandas as pd
 import pytest
 
-from orchestration.checks.gx_context import data_docs_index
-from orchestration.report import latest_report
+from funnel.checks.gx_context import data_docs_index
+from funnel.report import latest_report
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("report")]
 
@@ -38,7 +38,7 @@ def failed_run(default_run):
 
 
 def _expected_failing(sample_data, project) -> int:
-    from orchestration.contract.load import load_contract
+    from funnel.contract.load import load_contract
 
     alignment = load_contract(project.settings.contract).contract.alignment
     metrics = pd.read_csv(sample_data / "truth" / "team_metrics.csv")

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.config import PROJECT_ROOT
+from funnel.config import PROJECT_ROOT
 from orchestration.runner import run_daily
 from tests.conftest import make_project
 from tests.truth import COMPARISONS, all_marts, differences

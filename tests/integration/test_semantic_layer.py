@@ -162,7 +162,7 @@ def test_conversion_metric_mql_to_sql_within_30_days_by_cohort_month(semantic_ru
 
     assert len(expected) >= 12 and expected["converted_30d"].min() > 0
     # The window's edge is exercised: someone converted on exactly day 30 (MetricFlow's "30 days"
-    # would leave them out; the metric is declared with 31, see orchestration/contract/semantic.py).
+    # would leave them out; the metric is declared with 31, see funnel/contract/semantic.py).
     assert expected["on_day_30"].sum() >= 1
     # MetricFlow only follows a cohort entry forwards; the doc's `<= 30` would also count an earlier
     # `to` entry. None exists (a later stage backfills the earlier ones), so the two agree here.

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.checks.landed import declared, problem, profile
-from orchestration.config import PROJECT_ROOT
+from funnel.checks.landed import declared, problem, profile
+from funnel.config import PROJECT_ROOT
 from orchestration.runner import run_daily
 from tests.conftest import make_project
 
@@ -220,8 +220,8 @@ def test_a_missing_id_column_or_table_stops_the_run_naming_it(tmp_path):
         con.execute("insert into hubspot.company (id) values (null)")
     finally:
         con.close()
-    from orchestration import compiled
-    from orchestration.contract.load import load_contract
+    from funnel import compiled
+    from funnel.contract.load import load_contract
     from orchestration.definitions import build_definitions
 
     build_definitions(project.settings)  # parses the dbt project: the manifest declares the tables

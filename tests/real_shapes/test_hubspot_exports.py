@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from funnel.sources.hubspot import TABLES as HUBSPOT_TABLES
+from funnel.sources.loader import load_json_pages
+from funnel.warehouse import connect
 from orchestration.runner import run_daily
-from orchestration.sources.hubspot import TABLES as HUBSPOT_TABLES
-from orchestration.sources.loader import load_json_pages
-from orchestration.warehouse import connect
 from tests.conftest import make_project
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("real_shapes_hubspot")]

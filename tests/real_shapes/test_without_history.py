@@ -18,7 +18,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from orchestration.config import PROJECT_ROOT
+from funnel.config import PROJECT_ROOT
 from orchestration.runner import run_daily
 from sample_company import generate
 from tests.conftest import SAMPLE_CONTACTS, SAMPLE_SEED, make_project

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.contract import ContractError, load_contract
+from funnel.contract import ContractError, load_contract
 from sample_company.hubspot_api.portal import Company
 from sample_company.hubspot_api.server import Faults, HubSpotServer
 from tests.conftest import make_project

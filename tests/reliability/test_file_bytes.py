@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.sources.ads import TABLES as AD_TABLES
-from orchestration.sources.hubspot import TABLES as HUBSPOT_TABLES
-from orchestration.sources.loader import load_csv_files, load_json_pages
-from orchestration.sources.reports import TABLES as REPORT_TABLES
+from funnel.sources.ads import TABLES as AD_TABLES
+from funnel.sources.hubspot import TABLES as HUBSPOT_TABLES
+from funnel.sources.loader import load_csv_files, load_json_pages
+from funnel.sources.reports import TABLES as REPORT_TABLES
 
 BOM = b"\xef\xbb\xbf"
 

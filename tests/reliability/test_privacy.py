@@ -10,8 +10,8 @@ import stat
 import duckdb
 import pytest
 
-from orchestration.privacy import HASH_KEY_ENV, ensure_hash_key
-from orchestration.publish import publish
+from funnel.privacy import HASH_KEY_ENV, ensure_hash_key
+from funnel.publish import publish
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("sample_run")]
 

@@ -1,0 +1,441 @@
+"""`funnel`: generate a sample company, run the daily pipeline, inspect the contract and results."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from funnel.config import settings
+from funnel.exits import EXIT_CHECKS_FAILED, EXIT_INFRA, EXIT_INVALID, EXIT_OK, EXIT_USAGE, crashed
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    parser = _parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["metrics"] and argv[1:2] not in (["-h"], ["--help"]):
+        # Everything after `metrics` belongs to `mf query`, options included.
+        args = argparse.Namespace(handler=_metrics, mf_args=argv[1:])
+    else:
+        args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("funnel: interrupted", file=sys.stderr)
+        return EXIT_INFRA
+    except Exception as error:  # noqa: BLE001 — a person gets one line, the traceback goes to a file
+        return crashed(error)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="funnel", description=__doc__)
+    commands = parser.add_subparsers(metavar="command")
+
+    generate = commands.add_parser("generate", help="write a sample B2B company whose true funnel is known")
+    generate.add_argument("--contacts", type=int, default=2000, help="people to simulate (default 2000)")
+    generate.add_argument("--months", type=int, default=18, help="months of history (default 18)")
+    generate.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    generate.add_argument("--out", type=Path, default=None, help="folder (default $FUNNEL_DATA_DIR)")
+    generate.add_argument(
+        "--crm",
+        choices=["hubspot", "salesforce"],
+        default="hubspot",
+        help="where sales works: HubSpot (default) or Salesforce (marketing stays in HubSpot)",
+    )
+    generate.add_argument(
+        "--no-history",
+        dest="with_history",
+        action="store_false",
+        help="write HubSpot pages without propertiesWithHistory, as many export tools do",
+    )
+    generate.set_defaults(handler=_generate)
+
+    run = commands.add_parser("run", help="run the daily pipeline; exit 1 when a blocking check fails")
+    run.add_argument("--date", type=date.fromisoformat, default=None, help="day to compute (default yesterday)")
+    run.add_argument("--full-refresh", action="store_true", help="rebuild every model from scratch")
+    run.add_argument(
+        "--wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="wait this long for a run or a program that holds the warehouse (default: "
+        "$FUNNEL_LOCK_WAIT_SECONDS, else 0)",
+    )
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser("demo", help="generate the sample if absent, run it, show where to look")
+    demo.set_defaults(handler=_demo)
+
+    ui = commands.add_parser("ui", help="the Dagster UI for this project, on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(handler=_ui)
+
+    report = commands.add_parser("report", help="where the latest alignment report and the GX Data Docs are")
+    report.add_argument("--open", action="store_true", help="open them in the browser")
+    report.set_defaults(handler=_report_paths)
+
+    metrics = commands.add_parser(
+        "metrics",
+        help="query the semantic layer (MetricFlow's `mf query`) on the published marts",
+        description="Runs `mf query ARGS` against the published copy, read-only: never the warehouse a "
+        "run writes. Example: funnel metrics --metrics mqls --group-by metric_time__month",
+    )
+    metrics.add_argument("mf_args", nargs=argparse.REMAINDER, help="arguments of `mf query`")
+    metrics.set_defaults(handler=_metrics)
+
+    site = commands.add_parser(
+        "docs", help="the dbt docs site for BI users (marts, columns, metrics, dashboards): one HTML file"
+    )
+    site.set_defaults(handler=_docs)
+
+    compile_all = commands.add_parser(
+        "compile",
+        help="write every file generated from the contract and sources into the repository "
+        "(dbt macros, semantic metrics, GX suites); the only command that does",
+    )
+    compile_all.set_defaults(handler=_compile, path=None)
+
+    contract = commands.add_parser("contract", help="validate and compile the definitions contract")
+    contract_commands = contract.add_subparsers(metavar="action")
+    check = contract_commands.add_parser("check", help="validate the contract; print every problem with its line")
+    check.add_argument("path", nargs="?", default=None)
+    check.set_defaults(handler=_contract_check)
+    compile_ = contract_commands.add_parser("compile", help="the same as `funnel compile`")
+    compile_.add_argument("path", nargs="?", default=None)
+    compile_.set_defaults(handler=_compile)
+    docs = contract_commands.add_parser("docs", help="write the handbook (Markdown and a self-contained HTML page)")
+    docs.add_argument("path", nargs="?", default=None)
+    docs.add_argument(
+        "--out", type=Path, default=None, help="folder (default: artifacts/handbook beside the warehouse)"
+    )
+    docs.set_defaults(handler=_contract_docs)
+    diff = contract_commands.add_parser(
+        "diff", help="what a proposed contract would count on the last run's data, per stage and month"
+    )
+    diff.add_argument("path", nargs="?", default=None, help="the current contract (default: the one in use)")
+    diff.add_argument("--proposed", type=Path, required=True, help="the proposed contract file")
+    diff.add_argument("--json", type=Path, default=None, help="also write the comparison as JSON here")
+    diff.add_argument("--all-months", action="store_true", help="list unchanged months too")
+    diff.set_defaults(handler=_contract_diff)
+    return parser
+
+
+def _report(error) -> None:
+    print(f"The contract {error.file} is invalid ({len(error.problems)} problem(s)):", file=sys.stderr)
+    for problem in error.problems:
+        print("  " + problem.format(Path(error.file).name), file=sys.stderr)
+
+
+def _load_contract_or_report(path, *, against=None):
+    """The loaded contract, or None after printing every problem (with lines) on stderr.
+
+    With `against` (the Settings in use), criteria are also checked against the data: the last
+    run's data profile, else the portal's property catalogue (contract/data_checks.py).
+    """
+    from funnel.contract import ContractError, load_contract
+
+    try:
+        loaded = load_contract(path)
+    except ContractError as error:
+        _report(error)
+        return None
+    problems, _ = _data_problems(loaded, against) if against else ([], "")
+    if problems:
+        _report(loaded.problem_error(problems))
+        return None
+    return loaded
+
+
+def _data_problems(loaded, config) -> tuple[list, str]:
+    """(problems, what the contract was checked against — "" when nothing could be read)."""
+    from funnel.contract import data_checks, evidence
+    from funnel.sources import catalogue
+    from funnel.sources.config import load_sources
+
+    data = evidence.read_profile(config.artifacts_dir)
+    if data is not None:
+        return data_checks.check_against_data(loaded, data), f"the data of the last run ({config.artifacts_dir})"
+    mode = load_sources(config.sources_file).hubspot.mode
+    names, where = catalogue.property_catalogue(mode, config.data_dir, config.warehouse)
+    if names is None:
+        return [], ""
+    return data_checks.check_against_catalogue(loaded, names, where), f"the portal's properties ({where})"
+
+
+def _generate(args) -> int:
+    from sample_company import generate
+
+    out = args.out or settings().data_dir
+    manifest = generate(
+        out,
+        contacts=args.contacts,
+        months=args.months,
+        seed=args.seed,
+        crm=args.crm,
+        with_history=args.with_history,
+        progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True),
+    )
+    counts = ", ".join(f"{k}={v}" for k, v in manifest.get("counts", {}).items())
+    print(f"Wrote the sample company to {out} ({counts})")
+    return EXIT_OK
+
+
+def _run(args) -> int:
+    """Check what can be checked without Dagster, then hand this process over to the Dagster
+    launcher (orchestration/__main__.py): same pid, so a signal or a kill reaches the run itself."""
+    from funnel.run_day import run_date_problem
+
+    config = settings()
+    loaded = _load_contract_or_report(config.contract, against=config)
+    if loaded is None:
+        return EXIT_INVALID
+    if args.date is not None:
+        problem = run_date_problem(args.date, loaded.contract.meta.history_start, loaded.contract.reporting.timezone)
+        if problem:
+            print(f"funnel run: {problem}", file=sys.stderr)
+            return EXIT_INVALID
+    command = _launcher("run", args.date, wait=args.wait, full_refresh=args.full_refresh)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)
+    return EXIT_INFRA  # not reached: execv replaces this process
+
+
+def _launcher(command: str, run_date: date | None, *, wait: float | None = None, full_refresh: bool = False):
+    """The command line of the Dagster launcher, with this Python."""
+    argv = [sys.executable, "-m", "orchestration", command]
+    argv += ["--date", run_date.isoformat()] if run_date else []
+    argv += ["--wait", str(wait)] if wait is not None else []
+    argv += ["--full-refresh"] if full_refresh else []
+    return argv
+
+
+def _demo(args) -> int:
+    import subprocess
+
+    from funnel.report import where_to_look
+    from sample_company import data_as_of, generate
+
+    config = settings()
+    if _load_contract_or_report(config.contract) is None:
+        return EXIT_INVALID
+    if not (config.data_dir / "manifest.json").exists():
+        print(f"Generating the sample company into {config.data_dir} …", file=sys.stderr)
+        generate(config.data_dir, progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
+    run_date = data_as_of(config.data_dir)
+    print(f"Running the daily pipeline as of {run_date} …", file=sys.stderr, flush=True)
+    # The run prints its own progress and summary; its exit code says how it ended.
+    code = subprocess.run([*_launcher("run", run_date), "--no-paths"], check=False).returncode
+    if code not in (EXIT_OK, EXIT_CHECKS_FAILED):
+        return code
+    print()
+    print(_funnel_summary(config))
+    if code == EXIT_CHECKS_FAILED:
+        kept = (
+            "BI keeps reading the last reconciled publication."
+            if config.published.exists()
+            else "Nothing was published for BI: no run has passed yet."
+        )
+        print(
+            "\nThe sample's team reports disagree with the canonical funnel on purpose: the failing\n"
+            f"checks above are what the product is for. {kept}"
+        )
+    print(where_to_look(config))
+    # The demo succeeded if the pipeline ran; failed checks are its point, crashed steps are not.
+    return EXIT_OK
+
+
+def _funnel_summary(config) -> str:
+    from funnel.contract.load import load_contract
+    from funnel.warehouse import query_df
+
+    stages = [s.key for s in load_contract(config.contract).contract.stages]
+    first, last = stages[0], stages[-1]
+    totals = query_df(
+        config.warehouse,
+        "select stage, min(stage_order) as stage_order, count(distinct person_id) as people "
+        "from marts.fct_stage_entries group by stage order by stage_order",
+    )
+    by_channel = query_df(
+        config.warehouse,
+        "select channel, count(distinct person_id) filter (where stage = ?) as first_stage, "
+        "count(distinct person_id) filter (where stage = ?) as last_stage "
+        "from marts.fct_stage_entries group by channel order by first_stage desc",
+        [first, last],
+    )
+    lines = ["Canonical funnel (all time):"]
+    top = None
+    for row in totals.itertuples():
+        top = top or row.people
+        lines.append(f"  {row.stage:<12} {row.people:>7,} people  ({row.people / top:6.1%} of the first stage)")
+    lines.append(f"By first-touch channel ({first} → {last}):")
+    for row in by_channel.itertuples():
+        lines.append(f"  {row.channel:<14} {row.first_stage:>6,} → {row.last_stage:>5,}")
+    return "\n".join(lines)
+
+
+def _metrics(args) -> int:
+    import subprocess
+
+    config = settings()
+    if not config.published.exists():
+        print(
+            f"funnel metrics: nothing is published yet ({config.published}): metrics read the published "
+            "copy, which a run writes once its checks pass",
+            file=sys.stderr,
+        )
+        return EXIT_INFRA
+    from funnel import compiled
+
+    config = compiled.resolve(config)  # the project the runs built (another contract: its copy)
+    mf = Path(sys.executable).with_name("mf")
+    env = {
+        **os.environ,
+        "FUNNEL_DBT_TARGET": "published",
+        "FUNNEL_PUBLISHED": str(config.published),
+        "FUNNEL_CATALOG": config.warehouse.stem,
+        "DO_NOT_TRACK": "1",
+    }
+    result = subprocess.run(
+        [str(mf), "query", *args.mf_args], cwd=config.dbt_project_dir, env=env, capture_output=True, text=True
+    )
+    print(result.stdout, end="")
+    if result.returncode != 0:
+        # MetricFlow's own message, without the traceback it prints after it.
+        message = result.stderr.split("Traceback (most recent call last)")[0].strip()
+        print(f"funnel metrics: {message or 'mf query failed'}", file=sys.stderr)
+        return EXIT_INFRA
+    return EXIT_OK
+
+
+def _report_paths(args) -> int:
+    import webbrowser
+
+    from funnel import compiled
+    from funnel.checks.gx_context import data_docs_index
+    from funnel.report import latest_report
+
+    config = compiled.resolve(settings())
+    paths = {"alignment report": latest_report(config), "GX Data Docs": data_docs_index(config.expectations_dir)}
+    missing = False
+    for label, path in paths.items():
+        exists = path.exists()
+        missing |= not exists
+        print(f"{label + ':':<18}{path}" + ("" if exists else "  (not there yet: run `funnel run`)"))
+        if args.open and exists:
+            webbrowser.open(path.as_uri())
+    return EXIT_INFRA if missing else EXIT_OK
+
+
+def _docs(args) -> int:
+    from funnel.dbt_docs import build_docs
+
+    config = settings()
+    loaded = _load_contract_or_report(config.contract)
+    if loaded is None:
+        return EXIT_INVALID
+    try:
+        page = build_docs(loaded, config)
+    except (FileNotFoundError, RuntimeError) as error:
+        print(error, file=sys.stderr)
+        return EXIT_INFRA
+    print(f"Wrote the dbt docs site: {page}")
+    return EXIT_OK
+
+
+def _ui(args) -> int:
+    from funnel.config import PROJECT_ROOT, ensure_dagster_home
+
+    config = settings()
+    ensure_dagster_home(config)
+
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(args.port)]
+    os.execv(command[0], command)
+    return EXIT_OK
+
+
+def _contract_check(args) -> int:
+    from funnel.contract.compile import is_stale
+
+    config = settings()
+    loaded = _load_contract_or_report(args.path or config.contract, against=config)
+    if loaded is None:
+        return EXIT_INVALID
+    stages = ", ".join(s.key for s in loaded.contract.stages)
+    print(f"{loaded.path.name}: valid — version {loaded.contract.meta.version}, stages {stages}")
+    _, against = _data_problems(loaded, config)
+    print(
+        f"Checked against {against}."
+        if against
+        else "Not checked against data: no run has profiled the warehouse yet, and the source lists no properties."
+    )
+    if is_stale(loaded, config.dbt_project_dir):
+        print("The compiled contract in the dbt project is out of date: run `funnel compile`.")
+    return EXIT_OK
+
+
+def _compile(args) -> int:
+    """The one writer of generated files into the repository (compiled.py)."""
+    from funnel import compiled
+
+    config = settings()
+    loaded = _load_contract_or_report(args.path or config.contract)
+    if loaded is None:
+        return EXIT_INVALID
+    written = compiled.write(loaded, config)
+    for name in written:
+        print(f"Wrote {name}")
+    if not written:
+        print(
+            f"Up to date: {config.dbt_project_dir} and {config.expectations_dir} hold what "
+            f"{loaded.path.name} and {config.sources_file.name} compile to."
+        )
+    return EXIT_OK
+
+
+def _contract_docs(args) -> int:
+    from funnel.contract.handbook import blocks, to_html, to_markdown
+
+    loaded = _load_contract_or_report(args.path or settings().contract)
+    if loaded is None:
+        return EXIT_INVALID
+    out = args.out or settings().artifacts_dir / "handbook"
+    out.mkdir(parents=True, exist_ok=True)
+    parts = blocks(loaded)
+    (out / "handbook.md").write_text(to_markdown(parts), encoding="utf-8")
+    (out / "handbook.html").write_text(to_html(parts, loaded.contract.meta.name), encoding="utf-8")
+    print(f"Wrote {out / 'handbook.md'}\nWrote {out / 'handbook.html'}")
+    return EXIT_OK
+
+
+def _contract_diff(args) -> int:
+    from funnel.whatif import format_whatif, run_whatif
+
+    config = settings()
+    current = _load_contract_or_report(args.path or config.contract)
+    proposed = _load_contract_or_report(args.proposed, against=config)
+    if current is None or proposed is None:
+        return EXIT_INVALID
+    if not config.warehouse.exists():
+        print(
+            f"No warehouse at {config.warehouse}: run `funnel run` first, the what-if replays its data.",
+            file=sys.stderr,
+        )
+        return EXIT_INFRA
+    print("Building the proposed funnel on a scratch copy of the raw data …", file=sys.stderr)
+    whatif = run_whatif(proposed, config, current.contract.meta.version)
+    print(format_whatif(whatif, all_months=args.all_months))
+    if args.json:
+        args.json.write_text(whatif.to_json(), encoding="utf-8")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

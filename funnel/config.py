@@ -1,0 +1,79 @@
+"""Where things live. Every path comes from the environment, with project-relative defaults."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+
+def _path(env: str, default: Path) -> Path:
+    value = os.environ.get(env)
+    path = Path(value) if value else default
+    return path if path.is_absolute() else (Path.cwd() / path).resolve()
+
+
+# The run's day travels as a run tag, set by `funnel run` and by the schedule (definitions.py).
+# The job is not partitioned: every model is rebuilt whole for the day, so per-day partitions
+# would only show the UI hundreds of "missing" days nobody should backfill.
+RUN_DAY_TAG = "funnel/run_day"
+
+
+def published_path(warehouse: Path) -> Path:
+    """The published copy beside a warehouse file (`funnel.duckdb` → `funnel_published.duckdb`)."""
+    return warehouse.with_name(warehouse.stem + "_published.duckdb")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved once per command or run, so a change of environment mid-run cannot split it."""
+
+    warehouse: Path
+    data_dir: Path
+    contract: Path
+    dagster_home: Path
+    dbt_project_dir: Path
+    expectations_dir: Path
+    sources_file: Path = PROJECT_ROOT / "sources.yml"
+
+    @property
+    def published(self) -> Path:
+        """The copy BI tools read; replaced atomically after every passing run."""
+        return published_path(self.warehouse)
+
+    @property
+    def artifacts_dir(self) -> Path:
+        """Run summaries, alerts and reports, next to the warehouse."""
+        return self.warehouse.parent / "artifacts"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+
+def settings() -> Settings:
+    return Settings(
+        warehouse=_path("FUNNEL_WAREHOUSE", PROJECT_ROOT / "warehouse" / "funnel.duckdb"),
+        data_dir=_path("FUNNEL_DATA_DIR", PROJECT_ROOT / "data" / "sample"),
+        contract=_path("FUNNEL_CONTRACT", PROJECT_ROOT / "funnel.yml"),
+        dagster_home=_path("DAGSTER_HOME", PROJECT_ROOT / ".dagster"),
+        # Tests point this at a copy, so that a trial contract never touches the repository's.
+        dbt_project_dir=_path("FUNNEL_DBT_PROJECT_DIR", DBT_PROJECT_DIR),
+        expectations_dir=_path("FUNNEL_EXPECTATIONS_DIR", EXPECTATIONS_DIR),
+        sources_file=_path("FUNNEL_SOURCES", PROJECT_ROOT / "sources.yml"),
+    )
+
+
+def ensure_dagster_home(config: Settings) -> None:
+    """$DAGSTER_HOME holds the run history; its dagster.yaml is the repository's."""
+    config.dagster_home.mkdir(parents=True, exist_ok=True)
+    target = config.dagster_home / "dagster.yaml"
+    source = PROJECT_ROOT / "dagster.yaml"
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        shutil.copyfile(source, target)
+    os.environ["DAGSTER_HOME"] = str(config.dagster_home)

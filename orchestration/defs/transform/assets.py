@@ -1,0 +1,107 @@
+"""The dbt models as Dagster assets, and the resource that runs dbt.
+
+The run's day comes from the run tag (funnel/run_day); the dbt arguments, the parse and the log
+handling are plain functions in funnel/transform.py.
+"""
+
+# No `from __future__ import annotations` here: Dagster reads the context parameter's annotation
+# at definition time, and a string annotation is refused.
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from funnel.config import Settings
+from funnel.privacy import ensure_hash_key
+from funnel.transform import broken_nodes, build_args, dbt_executable, dbt_log_path
+from funnel.warehouse import connect
+from orchestration.lib.run_tags import run_as_of
+from orchestration.lib.warehouse_lock import WAREHOUSE_POOL, WarehouseLock
+
+
+class FunnelTranslator(DagsterDbtTranslator):
+    """Sources are the raw tables the ingestion assets write; models are keyed by layer."""
+
+    def get_asset_spec(self, manifest, unique_id, project):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] == "source":
+            # raw/<table> for what our loaders write, <schema>/<table> for tables landed by others.
+            return spec.replace_attributes(key=dg.AssetKey([props["schema"], props["identifier"]]))
+        layer = props["config"].get("schema") or "dbt"
+        return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer)
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """dbt tests stay checks with dbt's severity, but do not end the dbt step when they fail:
+        the run's other checks still report, dbt itself skips what depends on a failing test,
+        and publication refuses a run with any failed error-severity check (publish_asset)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or not spec.blocking:
+            return spec
+        return dg.AssetCheckSpec(
+            name=spec.name,
+            asset=spec.asset_key,
+            description=spec.description,
+            additional_deps=[dep.asset_key for dep in spec.additional_deps],
+            metadata=spec.metadata,
+            blocking=False,
+        )
+
+
+def build_dbt_assets(
+    manifest: Path, settings: Settings, timezone: str, partitions_def: dg.PartitionsDefinition | None
+) -> dg.AssetsDefinition:
+    project = DbtProject(project_dir=settings.dbt_project_dir, profiles_dir=settings.dbt_project_dir)
+
+    @dbt_assets(
+        manifest=manifest,
+        project=project,
+        dagster_dbt_translator=FunnelTranslator(),
+        partitions_def=partitions_def,
+        pool=WAREHOUSE_POOL,
+        name="funnel_dbt",
+    )
+    def funnel_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse_lock: WarehouseLock):
+        as_of = run_as_of(context, timezone)
+        full_refresh = context.run.tags.get("funnel/full_refresh") == "true"
+        with connect(settings.warehouse) as con:
+            ensure_hash_key(con)  # email_hash's key, read by dbt from the warehouse (privacy.py)
+        # A failing dbt test is a failed (blocking) asset check, not a crash: the step goes on, so
+        # that every other check of the run still reports, and what depends on the tested model
+        # is not built (dbt skips it) nor published. A model that cannot be built fails the step.
+        invocation = dbt.cli(
+            build_args("build", as_of=as_of, full_refresh=full_refresh), context=context, raise_on_error=False
+        )
+        target = Path(invocation.target_path)
+        try:
+            yield from invocation.stream()
+            broken = broken_nodes(target / "run_results.json")
+        finally:
+            # dagster-dbt writes one target folder per invocation; keep the project clean, but
+            # keep dbt's log where the run summary points (artifacts/logs/dbt-<run>.log).
+            kept = dbt_log_path(settings, context.run_id)
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                shutil.copyfile(target / "dbt.log", kept)
+            shutil.rmtree(target, ignore_errors=True)
+        if broken:
+            raise dg.Failure(
+                description="dbt could not build: " + "; ".join(broken or ["see the log"]) + f" (full dbt log: {kept})",
+                metadata={"dbt_log": dg.MetadataValue.path(str(kept))},
+            )
+
+    return funnel_dbt
+
+
+def dbt_resource(settings: Settings) -> DbtCliResource:
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ["FUNNEL_WAREHOUSE"] = str(settings.warehouse)
+    return DbtCliResource(
+        project_dir=str(settings.dbt_project_dir),
+        profiles_dir=str(settings.dbt_project_dir),
+        dbt_executable=dbt_executable(),
+    )

@@ -1,6 +1,0 @@
-"""HubSpot's live API into the same raw tables as the export files (see `sync.sync_hubspot`)."""
-
-from orchestration.sources.hubspot_api.client import HubSpotError, RetryPolicy
-from orchestration.sources.hubspot_api.sync import SyncResult, sync_hubspot
-
-__all__ = ["HubSpotError", "RetryPolicy", "SyncResult", "sync_hubspot"]
