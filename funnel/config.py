@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,11 @@ class Settings:
     dbt_project_dir: Path
     expectations_dir: Path
     sources_file: Path = PROJECT_ROOT / "sources.yml"
+    # BI's PostgreSQL (publish_postgres.py); None publishes the DuckDB copy only. Holds a
+    # password: kept out of repr, so that no log line or error message shows it.
+    publish_postgres_url: str | None = field(default=None, repr=False)
+    # Roles that read the published marts in PostgreSQL (granted on every new schema).
+    publish_postgres_readers: tuple[str, ...] = ()
 
     @property
     def published(self) -> Path:
@@ -66,6 +71,10 @@ def settings() -> Settings:
         dbt_project_dir=_path("FUNNEL_DBT_PROJECT_DIR", DBT_PROJECT_DIR),
         expectations_dir=_path("FUNNEL_EXPECTATIONS_DIR", EXPECTATIONS_DIR),
         sources_file=_path("FUNNEL_SOURCES", PROJECT_ROOT / "sources.yml"),
+        publish_postgres_url=os.environ.get("FUNNEL_PUBLISH_POSTGRES_URL") or None,
+        publish_postgres_readers=tuple(
+            role.strip() for role in os.environ.get("FUNNEL_PUBLISH_POSTGRES_GRANT_TO", "").split(",") if role.strip()
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from funnel import compiled
 from funnel.checks.explain import period_label
 from funnel.checks.gx_context import data_docs_index
 from funnel.config import Settings
+from funnel.publish_postgres import redacted
 from funnel.run_summary import RunSummary
 from funnel.warehouse import query_df
 
@@ -279,10 +280,16 @@ def render(
 def where_to_look(config: Settings) -> str:
     """The paths and commands a person reads after a run."""
     docs = data_docs_index(compiled.resolve(config).expectations_dir)
+    served = (
+        f"  marts for BI, PostgreSQL: schema marts at {redacted(config.publish_postgres_url)}\n"
+        if config.publish_postgres_url
+        else ""
+    )
     return (
         "\nWhere to look:\n"
         f"  warehouse (all layers):   {config.warehouse}\n"
         f"  published marts for BI:   {config.published}\n"
+        f"{served}"
         f"  GX Data Docs:             {docs}\n"
         f"  alignment report:         {config.artifacts_dir / 'reports' / 'latest.html'}\n"
         f"  last failure summary:     {config.artifacts_dir / 'alerts' / 'latest.txt'}\n"

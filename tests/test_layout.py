@@ -45,7 +45,7 @@ LAYERS = [
     ("transform", ("funnel.transform",)),
     ("checks", ("funnel.checks",)),
     ("compile", ("funnel.compiled",)),
-    ("publish", ("funnel.publish",)),
+    ("publish", ("funnel.publish", "funnel.publish_postgres")),
     ("report", ("funnel.report", "funnel.whatif", "funnel.dbt_docs")),
     ("cli", ("funnel.cli",)),
     ("dagster lib", ("orchestration.lib",)),

@@ -8,7 +8,8 @@ import dagster as dg
 from funnel.config import Settings
 from funnel.contract.load import LoadedContract
 from funnel.publish import publish
-from orchestration.lib.run_tags import run_as_of
+from funnel.publish_postgres import publish_to_postgres, redacted
+from orchestration.lib.run_tags import run_as_of, run_day
 from orchestration.lib.warehouse_lock import WAREHOUSE_POOL
 
 PUBLISHED_KEY = dg.AssetKey(["published", "bi_marts"])
@@ -49,13 +50,27 @@ def build(
             as_of=as_of,
             contract_version=loaded.contract.meta.version,
         )
-        yield dg.MaterializeResult(
-            metadata={
-                "path": dg.MetadataValue.path(str(config.published)),
-                "as_of": as_of or "",
-                **{f"rows.{table}": dg.MetadataValue.int(n) for table, n in counts.items()},
-            }
-        )
+        metadata = {
+            "path": dg.MetadataValue.path(str(config.published)),
+            "as_of": as_of or "",
+            **{f"rows.{table}": dg.MetadataValue.int(n) for table, n in counts.items()},
+        }
+        if config.publish_postgres_url:
+            # The DuckDB copy is published first: BI on PostgreSQL gets exactly its tables. A
+            # failure here fails the run; PostgreSQL keeps its last publication.
+            served = publish_to_postgres(
+                config.published,
+                config.publish_postgres_url,
+                run_id=context.run.run_id,
+                run_day=run_day(context),
+                as_of=as_of,
+                contract_version=loaded.contract.meta.version,
+                grant_to=list(config.publish_postgres_readers),
+            )
+            context.log.info(f"published {len(served)} marts to {redacted(config.publish_postgres_url)}")
+            metadata["postgres"] = redacted(config.publish_postgres_url)
+            metadata["postgres_rows"] = dg.MetadataValue.int(sum(served.values()))
+        yield dg.MaterializeResult(metadata=metadata)
 
     return bi_marts
 
