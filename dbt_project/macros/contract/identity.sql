@@ -4,7 +4,7 @@
 {% macro normalize_email(expression) -%}
     {%- set trimmed = "lower(trim(" ~ expression ~ "))" -%}
     {%- if funnel_contract().identity.plus_addressing == 'strip' -%}
-        nullif(regexp_replace({{ trimmed }}, '\+[^@]*@', '@'), '')
+        nullif(regexp_replace({{ trimmed }}, '[+][^@]*@', '@'), '')
     {%- else -%}
         nullif({{ trimmed }}, '')
     {%- endif -%}

@@ -87,7 +87,7 @@
    and a currency code before or after it (12,000.00 USD); null for anything else (12.000,50
    is ambiguous and refused). amount_currency() gives the code it carried, if any. #}
 {% macro amount_number(expression) -%}
-    {%- set bare = "regexp_replace(regexp_replace(trim(" ~ expression ~ "), '^[A-Za-z]{3}\\s*|\\s*[A-Za-z]{3}$', ''), '\\s', '', 'g')" -%}
+    {%- set bare = amount_bare(expression) -%}
     case
         when {{ regex_matches(bare, "'^-?[0-9]+([.][0-9]+)?$'") }} then {{ safe_cast(bare, 'decimal(18, 2)') }}
         when {{ regex_matches(bare, "'^-?[0-9]{1,3}(,[0-9]{3})+([.][0-9]+)?$'") }}
@@ -95,7 +95,35 @@
     end
 {%- endmacro %}
 
+{# The amount without its currency code and without any whitespace. #}
+{% macro amount_bare(expression) -%}
+    {{ return(adapter.dispatch('amount_bare', 'unified_funnel')(expression)) }}
+{%- endmacro %}
+
+{% macro default__amount_bare(expression) -%}
+    regexp_replace(regexp_replace(trim({{ expression }}), '^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$', ''), '\s', '', 'g')
+{%- endmacro %}
+
+{# Spark reads backslash escapes in string literals (so the regex needs two) and replaces every
+   match without a flag. #}
+{% macro spark__amount_bare(expression) -%}
+    regexp_replace(regexp_replace(trim({{ expression }}), '^[A-Za-z]{3}\\s*|\\s*[A-Za-z]{3}$', ''), '\\s', '')
+{%- endmacro %}
+
 {% macro amount_currency(expression) -%}
     upper(coalesce(nullif(regexp_extract(trim({{ expression }}), '^([A-Za-z]{3})', 1), ''),
         nullif(regexp_extract(trim({{ expression }}), '([A-Za-z]{3})$', 1), '')))
+{%- endmacro %}
+
+{# Whether a string starts with a literal prefix (no LIKE wildcards: `_` is common in names). #}
+{% macro starts_with(expression, prefix) -%}
+    {{ return(adapter.dispatch('starts_with', 'unified_funnel')(expression, prefix)) }}
+{%- endmacro %}
+
+{% macro default__starts_with(expression, prefix) -%}
+    starts_with({{ expression }}, {{ prefix }})
+{%- endmacro %}
+
+{% macro spark__starts_with(expression, prefix) -%}
+    startswith({{ expression }}, {{ prefix }})
 {%- endmacro %}

@@ -116,3 +116,18 @@
         false
     {%- endif -%}
 {%- endmacro %}
+
+{# An instant as text, the way DuckDB and PostgreSQL write one in UTC ('2025-05-01 04:10:44.753+00'):
+   part of event ids and of the words in reports, so every engine must write the same. #}
+{% macro instant_text(expression) -%}
+    {{ return(adapter.dispatch('instant_text', 'unified_funnel')(expression)) }}
+{%- endmacro %}
+
+{% macro default__instant_text(expression) -%}
+    cast({{ expression }} as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{# Spark's session runs in UTC (profiles.yml) and writes no offset: add DuckDB's. #}
+{% macro spark__instant_text(expression) -%}
+    concat(cast({{ expression }} as string), '+00')
+{%- endmacro %}

@@ -110,17 +110,18 @@ weighted as (
         *,
         case when position = 1 then 1.0 else 0.0 end as first_touch,
         case when position = touches then 1.0 else 0.0 end as last_touch,
-        1.0 / touches as linear,
+        -- Divisions in double on every engine (Spark would keep a decimal of scale 6).
+        cast(1 as double) / touches as linear,
         case
             when touches = 1 then 1.0
             when touches = 2 then 0.5
             when position = 1 or position = touches then 0.4
-            else 0.2 / (touches - 2)
+            else cast(0.2 as double) / (touches - 2)
         end as u_shaped,
         -- In tenths, so that a lone touch gets exactly 1 (0.3 * 3 is not 0.9 in floating point).
         (3.0 * milestone_slots + case
-            when other_touches = 0 then milestone_slots / 3.0
-            when milestone_slots = 0 then 1.0 / other_touches
+            when other_touches = 0 then cast(milestone_slots as double) / 3
+            when milestone_slots = 0 then cast(1 as double) / other_touches
             else 0.0
         end) / 10.0 as w_shaped,
         decay_weight / sum(decay_weight) over (

@@ -67,7 +67,7 @@ property_changes as (
         resolved.person_id,
         -- The value too: a record's stage dates (exports without history) can share an instant.
         'property:' || history.contact_id || ':' || history.property_name || ':'
-            || cast(history.changed_at as {{ dbt.type_string() }}) || ':' || coalesce(history.property_value, '')
+            || {{ instant_text('history.changed_at') }} || ':' || coalesce(history.property_value, '')
             as event_id,
         'property_change' as event_type,
         history.changed_at as occurred_at,
@@ -120,7 +120,7 @@ deal_stage_changes as (
     select
         deal_people.person_id,
         'deal_stage:' || deals.deal_id || ':' || deal_people.person_id || ':' || deal_stage_history.deal_stage_id
-            || ':' || cast(deal_stage_history.changed_at as {{ dbt.type_string() }}) as event_id,
+            || ':' || {{ instant_text('deal_stage_history.changed_at') }} as event_id,
         'deal_stage_change' as event_type,
         deal_stage_history.changed_at as occurred_at,
         deals.deal_id as record_id,

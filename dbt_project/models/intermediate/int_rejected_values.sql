@@ -65,7 +65,7 @@ lifecycle_values as (
     where contacts.lifecycle_stage is not null and trim(contacts.lifecycle_stage) <> ''
     union all
     select 'hubspot.contacts', contacts._source_file, changes.contact_id,
-        'lifecyclestage (history, ' || cast(changes.changed_at as {{ dbt.type_string() }}) || ')',
+        'lifecyclestage (history, ' || {{ instant_text('changes.changed_at') }} || ')',
         changes.property_value
     from {{ ref('int_contact_property_changes') }} as changes
     join {{ ref('stg_hubspot__contacts') }} as contacts on contacts.contact_id = changes.contact_id

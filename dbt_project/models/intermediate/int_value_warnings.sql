@@ -49,7 +49,7 @@ negative_won as (
 
 out_of_range as (
     select 'date_out_of_range' as kind, source, record_id, field,
-        cast(value_at as {{ dbt.type_string() }}) as value,
+        {{ instant_text('value_at') }} as value,
         case
             when value_at < {{ reporting_day_start("cast('" ~ history_start ~ "' as date)") }}
                 then 'before meta.history_start ({{ history_start }})'
@@ -75,7 +75,7 @@ versions as (
 
 conflicting as (
     select 'conflicting_duplicate' as kind, source, record_id, 'updatedAt' as field,
-        cast(updated_at as {{ dbt.type_string() }}) as value,
+        {{ instant_text('updated_at') }} as value,
         cast(contents as {{ dbt.type_string() }}) || ' versions with this update time and different properties '
         || '(one in ' || file || '): the one in the file that sorts last counts' as reason
     from versions

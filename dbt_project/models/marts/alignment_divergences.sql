@@ -76,7 +76,7 @@ select
         when 'reentry' then 'record ' || record_id || ' qualified again; person ' || person_id || ' first entered on '
             || cast(canonical_date as {{ dbt.type_string() }})
         when 'not_in_marketing' then 'person ' || person_id || ' came through ' || channel || ', sourced by sales'
-        when 'timezone_boundary' then 'entered at ' || cast(canonical_at as {{ dbt.type_string() }}) || ' UTC: '
+        when 'timezone_boundary' then 'entered at ' || {{ instant_text('canonical_at') }} || ' UTC: '
             || cast(canonical_date as {{ dbt.type_string() }}) || ' in ' || {{ reporting_timezone() }}
             || ', another period in the ' || team || ' timezone'
         when 'stage_skipped_backfilled' then 'person ' || person_id || ' skipped the stage: counted on '

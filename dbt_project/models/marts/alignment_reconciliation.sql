@@ -129,7 +129,8 @@ compared as (
         canonical.canonical_value,
         reported.value - canonical.canonical_value as delta,
         case when canonical.canonical_value > 0
-            then (reported.value - canonical.canonical_value) / canonical.canonical_value
+            -- In double on every engine (Spark would keep a decimal of scale 6).
+            then cast(reported.value - canonical.canonical_value as double) / canonical.canonical_value
         end as delta_pct,
         reported.tolerance_relative,
         reported.tolerance_absolute,

@@ -61,6 +61,8 @@ select
     days_in_period,
     days_elapsed,
     case when days_elapsed > 0 then target * days_elapsed / days_in_period end as expected_to_date,
-    case when days_elapsed > 0 then actual / nullif(target * days_elapsed / days_in_period, 0) end as pace,
+    case
+        when days_elapsed > 0 then actual / nullif(cast(target * days_elapsed as double) / days_in_period, 0)
+    end as pace,
     case when days_elapsed > 0 then cast(actual as double) * days_in_period / days_elapsed end as projected
 from elapsed

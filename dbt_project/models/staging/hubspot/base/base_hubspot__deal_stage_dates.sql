@@ -55,7 +55,7 @@ dated as (
         {{ loop.index0 }} as family_rank,
         {{ parse_timestamp(json_text_by_key('properties', 'property_name')) }} as entered_at
     from named
-    where starts_with(property_name, {{ funnel_string(prefix) }})
+    where {{ starts_with("property_name", funnel_string(prefix)) }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
