@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export DO_NOT_TRACK := 1
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: demo test test-slow lint bench clean
+.PHONY: demo test test-slow test-spark lint bench clean
 
 # Re-installs whenever pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -25,6 +25,12 @@ test: $(STAMP)
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m slow
+
+# The models on Spark (needs Java 17 and `pip install -e '.[spark]'`; `make test` runs it too
+# when both are there, and skips it when not).
+test-spark: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
+	$(BIN)/python -m pytest -m spark
 
 # Python format and lint (ruff), SQL lint of the dbt models compiled by dbt (sqlfluff, .sqlfluff).
 lint: $(STAMP)

@@ -42,7 +42,7 @@ LAYERS = [
     ),
     ("contract", ("funnel.contract",)),
     ("sources", ("funnel.sources",)),
-    ("transform", ("funnel.transform",)),
+    ("transform", ("funnel.transform", "funnel.spark_lake")),
     ("checks", ("funnel.checks",)),
     ("compile", ("funnel.compiled",)),
     ("publish", ("funnel.publish", "funnel.publish_postgres")),
