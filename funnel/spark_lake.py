@@ -21,12 +21,21 @@ from pathlib import Path
 
 import duckdb
 
-from funnel.config import Settings
+from funnel.config import PROJECT_ROOT, Settings
 from funnel.privacy import PRIVATE_UMASK
-from funnel.transform import build_args, dbt_env, dbt_executable
+from funnel.transform import build_args, dbt_env
 
 # What the models read: the loaders' raw tables and the key of email_hash.
 LAKE_SCHEMAS = ("raw", "private")
+
+
+def spark_dbt() -> Path:
+    """dbt with the Spark adapter: $FUNNEL_SPARK_DBT, else .venv-spark's (`make spark-env`).
+
+    It lives in its own environment: pyspark 4 does not support pandas 3, and installed beside
+    Great Expectations it changes what GX imports."""
+    configured = os.environ.get("FUNNEL_SPARK_DBT")
+    return Path(configured) if configured else PROJECT_ROOT / ".venv-spark" / "bin" / "dbt"
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,7 @@ def spark_env(settings: Settings, paths: SparkPaths) -> dict[str, str]:
 
 def _dbt(settings: Settings, paths: SparkPaths, args: list[str]) -> subprocess.CompletedProcess:
     project = str(settings.dbt_project_dir)
-    command = [dbt_executable(), *args, "--project-dir", project, "--profiles-dir", project]
+    command = [str(spark_dbt()), *args, "--project-dir", project, "--profiles-dir", project]
     paths.spark_dir.mkdir(parents=True, exist_ok=True)
     # Spark and Derby write their scratch files (derby.log, spark-warehouse) into the cwd.
     return subprocess.run(command, cwd=paths.spark_dir, env=spark_env(settings, paths), capture_output=True, text=True)

@@ -2,14 +2,13 @@
 Parquet lake, every model, data test and singular test built by dbt-spark on a local PySpark, and
 every mart equal to the DuckDB run's, row for row (floating values within 1e-9).
 
-Runs in `make test` when Java and pyspark are installed, alone with `make test-spark`; CI
-installs both (.ci/run), and there a missing one fails instead of skipping.
+Runs in `make test` when Java and .venv-spark (`make spark-env`) are there, alone with
+`make test-spark`; CI installs both (.ci/run), and there a missing one fails instead of skipping.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import math
 import os
@@ -20,7 +19,7 @@ import duckdb
 import pytest
 
 from funnel.run_day import as_of_for
-from funnel.spark_lake import SparkPaths, build_on_spark
+from funnel.spark_lake import SparkPaths, build_on_spark, spark_dbt
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
@@ -33,15 +32,12 @@ def spark_ready():
         name
         for name, present in (
             ("java", shutil.which("java") is not None),
-            ("pyspark", importlib.util.find_spec("pyspark") is not None),
-            ("dbt-spark", importlib.util.find_spec("dbt.adapters.spark") is not None),
+            ("dbt-spark (make spark-env)", spark_dbt().exists()),
         )
         if not present
     ]
     if missing:
-        message = (
-            f"Spark engine test needs {', '.join(missing)} (pip install -e '.[spark]'; Debian openjdk-17-jre-headless)"
-        )
+        message = f"Spark engine test needs {', '.join(missing)} (make spark-env; Debian openjdk-17-jre-headless)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
