@@ -87,7 +87,6 @@ def spark_env(settings: Settings, paths: SparkPaths) -> dict[str, str]:
         **dbt_env(settings),
         "FUNNEL_DBT_TARGET": "spark",
         "FUNNEL_SPARK_DIR": str(paths.spark_dir),
-        "FUNNEL_LAKE": str(paths.lake),
     }
 
 

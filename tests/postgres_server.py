@@ -12,11 +12,12 @@ import glob
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.helpers import free_port
 
 
 def postgres_bin() -> Path | None:
@@ -58,12 +59,6 @@ def _as_owner(command: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_postgres() -> PostgresServer:
     bin_dir = postgres_bin()
     if bin_dir is None:
@@ -92,7 +87,7 @@ def start_postgres() -> PostgresServer:
     )
     if init.returncode != 0:
         raise RuntimeError(f"initdb failed: {init.stderr}")
-    port = _free_port()
+    port = free_port()
     options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
     start = _as_owner(
         [str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-o", options, "-l", str(root / "log"), "-w", "start"]

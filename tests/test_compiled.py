@@ -3,7 +3,6 @@ another contract or sources file never write into the checkout (funnel/compiled.
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date
 
 import pytest
@@ -14,19 +13,9 @@ from funnel.contract.load import load_contract
 from orchestration.definitions import build_definitions
 from orchestration.runner import run_daily
 from sample_company import generate
+from tests.helpers import git_status
 
 pytestmark = pytest.mark.xdist_group("compiled")
-
-
-def _status() -> str:
-    """What git sees changed in the checkout's tracked and untracked (not ignored) files."""
-    return subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
 
 
 def _checkout_settings(tmp_path, contract=PROJECT_ROOT / "funnel.yml", sources=PROJECT_ROOT / "sources.yml"):
@@ -50,7 +39,7 @@ def test_the_checkout_holds_what_funnel_compile_writes(tmp_path):
 @pytest.mark.integration
 @pytest.mark.slow
 def test_another_contract_and_sources_compile_beside_the_warehouse(tmp_path):
-    before = _status()
+    before = git_status()
     contract = tmp_path / "funnel.warn.yml"
     text = (PROJECT_ROOT / "funnel.yml").read_text()
     assert "mqls: {relative: 0.08, absolute: 3, severity: block}" in text
@@ -80,16 +69,16 @@ def test_another_contract_and_sources_compile_beside_the_warehouse(tmp_path):
     marker = resolved.dbt_project_dir.parent / compiled.COMPLETE
     built = marker.stat().st_mtime_ns
     assert compiled.for_run(loaded, settings) == resolved and marker.stat().st_mtime_ns == built  # reused
-    assert _status() == before
+    assert git_status() == before
 
     # A whole run with them: built, checked against the warn tolerance, and the checkout untouched.
     generate(settings.data_dir, contacts=150, seed=3, months=3)
     summary = run_daily(settings, date(2026, 10, 31), quiet=True)
     assert not summary.failed_steps, summary.failed_steps
-    assert _status() == before
+    assert git_status() == before
 
 
 def test_loading_the_checkout_definitions_writes_nothing_tracked(tmp_path):
-    before = _status()
+    before = git_status()
     build_definitions(_checkout_settings(tmp_path))
-    assert _status() == before
+    assert git_status() == before

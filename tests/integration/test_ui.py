@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import pytest
 from funnel.config import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_ROOT
 from sample_company import generate
 from tests.conftest import Project
+from tests.helpers import free_port, git_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("compiled")]
 
@@ -33,22 +33,6 @@ ASSETS_QUERY = """
   }
 }
 """
-
-
-def _git_status() -> str:
-    return subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _graphql(port: int, query: str) -> dict:
@@ -86,7 +70,7 @@ def unmaterialized(node: dict) -> int:
 
 
 def test_the_ui_shows_no_phantom_partitions_and_writes_nothing_into_the_checkout(tmp_path):
-    before = _git_status()
+    before = git_status()
     contract = tmp_path / "funnel.warn.yml"
     contract.write_text(
         (PROJECT_ROOT / "funnel.yml")
@@ -116,9 +100,9 @@ def test_the_ui_shows_no_phantom_partitions_and_writes_nothing_into_the_checkout
     )
     run = project.funnel("run", "--date", date(2026, 10, 31).isoformat())
     assert run.returncode in (0, 1), run.stderr[-2000:]
-    assert _git_status() == before
+    assert git_status() == before
 
-    port = _free_port()
+    port = free_port()
     ui = subprocess.Popen(
         [str(Path(sys.executable).with_name("funnel")), "ui", "--port", str(port)],
         env=project.env(),
@@ -136,7 +120,7 @@ def test_the_ui_shows_no_phantom_partitions_and_writes_nothing_into_the_checkout
         assert {name: count for name, count in missing.items() if count > 1} == {}
         # The run materialized the models: only what a failed check held back may be missing.
         assert missing["marts/fct_stage_entries"] == 0 and missing["raw/hubspot_contacts"] == 0
-        assert _git_status() == before
+        assert git_status() == before
     finally:
         os.killpg(ui.pid, signal.SIGTERM)
         try:
@@ -144,4 +128,4 @@ def test_the_ui_shows_no_phantom_partitions_and_writes_nothing_into_the_checkout
         except subprocess.TimeoutExpired:
             os.killpg(ui.pid, signal.SIGKILL)
             ui.wait()
-    assert _git_status() == before
+    assert git_status() == before

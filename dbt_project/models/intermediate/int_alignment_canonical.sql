@@ -4,13 +4,12 @@
 {%- set views = funnel_contract().alignment.team_views %}
 {%- set string_null = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
 with entries as (
-    -- First entries, of people the funnel knows (the entries marts.fct_stage_entries holds).
+    -- First entries (int_stage_entries holds those of people the funnel counts only).
     select
-        entries.*,
-        {{ to_reporting_date('entries.entered_at') }} as entered_date
-    from {{ ref('int_stage_entries') }} as entries
-    join {{ ref('int_people') }} as people on people.person_id = entries.person_id
-    where entries.entry_number = 1
+        *,
+        {{ to_reporting_date('entered_at') }} as entered_date
+    from {{ ref('int_stage_entries') }}
+    where entry_number = 1
 ),
 
 history as (

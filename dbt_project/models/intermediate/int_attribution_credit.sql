@@ -5,20 +5,14 @@
 -- credit are left out. marts.attribution_credit publishes it.
 {%- set policies = funnel_contract().policies %}
 {%- set first_stage = funnel_contract().stages[0].key %}
-with all_people as (
-    select * from {{ ref('int_people') }}
-),
-
-entries as (
-    -- First entries, of people the funnel knows (the entries marts.fct_stage_entries holds).
-    select entries.*
-    from {{ ref('int_stage_entries') }} as entries
-    join all_people on all_people.person_id = entries.person_id
-    where entries.entry_number = 1
+with entries as (
+    -- int_stage_entries holds entries of people the funnel counts only (excluded people have none).
+    select * from {{ ref('int_stage_entries') }}
+    where entry_number = 1
 ),
 
 people as (
-    select * from all_people
+    select * from {{ ref('int_people') }}
     where not is_excluded
 ),
 
