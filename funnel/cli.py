@@ -189,9 +189,19 @@ def _generate(args) -> int:
 def _run(args) -> int:
     """Check what can be checked without Dagster, then hand this process over to the Dagster
     launcher (orchestration/__main__.py): same pid, so a signal or a kill reaches the run itself."""
+    from funnel.config import engine_problem
+    from funnel.engine import spark_available
     from funnel.run_day import run_date_problem
 
     config = settings()
+    problem = engine_problem(config)
+    if problem:
+        print(f"funnel run: {problem}", file=sys.stderr)
+        return EXIT_INVALID
+    missing = spark_available() if config.engine == "spark" else []
+    if missing:
+        print(f"funnel run: FUNNEL_ENGINE=spark needs {' and '.join(missing)}", file=sys.stderr)
+        return EXIT_INFRA
     loaded = _load_contract_or_report(config.contract, against=config)
     if loaded is None:
         return EXIT_INVALID

@@ -45,11 +45,25 @@ class Settings:
     publish_postgres_url: str | None = field(default=None, repr=False)
     # Roles that read the published marts in PostgreSQL (granted on every new schema).
     publish_postgres_readers: tuple[str, ...] = ()
+    # Where the models are built and the checks read them: "duckdb" (the warehouse file) or
+    # "spark" (dbt-spark; funnel/engine.py). The loaders land in the DuckDB warehouse either way.
+    engine: str = "duckdb"
+    # Spark only: the Parquet lake of the raw tables, and the metastore and tables Spark writes.
+    lake_override: Path | None = None
+    spark_dir_override: Path | None = None
 
     @property
     def published(self) -> Path:
         """The copy BI tools read; replaced atomically after every passing run."""
         return published_path(self.warehouse)
+
+    @property
+    def lake(self) -> Path:
+        return self.lake_override or self.warehouse.parent / "lake"
+
+    @property
+    def spark_dir(self) -> Path:
+        return self.spark_dir_override or self.warehouse.parent / "spark"
 
     @property
     def artifacts_dir(self) -> Path:
@@ -75,7 +89,20 @@ def settings() -> Settings:
         publish_postgres_readers=tuple(
             role.strip() for role in os.environ.get("FUNNEL_PUBLISH_POSTGRES_GRANT_TO", "").split(",") if role.strip()
         ),
+        engine=(os.environ.get("FUNNEL_ENGINE") or "duckdb").strip().lower(),
+        lake_override=_path("FUNNEL_LAKE", Path()) if os.environ.get("FUNNEL_LAKE") else None,
+        spark_dir_override=_path("FUNNEL_SPARK_DIR", Path()) if os.environ.get("FUNNEL_SPARK_DIR") else None,
     )
+
+
+ENGINES = ("duckdb", "spark")
+
+
+def engine_problem(config: Settings) -> str | None:
+    """Why the configured engine cannot be used, or None."""
+    if config.engine not in ENGINES:
+        return f"FUNNEL_ENGINE={config.engine!r}: choose one of {', '.join(ENGINES)}"
+    return None
 
 
 def ensure_dagster_home(config: Settings) -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from funnel.engine import Engine
+
 PUBLISHED_SCHEMA = "marts"
 # MetricFlow's time spine: published too, so that `funnel metrics` queries the published copy.
 METRICS_SCHEMA = "utilities"
@@ -23,29 +25,23 @@ STORAGE_VERSION = "v1.1.0"
 
 
 def publish(
-    warehouse: Path, published: Path, *, run_id: str, as_of: str | None, contract_version: str
+    engine: Engine, published: Path, *, run_id: str, as_of: str | None, contract_version: str
 ) -> dict[str, int]:
-    """Copy every table of schema `marts` to `published`; returns row counts per table."""
+    """Copy every table of schema `marts` from the engine that built them to `published`;
+    returns row counts per table."""
     staging = published.with_name(published.name + ".incoming")
     staging.unlink(missing_ok=True)
     Path(str(staging) + ".wal").unlink(missing_ok=True)
     counts: dict[str, int] = {}
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{_quote(warehouse)}' as warehouse (read_only)")
+        con.execute("set TimeZone = 'UTC'")
         con.execute(f"attach '{_quote(staging)}' as published (storage_version '{STORAGE_VERSION}')")
         for schema in (PUBLISHED_SCHEMA, METRICS_SCHEMA):
-            tables = [
-                row[0]
-                for row in con.execute(
-                    "select table_name from information_schema.tables where table_catalog = 'warehouse' "
-                    "and table_schema = ? and table_type = 'BASE TABLE' order by table_name",
-                    [schema],
-                ).fetchall()
-            ]
             con.execute(f"create schema published.{schema}")
-            for table in tables:
-                con.execute(f"create table published.{schema}.{table} as select * from warehouse.{schema}.{table}")
+            for table in engine.tables(schema):
+                source = engine.relation(con, schema, table)
+                con.execute(f"create table published.{schema}.{table} as select * from {source}")
                 if schema == PUBLISHED_SCHEMA:
                     counts[table] = con.execute(f"select count(*) from published.{schema}.{table}").fetchall()[0][0]
         con.execute(
@@ -56,7 +52,6 @@ def publish(
         )
         con.execute("checkpoint published")
         con.execute("detach published")
-        con.execute("detach warehouse")
     finally:
         con.close()
     os.replace(staging, published)

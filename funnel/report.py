@@ -18,9 +18,9 @@ from funnel import compiled
 from funnel.checks.explain import period_label
 from funnel.checks.gx_context import data_docs_index
 from funnel.config import Settings
+from funnel.engine import models
 from funnel.publish_postgres import redacted
 from funnel.run_summary import RunSummary
-from funnel.warehouse import query_df
 
 _COLORS = ["#1f6feb", "#d97706", "#15803d", "#9333ea", "#be123c"]
 
@@ -36,31 +36,24 @@ def latest_report(config: Settings) -> Path:
 def _tables_exist(config: Settings) -> bool:
     if not config.warehouse.exists():
         return False
-    found = query_df(
-        config.warehouse,
-        "select count(*) as n from information_schema.tables where table_schema = 'marts' "
-        "and table_name in ('alignment_reconciliation', 'alignment_divergences')",
-    )
-    return int(found["n"].iloc[0]) == 2
+    return {"alignment_reconciliation", "alignment_divergences"} <= set(models(config).tables("marts"))
 
 
 def write_report(config: Settings, summary: RunSummary) -> Path | None:
     """Write the report of a run; None when the run stopped before the alignment marts existed."""
     if not _tables_exist(config):
         return None
-    reconciliation = query_df(
-        config.warehouse,
+    engine = models(config)
+    reconciliation = engine.query_df(
         "select team, team_metric, metric, period_start, period_end, team_value, canonical_value, delta, "
         "allowed_delta, severity, status, team_computed_value, explained_delta, unexplained_delta "
         "from marts.alignment_reconciliation order by status = 'ok', team, team_metric, period_start, period_end",
     )
-    reasons = query_df(
-        config.warehouse,
+    reasons = engine.query_df(
         "select team, team_metric, reason, count(*) as records from marts.alignment_divergences "
         "group by all order by team, team_metric, records desc, reason",
     )
-    samples = query_df(
-        config.warehouse,
+    samples = engine.query_df(
         """
         select d.team, d.team_metric, d.period_start, d.period_end, d.reason, d.counted_by,
                d.record_id, d.person_id

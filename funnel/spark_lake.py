@@ -1,13 +1,11 @@
 """The funnel's models on Spark: the raw tables as a Parquet lake, and dbt on the `spark` target.
 
-What runs today (README, "Scaling out"): the loaders land raw data in the DuckDB warehouse as
-always; `export_lake` writes each raw table (and the email_hash key) as Parquet under a lake
-folder, one folder per table, replaced whole; dbt registers them in Spark's catalog as external
-tables (`macros/engine/register_lake.sql`) and builds every model, data test and singular test on
-Spark, with the dialect differences in `macros/dialect/`. `build_on_spark` does the three steps.
-
-Not yet: `FUNNEL_ENGINE=spark funnel run` (the Dagster job still builds on DuckDB), loaders that
-land Parquet directly, and the GX checks reading through Spark.
+With FUNNEL_ENGINE=spark (README, "Scaling out") the loaders land raw data in the DuckDB
+warehouse as always; `export_lake` writes each raw table (and the email_hash key) as Parquet
+under the lake folder, one folder per table, replaced whole; dbt registers them in Spark's
+catalog as external tables (`macros/engine/register_lake.sql`) and builds every model, data test
+and singular test on Spark, with the dialect differences in `macros/dialect/`. The checks, the
+report and the publication then read the models through funnel/engine.py's Spark session.
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -38,20 +35,31 @@ def spark_dbt() -> Path:
     return Path(configured) if configured else PROJECT_ROOT / ".venv-spark" / "bin" / "dbt"
 
 
-@dataclass(frozen=True)
-class SparkPaths:
-    """Where a Spark build keeps its files: the lake it reads, the metastore and tables it writes."""
+def spark_python() -> Path:
+    """The Python beside the Spark dbt: it has pyspark (funnel/spark_server.py runs in it)."""
+    return spark_dbt().with_name("python")
 
-    lake: Path
-    spark_dir: Path
 
-    @property
-    def tables(self) -> Path:
-        return self.spark_dir / "tables"
+def spark_conf(settings: Settings) -> dict[str, str]:
+    """The session of profiles.yml's `spark` target, for the query session (spark_server.py):
+    the same metastore and tables, so that the checks read what dbt wrote
+    (tests/test_spark_settings.py keeps the two alike)."""
+    spark_dir = settings.spark_dir
+    return {
+        "spark.master": os.environ.get("SPARK_MASTER", "local[*]"),
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.warehouse.dir": f"{spark_dir}/tables",
+        "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=true",
+        "spark.ui.enabled": "false",
+        "spark.driver.memory": os.environ.get("FUNNEL_SPARK_DRIVER_MEMORY", "4g"),
+        "spark.driver.extraJavaOptions": f"-Dderby.stream.error.file={spark_dir}/derby.log",
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    }
 
-    def table_files(self, schema: str, table: str) -> Path:
-        """The Parquet folder of a table dbt built on Spark (managed table)."""
-        return self.tables / f"{schema}.db" / table
+
+def table_files(settings: Settings, schema: str, table: str) -> Path:
+    """The Parquet folder of a table dbt built on Spark (a managed table)."""
+    return settings.spark_dir / "tables" / f"{schema}.db" / table
 
 
 def export_lake(warehouse: Path, lake: Path) -> list[str]:
@@ -82,30 +90,36 @@ def export_lake(warehouse: Path, lake: Path) -> list[str]:
     return names
 
 
-def spark_env(settings: Settings, paths: SparkPaths) -> dict[str, str]:
+def spark_env(settings: Settings) -> dict[str, str]:
     return {
         **dbt_env(settings),
         "FUNNEL_DBT_TARGET": "spark",
-        "FUNNEL_SPARK_DIR": str(paths.spark_dir),
+        "FUNNEL_SPARK_DIR": str(settings.spark_dir),
     }
 
 
-def _dbt(settings: Settings, paths: SparkPaths, args: list[str]) -> subprocess.CompletedProcess:
+def _dbt(settings: Settings, args: list[str]) -> subprocess.CompletedProcess:
     project = str(settings.dbt_project_dir)
     command = [str(spark_dbt()), *args, "--project-dir", project, "--profiles-dir", project]
-    paths.spark_dir.mkdir(parents=True, exist_ok=True)
+    settings.spark_dir.mkdir(parents=True, exist_ok=True)
     # Spark and Derby write their scratch files (derby.log, spark-warehouse) into the cwd.
-    return subprocess.run(command, cwd=paths.spark_dir, env=spark_env(settings, paths), capture_output=True, text=True)
+    return subprocess.run(command, cwd=settings.spark_dir, env=spark_env(settings), capture_output=True, text=True)
 
 
-def build_on_spark(settings: Settings, paths: SparkPaths, *, as_of: str | None) -> subprocess.CompletedProcess:
-    """Export the lake from the warehouse, register it, and `dbt build` every model on Spark."""
-    tables = export_lake(settings.warehouse, paths.lake)
+def land_lake(settings: Settings) -> list[str]:
+    """Export the raw tables to the lake and register them in Spark's catalog; returns their
+    `schema.table` names. Raises RuntimeError with dbt's output when Spark refuses."""
+    tables = export_lake(settings.warehouse, settings.lake)
     registered = _dbt(
         settings,
-        paths,
-        ["run-operation", "register_lake", "--args", json.dumps({"lake": str(paths.lake), "tables": tables})],
+        ["run-operation", "register_lake", "--args", json.dumps({"lake": str(settings.lake), "tables": tables})],
     )
     if registered.returncode != 0:
         raise RuntimeError(f"registering the lake in Spark failed:\n{registered.stdout[-3000:]}")
-    return _dbt(settings, paths, build_args("build", as_of=as_of, full_refresh=False))
+    return tables
+
+
+def build_on_spark(settings: Settings, *, as_of: str | None) -> subprocess.CompletedProcess:
+    """The lake, then `dbt build` of every model on Spark, outside Dagster (bench/pipeline.py)."""
+    land_lake(settings)
+    return _dbt(settings, build_args("build", as_of=as_of, full_refresh=False))

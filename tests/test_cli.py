@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -112,4 +115,26 @@ def test_a_run_date_the_funnel_cannot_compute_is_refused_in_one_line(tmp_path, d
     line = result.stderr.strip()
     assert line.startswith(f"funnel run: {day} ")
     assert ("meta.history_start (2024-01-01)" in line) if day < "2024" else ("has not ended yet" in line)
+    assert not project.settings.warehouse.exists()
+
+
+def test_an_unknown_engine_is_refused_in_one_line_before_anything_runs(tmp_path):
+    project = make_project(tmp_path / "p", tmp_path / "data")
+    env = {**project.env(), "FUNNEL_ENGINE": "oracle"}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("funnel")), "run"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 3
+    assert result.stderr.strip() == "funnel run: FUNNEL_ENGINE='oracle': choose one of duckdb, spark"
+    assert not project.settings.warehouse.exists()
+
+
+def test_spark_without_its_environment_says_what_is_missing(tmp_path):
+    project = make_project(tmp_path / "p", tmp_path / "data")
+    env = {**project.env(), "FUNNEL_ENGINE": "spark", "FUNNEL_SPARK_DBT": str(tmp_path / "nowhere" / "dbt")}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("funnel")), "run"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 4
+    assert "FUNNEL_ENGINE=spark needs" in result.stderr and "make spark-env" in result.stderr
     assert not project.settings.warehouse.exists()

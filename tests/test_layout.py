@@ -42,7 +42,7 @@ LAYERS = [
     ),
     ("contract", ("funnel.contract",)),
     ("sources", ("funnel.sources",)),
-    ("transform", ("funnel.transform", "funnel.spark_lake")),
+    ("transform", ("funnel.transform", "funnel.spark_lake", "funnel.engine", "funnel.spark_server")),
     ("checks", ("funnel.checks",)),
     ("compile", ("funnel.compiled",)),
     ("publish", ("funnel.publish", "funnel.publish_postgres")),

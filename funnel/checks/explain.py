@@ -7,7 +7,7 @@ import pandas as pd
 
 from funnel.checks.gx_context import Validation, plain
 from funnel.config import Settings
-from funnel.warehouse import query_df
+from funnel.engine import models
 
 MAX_ROWS_IN_METADATA = 50
 
@@ -31,9 +31,8 @@ def rows_for(frame: pd.DataFrame, validation: Validation, index_columns: list[st
 
 
 def records(config: Settings, table: str, columns: str, where: str = "true") -> list[dict]:
-    frame = query_df(
-        config.warehouse,
-        f"select {columns} from intermediate.{table} where {where} order by all limit {MAX_ROWS_IN_METADATA}",
+    frame = models(config).query_df(
+        f"select {columns} from intermediate.{table} where {where} order by all limit {MAX_ROWS_IN_METADATA}"
     )
     return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
@@ -95,23 +94,23 @@ def top_divergences(config: Settings, team: str, periods: list[tuple], limit: in
     if not periods:
         return []
     wanted = " or ".join(
-        f"(team_metric = '{m}' and period_start = '{start}' and period_end = '{end}')" for m, start, end in periods
+        f"(team_metric = {_literal(m)} and period_start = cast({_literal(start)} as date) "
+        f"and period_end = cast({_literal(end)} as date))"
+        for m, start, end in periods
     )
-    frame = query_df(
-        config.warehouse,
+    frame = models(config).query_df(
         f"""
         with rows as (
             select team_metric, period_start, period_end, record_id, person_id, counted_by, reason,
                    count(*) over (partition by team_metric, period_start, period_end, reason) as reason_rows
             from marts.alignment_divergences
-            where team = ? and ({wanted})
+            where team = {_literal(team)} and ({wanted})
         )
         select team_metric as metric, period_start, period_end, reason, counted_by, record_id, person_id
         from rows
         order by period_start, period_end, team_metric, reason_rows desc, reason, record_id
         limit {int(limit)}
-        """,
-        [team],
+        """
     )
     return [
         {
@@ -121,3 +120,11 @@ def top_divergences(config: Settings, team: str, periods: list[tuple], limit: in
         }
         for row in frame.to_dict("records")
     ]
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal for a contract name or an ISO date: both engines read it alike (the
+    Spark engine takes no bound parameters). The contract's names are identifiers, no quotes."""
+    if "'" in str(text) or "\\" in str(text):
+        raise ValueError(f"not a plain name: {text!r}")
+    return f"'{text}'"

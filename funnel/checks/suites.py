@@ -136,13 +136,13 @@ def rejected_values(loaded: LoadedContract) -> Slice:
     limit = loaded.contract.policies.quarantine_max_rows
     expectations = [
         gxe.ExpectColumnValuesToBeBetween(
-            column="values",
+            column="rejected",
             max_value=limit,
             meta={"why": f"more than policies.quarantine_max_rows ({limit}) values could not be read"},
         )
     ]
     sql = """
-        select source, field, reason, count(*) as "values"
+        select source, field, reason, count(*) as rejected
         from intermediate.int_rejected_values
         group by source, field, reason
         union all
@@ -195,7 +195,7 @@ def won_deals(loaded: LoadedContract) -> Slice:
     """Every won deal of a counted person has an entry in the stage deals enter (opportunity)."""
     gxe = _gxe()
     stage = _deal_stage(loaded)
-    column = f"people.{stage}_at" if stage else "cast(null as timestamptz)"
+    column = f"people.{stage}_at" if stage else "cast(null as timestamp)"
     sql = f"""
         select deals.deal_id, {column} as deal_stage_at
         from marts.pipeline_deals as deals

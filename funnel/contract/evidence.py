@@ -25,14 +25,15 @@ from funnel.contract.load import LoadedContract
 PROFILE_NAME = "data_profile.json"
 
 
-def profile(con) -> dict:
-    """The counts and names the contract is checked against, from a built warehouse."""
+def profile(rows: Callable[[str], list[tuple]]) -> dict:
+    """The counts and names the contract is checked against, from built models; `rows` runs a
+    query on the engine that holds them (funnel/engine.py)."""
 
     def one(sql: str) -> int:
-        return int(con.execute(sql).fetchall()[0][0])
+        return int(rows(sql)[0][0])
 
     def names(sql: str) -> list[str]:
-        return sorted({row[0] for row in con.execute(sql).fetchall() if row[0] is not None})
+        return sorted({row[0] for row in rows(sql) if row[0] is not None})
 
     return {
         "contacts": one("select count(*) from staging.stg_hubspot__contacts"),
@@ -47,9 +48,9 @@ def profile(con) -> dict:
         "dated_deals": one("select count(distinct deal_id) from intermediate.int_deal_stage_history"),
         "property_changes": {
             name: int(count)
-            for name, count in con.execute(
+            for name, count in rows(
                 "select property_name, count(*) from intermediate.int_contact_property_changes group by 1"
-            ).fetchall()
+            )
         },
         "history_properties": names(
             "select distinct property_name from staging.stg_hubspot__contact_lifecycle_history"

@@ -10,6 +10,7 @@ import stat
 import duckdb
 import pytest
 
+from funnel.engine import DuckDBEngine
 from funnel.privacy import HASH_KEY_ENV, ensure_hash_key
 from funnel.publish import publish
 
@@ -52,7 +53,7 @@ def test_email_hash_is_keyed_and_the_key_is_never_published(default_run, tmp_pat
 
     # The sample's run fails its checks on purpose: publish its warehouse here, as a passing run would.
     published = tmp_path / "published.duckdb"
-    publish(project.settings.warehouse, published, run_id="test", as_of=None, contract_version="1")
+    publish(DuckDBEngine(project.settings.warehouse), published, run_id="test", as_of=None, contract_version="1")
     con = duckdb.connect(str(published), read_only=True)
     try:
         schemas = {s for (s,) in con.execute("select distinct table_schema from information_schema.tables").fetchall()}

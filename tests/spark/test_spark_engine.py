@@ -1,6 +1,8 @@
-"""The same models on Spark (funnel/spark_lake.py): the demo company's raw tables exported as a
-Parquet lake, every model, data test and singular test built by dbt-spark on a local PySpark, and
-every mart equal to the DuckDB run's, row for row (floating values within 1e-9).
+"""The same run on Spark: `FUNNEL_ENGINE=spark funnel run --date 2026-10-31` on the demo company
+loads the sources, exports the raw tables as a Parquet lake, builds every model, data test and
+singular test with dbt-spark on a local PySpark, runs the checks through the Spark session
+(funnel/engine.py); every mart equals the DuckDB run's, row for row (floating values within 1e-9),
+and the same checks fail for the same metric-periods.
 
 Runs in `make test` when Java and .venv-spark (`make spark-env`) are there, alone with
 `make test-spark`; CI installs both (.ci/run), and there a missing one fails instead of skipping.
@@ -13,13 +15,18 @@ import json
 import math
 import os
 import shutil
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from funnel.run_day import as_of_for
-from funnel.spark_lake import SparkPaths, build_on_spark, spark_dbt
+from funnel.engine import close_all, models
+from funnel.publish import publish
+from funnel.spark_lake import spark_dbt, table_files
+from tests.conftest import make_project
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
@@ -65,25 +72,48 @@ def _equal(a, b) -> bool:
     return a == b
 
 
-def test_every_mart_built_on_spark_equals_the_duckdb_run(default_run, tmp_path, spark_ready):
-    project, _ = default_run
-    dbt_dir = tmp_path / "dbt_project"
-    shutil.copytree(project.settings.dbt_project_dir, dbt_dir, ignore=shutil.ignore_patterns("target", "logs"))
-    settings = dataclasses.replace(project.settings, dbt_project_dir=dbt_dir)
-    paths = SparkPaths(lake=tmp_path / "lake", spark_dir=tmp_path / "spark")
+def _failing(summary: dict) -> dict[str, set]:
+    """Each failed check, with the metric-periods (or other keys) of its failing rows."""
+    found: dict[str, set] = {}
+    for check in summary["checks"]:
+        if not check["passed"]:
+            found[f"{check['asset']}:{check['check']}"] = {
+                (row.get("metric"), row.get("period")) if "period" in row else json.dumps(row, sort_keys=True)
+                for row in check["failures"]
+            }
+    return found
 
-    result = build_on_spark(settings, paths, as_of=as_of_for(AS_OF, "America/New_York"))
-    assert result.returncode == 0, result.stdout[-4000:]
-    results = json.loads((dbt_dir / "target" / "run_results.json").read_text())["results"]
-    statuses = {r["status"] for r in results}
-    built = [r for r in results if r["unique_id"].startswith("model.")]
-    tests = [r for r in results if r["unique_id"].startswith("test.")]
-    print(f"Spark: {len(built)} models, {len(tests)} data and singular tests, statuses {sorted(statuses)}")
-    assert statuses <= {"success", "pass", "no-op"} and len(built) > 50 and len(tests) > 100
+
+def test_a_run_on_spark_builds_the_marts_and_fails_the_checks_of_the_duckdb_run(
+    default_run, sample_data, tmp_path, spark_ready
+):
+    duck_project, duck_summary = default_run
+    project = make_project(tmp_path / "spark_run", sample_data)
+    env = {**project.env(), "FUNNEL_ENGINE": "spark"}
+    command = [str(Path(sys.executable).with_name("funnel")), "run", "--date", AS_OF.isoformat()]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
+    output = result.stdout + result.stderr
+    # The demo's checks fail on purpose (exit 1): on Spark exactly as on DuckDB.
+    assert result.returncode == 1, output[-4000:]
+    settings = project.settings
+    # Raw data landed in DuckDB and went to the lake; no model was built in DuckDB.
+    with duckdb.connect(str(settings.warehouse), read_only=True) as landed:
+        schemas = {row[0] for row in landed.execute("select schema_name from information_schema.schemata").fetchall()}
+    assert "raw" in schemas and not schemas & {"staging", "intermediate", "marts"}, schemas
+    assert (settings.lake / "raw" / "hubspot_contacts").exists()
+    assert not settings.published.exists(), "a failing run must not publish"
+
+    # The same checks fail, for the same metric-periods.
+    alerts = sorted((settings.artifacts_dir / "alerts").glob("run-*.json"))
+    assert len(alerts) == 1
+    on_spark = _failing(json.loads(alerts[0].read_text()))
+    on_duckdb = _failing(json.loads(duck_summary.to_json()))
+    print(f"failing checks on both engines: {sorted(on_spark)}")
+    assert on_spark and on_spark == on_duckdb
 
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
-    con.execute(f"attach '{project.settings.warehouse}' as duck (read_only)")
+    con.execute(f"attach '{duck_project.settings.warehouse}' as duck (read_only)")
     marts = [
         row[0]
         for row in con.execute(
@@ -99,7 +129,7 @@ def test_every_mart_built_on_spark_equals_the_duckdb_run(default_run, tmp_path, 
             "and table_schema = 'marts' and table_name = ? order by ordinal_position",
             [mart],
         ).fetchall()
-        spark_files = paths.table_files("marts", mart)
+        spark_files = table_files(settings, "marts", mart)
         assert spark_files.exists(), f"Spark built no marts.{mart}"
         spark_source = f"read_parquet('{spark_files}/*.parquet')"
         spark_columns = [row[0] for row in con.execute(f"describe select * from {spark_source}").fetchall()]
@@ -111,3 +141,24 @@ def test_every_mart_built_on_spark_equals_the_duckdb_run(default_run, tmp_path, 
         compared += len(ours)
     print(f"{len(marts)} marts, {compared} rows equal on Spark and DuckDB")
     assert compared > 30_000
+
+    # A publication reads the marts through the Spark session: the same tables and rows as the
+    # DuckDB warehouse holds, instants still instants.
+    published = tmp_path / "published.duckdb"
+    counts = publish(
+        models(dataclasses.replace(settings, engine="spark")), published, run_id="t", as_of=None, contract_version="1"
+    )
+    close_all()
+    assert counts == {mart: con.execute(f"select count(*) from duck.marts.{mart}").fetchall()[0][0] for mart in marts}
+    con.execute(f"attach '{published}' as pub (read_only)")
+    types = (
+        "select table_name, column_name, data_type from information_schema.columns where table_catalog = '{}' "
+        "and table_schema = 'marts' and data_type like 'TIMESTAMP%' order by all"
+    )
+    assert con.execute(types.format("pub")).fetchall() == con.execute(types.format("duck")).fetchall()
+
+    # The report was read through the Spark session too.
+    report = (settings.artifacts_dir / "reports" / "latest.html").read_text(encoding="utf-8")
+    duck_report = (duck_project.settings.artifacts_dir / "reports" / "latest.html").read_text(encoding="utf-8")
+    for team_metric in sorted({key[0] for keys in on_duckdb.values() for key in keys if isinstance(key, tuple)}):
+        assert report.count(team_metric) == duck_report.count(team_metric), team_metric

@@ -14,8 +14,9 @@ from funnel.checks.gx_context import Validation, plain, validate
 from funnel.config import RUN_DAY_TAG, Settings
 from funnel.contract import evidence
 from funnel.contract.load import LoadedContract
+from funnel.engine import models
 from funnel.run_summary import DATA_DOCS_KEY, DIVERGENCES_KEY, FAILURES_KEY
-from funnel.warehouse import connect, query_df
+from funnel.warehouse import query_df
 from orchestration.defs.sources.assets import raw_key
 from orchestration.lib.warehouse_lock import WAREHOUSE_POOL
 
@@ -54,7 +55,7 @@ def _raw_check(source: str, slice_: suites.Slice, tables: dict, config: Settings
         specs=specs, name=f"check_raw_{source}", pool=WAREHOUSE_POOL, required_resource_keys={"warehouse_lock"}
     )
     def check_raw(context: dg.AssetCheckExecutionContext):
-        frame = query_df(config.warehouse, slice_.sql)
+        frame = query_df(config.warehouse, slice_.sql)  # raw tables: always the DuckDB warehouse
         validation = validate(config.expectations_dir, slice_.suite.name, frame)
         failing = {key.get("table_name") for f in validation.failed for key in f.keys}
         sources = {table: spec.source for table, spec in tables.items()}
@@ -153,17 +154,17 @@ def _rejected_values_check(config: Settings, slice_: suites.Slice) -> dg.AssetCh
         description="Every value the sources hold is readable, or within policies.quarantine_max_rows.",
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        frame = query_df(config.warehouse, slice_.sql)
+        frame = models(config).query_df(slice_.sql)
         validation = validate(config.expectations_dir, slice_.suite.name, frame)
         rows = explain.records(config, "int_rejected_values", "source, file, record_id, field, raw_value, reason")
-        total = int(frame.loc[frame["source"] == "all", "values"].sum())
+        total = int(frame.loc[frame["source"] == "all", "rejected"].sum())
         groups = frame[frame["source"] != "all"].to_dict("records")
         description = (
             "every value read"
             if not total
             else (
                 f"{total} value(s) could not be read: "
-                + "; ".join(f"{g['source']} {g['field']}: {g['values']} ({g['reason']})" for g in groups[:5])
+                + "; ".join(f"{g['source']} {g['field']}: {g['rejected']} ({g['reason']})" for g in groups[:5])
             )
         )
         return dg.AssetCheckResult(
@@ -193,7 +194,7 @@ def _value_warnings_check(config: Settings, loaded: LoadedContract, slice_: suit
         "duplicates); policies.suspicious_values says which kinds block.",
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        frame = query_df(config.warehouse, slice_.sql)
+        frame = models(config).query_df(slice_.sql)
         validation = validate(config.expectations_dir, slice_.suite.name, frame)
         rows = explain.records(config, "int_value_warnings", "kind, source, record_id, field, value, reason")
         found = dict(zip(frame["kind"], frame["records"]))
@@ -232,8 +233,7 @@ def _evidence_check(config: Settings, loaded: LoadedContract) -> dg.AssetChecksD
         required_resource_keys={"warehouse_lock"},
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        with connect(config.warehouse, read_only=True) as con:
-            data = evidence.profile(con)
+        data = evidence.profile(models(config).rows)
         evidence.write_profile(data, config.artifacts_dir)
         frame = pd.DataFrame(
             evidence.rows(loaded, data),
@@ -278,7 +278,7 @@ def _frame_check(
         required_resource_keys={"warehouse_lock"},
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        frame = query_df(config.warehouse, slice_.sql)
+        frame = models(config).query_df(slice_.sql)
         validation = validate(config.expectations_dir, slice_.suite.name, frame)
         failures = explain.rows_for(frame, validation, slice_.suite.index_columns)
         return dg.AssetCheckResult(
@@ -302,7 +302,7 @@ def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.As
         required_resource_keys={"warehouse_lock"},
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        frame = query_df(config.warehouse, slice_.sql)
+        frame = models(config).query_df(slice_.sql)
         validation = validate(config.expectations_dir, slice_.suite.name, frame)
         index = slice_.suite.index_columns
 

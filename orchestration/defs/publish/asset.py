@@ -7,6 +7,7 @@ import dagster as dg
 
 from funnel.config import Settings
 from funnel.contract.load import LoadedContract
+from funnel.engine import models
 from funnel.publish import publish
 from funnel.publish_postgres import publish_to_postgres, redacted
 from orchestration.lib.run_tags import run_as_of, run_day
@@ -44,7 +45,7 @@ def build(
             return
         as_of = run_as_of(context, timezone)
         counts = publish(
-            config.warehouse,
+            models(config),
             config.published,
             run_id=context.run.run_id,
             as_of=as_of,

@@ -16,7 +16,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from funnel.config import Settings
+from funnel.engine import close_all
 from funnel.privacy import ensure_hash_key
+from funnel.spark_lake import land_lake, spark_dbt
 from funnel.transform import broken_nodes, build_args, dbt_executable, dbt_log_path
 from funnel.warehouse import connect
 from orchestration.lib.run_tags import run_as_of
@@ -70,6 +72,12 @@ def build_dbt_assets(
         full_refresh = context.run.tags.get("funnel/full_refresh") == "true"
         with connect(settings.warehouse) as con:
             ensure_hash_key(con)  # email_hash's key, read by dbt from the warehouse (privacy.py)
+        if settings.engine == "spark":
+            # dbt-spark opens the metastore the checks' Spark session holds: one process at a time.
+            close_all()
+            tables = land_lake(settings)
+            context.log.info(f"Spark: {len(tables)} raw tables exported to {settings.lake} and registered")
+            dbt = spark_dbt_resource(settings)
         # A failing dbt test is a failed (blocking) asset check, not a crash: the step goes on, so
         # that every other check of the run still reports, and what depends on the tested model
         # is not built (dbt skips it) nor published. A model that cannot be built fails the step.
@@ -95,6 +103,18 @@ def build_dbt_assets(
             )
 
     return funnel_dbt
+
+
+def spark_dbt_resource(settings: Settings) -> DbtCliResource:
+    """dbt on the `spark` target, from .venv-spark (funnel/spark_lake.py)."""
+    os.environ["FUNNEL_SPARK_DIR"] = str(settings.spark_dir)
+    settings.spark_dir.mkdir(parents=True, exist_ok=True)
+    return DbtCliResource(
+        project_dir=str(settings.dbt_project_dir),
+        profiles_dir=str(settings.dbt_project_dir),
+        dbt_executable=str(spark_dbt()),
+        target="spark",
+    )
 
 
 def dbt_resource(settings: Settings) -> DbtCliResource:
