@@ -3,9 +3,12 @@
     python bench/pipeline.py                       # 100,000 and 1,000,000 contacts
     python bench/pipeline.py --sizes 20000         # any sizes
     python bench/pipeline.py --keep DIR            # keep the generated data and warehouses
+    python bench/pipeline.py --engine duckdb spark # the same companies on both engines, side by side
 
 Generation and the run each happen in their own process, so that each peak memory figure is
-that phase's alone; the dbt subprocess's memory is sampled from /proc while the run goes.
+that phase's alone; the memory of the run's child processes (dbt, and on Spark the JVMs of dbt-spark
+and of the checks' session) is sampled from /proc while the run goes. On Spark the dbt phase
+includes exporting the raw tables to the Parquet lake.
 Figures are printed, never asserted.
 """
 
@@ -74,7 +77,7 @@ def generate_one(contacts: int, workdir: Path) -> dict:
     }
 
 
-def run_one(workdir: Path, as_of: str) -> dict:
+def run_one(workdir: Path, as_of: str, engine: str) -> dict:
     import os
     import threading
 
@@ -83,7 +86,7 @@ def run_one(workdir: Path, as_of: str) -> dict:
     from funnel.config import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Settings
     from orchestration.runner import run_daily
 
-    data = workdir / "data"
+    data = workdir.parent / "data"
     peak_children = [0]
     done = threading.Event()
 
@@ -105,6 +108,7 @@ def run_one(workdir: Path, as_of: str) -> dict:
         dagster_home=workdir / "dagster_home",
         dbt_project_dir=dbt_dir,
         expectations_dir=expectations,
+        engine=engine,
     )
     started = time.perf_counter()
     summary = run_daily(settings, date.fromisoformat(as_of), quiet=True)
@@ -148,6 +152,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--keep", type=Path, default=None, help="folder to keep the work in")
+    parser.add_argument("--engine", nargs="+", choices=["duckdb", "spark"], default=["duckdb"])
     parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--run", type=str, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
@@ -157,22 +162,28 @@ def main() -> int:
         print(json.dumps(generate_one(args.generate, args.workdir)))
         return 0
     if args.run:
-        print(json.dumps(run_one(args.workdir, args.run)))
+        print(json.dumps(run_one(args.workdir, args.run, args.engine[0])))
         return 0
 
     rows = []
     for size in args.sizes:
         workdir = (args.keep / str(size)) if args.keep else Path(tempfile.mkdtemp(prefix=f"funnel-bench-{size}-"))
         workdir.mkdir(parents=True, exist_ok=True)
-        env_home = workdir / "dagster_home"
-        env_home.mkdir(exist_ok=True)
-        shutil.copyfile(ROOT / "dagster.yaml", env_home / "dagster.yaml")
         print(f"… {size:,} contacts in {workdir}", file=sys.stderr, flush=True)
-        env = {**os.environ, "DAGSTER_HOME": str(env_home)}
-        row = _phase_in_process(workdir, env, "--generate", str(size))
-        row.update(_phase_in_process(workdir, env, "--run", row.pop("as_of")))
-        row["total_s"] = round(row["generate_s"] + row["run_s"], 1)
-        rows.append(row)
+        generated = _phase_in_process(workdir, dict(os.environ), "--generate", str(size))
+        as_of = generated.pop("as_of")
+        for engine in args.engine:
+            # Each engine runs in its own folder and Dagster home, on the same generated data.
+            run_dir = workdir / engine
+            env_home = run_dir / "dagster_home"
+            env_home.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / "dagster.yaml", env_home / "dagster.yaml")
+            print(f"… {size:,} contacts on {engine}", file=sys.stderr, flush=True)
+            env = {**os.environ, "DAGSTER_HOME": str(env_home)}
+            row = {"engine": engine, **generated}
+            row.update(_phase_in_process(run_dir, env, "--run", as_of, "--engine", engine))
+            row["total_s"] = round(row["generate_s"] + row["run_s"], 1)
+            rows.append(row)
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
 
@@ -180,6 +191,15 @@ def main() -> int:
     print(" | ".join(columns))
     for row in rows:
         print(" | ".join(str(row.get(c, "")) for c in columns))
+    # How each engine grows from the smallest size to the largest: the figure that compares them.
+    for engine in args.engine:
+        mine = sorted((r for r in rows if r["engine"] == engine), key=lambda r: r["contacts"])
+        if len(mine) > 1 and mine[0].get("dbt_s"):
+            first, last = mine[0], mine[-1]
+            print(
+                f"{engine}: {last['contacts'] / first['contacts']:g}x the contacts -> dbt phase "
+                f"{last.get('dbt_s', 0) / first['dbt_s']:.1f}x, whole run {last['run_s'] / first['run_s']:.1f}x"
+            )
     return 0
 
 

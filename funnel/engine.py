@@ -123,7 +123,7 @@ class SparkEngine:
         if self._server is None or self._server.poll() is not None:
             self._server = self._start()
         out = self.results / str(next(self._numbers))
-        self._server.stdin.write(json.dumps({"sql": sql, "out": str(out)}) + "\n")
+        self._server.stdin.write(json.dumps({"query": sql, "out": str(out)}) + "\n")
         self._server.stdin.flush()
         reply = json.loads(self._server.stdout.readline() or '{"error": "the Spark session ended"}')
         if "error" in reply:

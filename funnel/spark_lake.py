@@ -51,6 +51,7 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.sql.warehouse.dir": f"{spark_dir}/tables",
         "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=true",
         "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
         "spark.driver.memory": os.environ.get("FUNNEL_SPARK_DRIVER_MEMORY", "4g"),
         "spark.driver.extraJavaOptions": f"-Dderby.stream.error.file={spark_dir}/derby.log",
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",

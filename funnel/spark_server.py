@@ -2,7 +2,7 @@
 
 Run by .venv-spark's Python as a script (funnel/engine.py starts it), never imported: pyspark
 lives in its own environment (funnel/spark_lake.py says why), so this file uses only the
-standard library and pyspark. One request per line on stdin, {"sql": ..., "out": folder}; the
+standard library and pyspark. One request per line on stdin, {"query": ..., "out": folder}; the
 result is written as Parquet into the folder, and one line answers on stdout: {"ok": true} or
 {"error": message}. The session is the one dbt-spark builds the models in (the same metastore
 and tables, from the configuration given as the first argument), so what the checks read is
@@ -29,7 +29,7 @@ def main() -> int:
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            frame = spark.sql(request["sql"])
+            frame = spark.sql(request["query"])
             # One file per result: the caller reads it with DuckDB. Results are small (aggregates
             # and failing rows) except the marts a publication copies.
             frame.coalesce(1).write.mode("overwrite").parquet(request["out"])

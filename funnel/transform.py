@@ -100,6 +100,15 @@ def broken_nodes(run_results: Path) -> list[str]:
     ]
 
 
+def built_models(run_results: Path) -> int:
+    """How many models dbt built successfully in a run (0 when it wrote no results)."""
+    try:
+        results = json.loads(run_results.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return 0
+    return sum(1 for r in results if r["unique_id"].startswith("model.") and r.get("status") == "success")
+
+
 def dbt_log_path(settings: Settings, run_id: str) -> Path:
     """Where a run's dbt log is kept after the run (its target folder is removed)."""
     return settings.artifacts_dir / "logs" / f"dbt-{run_id[:8]}.log"

@@ -19,7 +19,7 @@ from funnel.config import Settings
 from funnel.engine import close_all
 from funnel.privacy import ensure_hash_key
 from funnel.spark_lake import land_lake, spark_dbt
-from funnel.transform import broken_nodes, build_args, dbt_executable, dbt_log_path
+from funnel.transform import broken_nodes, build_args, built_models, dbt_executable, dbt_log_path
 from funnel.warehouse import connect
 from orchestration.lib.run_tags import run_as_of
 from orchestration.lib.warehouse_lock import WAREHOUSE_POOL, WarehouseLock
@@ -85,9 +85,13 @@ def build_dbt_assets(
             build_args("build", as_of=as_of, full_refresh=full_refresh), context=context, raise_on_error=False
         )
         target = Path(invocation.target_path)
+        reported = 0
         try:
-            yield from invocation.stream()
+            for event in invocation.stream():
+                reported += isinstance(event, (dg.Output, dg.AssetMaterialization, dg.MaterializeResult))
+                yield event
             broken = broken_nodes(target / "run_results.json")
+            built = built_models(target / "run_results.json")
         finally:
             # dagster-dbt writes one target folder per invocation; keep the project clean, but
             # keep dbt's log where the run summary points (artifacts/logs/dbt-<run>.log).
@@ -96,6 +100,11 @@ def build_dbt_assets(
             with contextlib.suppress(OSError):
                 shutil.copyfile(target / "dbt.log", kept)
             shutil.rmtree(target, ignore_errors=True)
+        if not broken and reported < built:
+            # dagster-dbt reads dbt's events from its output, stderr included: a line it cannot
+            # parse (e.g. Spark's console progress bar) loses an event, and the models it names
+            # would look skipped to every check after them. Never let that pass as success.
+            broken = [f"dbt built {built} models but Dagster saw {reported} of them (events lost in dbt's output)"]
         if broken:
             raise dg.Failure(
                 description="dbt could not build: " + "; ".join(broken or ["see the log"]) + f" (full dbt log: {kept})",
