@@ -189,12 +189,13 @@ def _generate(args) -> int:
 def _run(args) -> int:
     """Check what can be checked without Dagster, then hand this process over to the Dagster
     launcher (orchestration/__main__.py): same pid, so a signal or a kill reaches the run itself."""
+    from funnel import memory
     from funnel.config import engine_problem
     from funnel.engine import spark_available
     from funnel.run_day import run_date_problem
 
     config = settings()
-    problem = engine_problem(config)
+    problem = engine_problem(config) or memory.problem()
     if problem:
         print(f"funnel run: {problem}", file=sys.stderr)
         return EXIT_INVALID

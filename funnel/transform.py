@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from funnel import memory
 from funnel.config import Settings
 
 _PARSE_STAMP = "funnel_parse_inputs.sha256"
@@ -30,6 +31,7 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     return {
         **os.environ,
         "FUNNEL_WAREHOUSE": str(settings.warehouse),
+        **memory.dbt_env(settings.warehouse),
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }

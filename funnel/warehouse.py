@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from funnel.config import published_path
+from funnel.memory import duckdb_config
 
 # DuckDB's lock error names the holder: "Conflicting lock is held in /usr/bin/duckdb (PID 42) …"
 _HOLDER = re.compile(r"held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
@@ -69,7 +70,8 @@ def wait_until_free(
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    # The same memory limit, threads and spill folder as dbt's DuckDB (funnel/memory.py).
+    con = duckdb.connect(str(path), read_only=read_only, config=duckdb_config(path))
     try:
         yield con
     finally:

@@ -15,6 +15,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from funnel import memory
 from funnel.config import Settings
 from funnel.engine import close_all
 from funnel.privacy import ensure_hash_key
@@ -129,6 +130,8 @@ def spark_dbt_resource(settings: Settings) -> DbtCliResource:
 def dbt_resource(settings: Settings) -> DbtCliResource:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ["FUNNEL_WAREHOUSE"] = str(settings.warehouse)
+    # dagster-dbt runs dbt with this process's environment: the same DuckDB limits as the loaders.
+    os.environ.update(memory.dbt_env(settings.warehouse))
     return DbtCliResource(
         project_dir=str(settings.dbt_project_dir),
         profiles_dir=str(settings.dbt_project_dir),
