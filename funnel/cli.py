@@ -58,7 +58,14 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the daily pipeline; exit 1 when a blocking check fails")
     run.add_argument("--date", type=date.fromisoformat, default=None, help="day to compute (default yesterday)")
-    run.add_argument("--full-refresh", action="store_true", help="rebuild every model from scratch")
+    run.add_argument(
+        "--full-refresh", action="store_true", help="reload every export file and rebuild every model from scratch"
+    )
+    run.add_argument(
+        "--retire-deleted",
+        action="store_true",
+        help="remove the rows of export files that were loaded before and are gone now (default: report them)",
+    )
     run.add_argument(
         "--wait",
         type=float,
@@ -211,19 +218,29 @@ def _run(args) -> int:
         if problem:
             print(f"funnel run: {problem}", file=sys.stderr)
             return EXIT_INVALID
-    command = _launcher("run", args.date, wait=args.wait, full_refresh=args.full_refresh)
+    command = _launcher(
+        "run", args.date, wait=args.wait, full_refresh=args.full_refresh, retire_deleted=args.retire_deleted
+    )
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(command[0], command)
     return EXIT_INFRA  # not reached: execv replaces this process
 
 
-def _launcher(command: str, run_date: date | None, *, wait: float | None = None, full_refresh: bool = False):
+def _launcher(
+    command: str,
+    run_date: date | None,
+    *,
+    wait: float | None = None,
+    full_refresh: bool = False,
+    retire_deleted: bool = False,
+):
     """The command line of the Dagster launcher, with this Python."""
     argv = [sys.executable, "-m", "orchestration", command]
     argv += ["--date", run_date.isoformat()] if run_date else []
     argv += ["--wait", str(wait)] if wait is not None else []
     argv += ["--full-refresh"] if full_refresh else []
+    argv += ["--retire-deleted"] if retire_deleted else []
     return argv
 
 

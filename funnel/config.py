@@ -22,6 +22,10 @@ def _path(env: str, default: Path) -> Path:
 # The job is not partitioned: every model is rebuilt whole for the day, so per-day partitions
 # would only show the UI hundreds of "missing" days nobody should backfill.
 RUN_DAY_TAG = "funnel/run_day"
+# `funnel run --full-refresh`: reload every file and rebuild every model.
+FULL_REFRESH_TAG = "funnel/full_refresh"
+# `funnel run --retire-deleted`: remove the rows of export files that are gone (sources/manifest.py).
+RETIRE_DELETED_TAG = "funnel/retire_deleted"
 
 
 def published_path(warehouse: Path) -> Path:

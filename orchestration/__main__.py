@@ -1,4 +1,4 @@
-"""`python -m orchestration run [--date D] [--wait S] [--full-refresh] [--no-paths]`: one daily
+"""`python -m orchestration run [--date D] [--wait S] [--full-refresh] [--retire-deleted] [--no-paths]`: one daily
 run through Dagster, in this process.
 
 `funnel run` checks its arguments and the contract, then hands its process over to this one
@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--date", type=date.fromisoformat, default=None)
     run.add_argument("--wait", type=float, default=None)
     run.add_argument("--full-refresh", action="store_true")
+    run.add_argument("--retire-deleted", action="store_true")
     run.add_argument("--no-paths", action="store_true", help="leave out the 'where to look' lines")
     args = parser.parse_args(argv)
     if args.command != "run":
@@ -53,7 +54,7 @@ def _run(args) -> int:
         if busy:
             print(f"funnel run: {busy}", file=sys.stderr)
             return EXIT_INFRA
-        summary = run_daily(config, args.date, full_refresh=args.full_refresh)
+        summary = run_daily(config, args.date, full_refresh=args.full_refresh, retire_deleted=args.retire_deleted)
     print(format_summary(summary))
     if not args.no_paths:
         print(where_to_look(config))

@@ -13,7 +13,7 @@ from datetime import date
 import dagster as dg
 
 from funnel import compiled
-from funnel.config import RUN_DAY_TAG, Settings, ensure_dagster_home
+from funnel.config import FULL_REFRESH_TAG, RETIRE_DELETED_TAG, RUN_DAY_TAG, Settings, ensure_dagster_home
 from funnel.contract.load import load_contract
 from funnel.privacy import keep_private
 from funnel.report import write_report
@@ -26,7 +26,12 @@ from orchestration.lib.run_summary import summarize
 
 
 def run_daily(
-    config: Settings, run_date: date | None = None, *, full_refresh: bool = False, quiet: bool = False
+    config: Settings,
+    run_date: date | None = None,
+    *,
+    full_refresh: bool = False,
+    retire_deleted: bool = False,
+    quiet: bool = False,
 ) -> RunSummary:
     """Run the daily job for `run_date` (default: yesterday) and return its summary."""
     keep_private(config)
@@ -40,7 +45,11 @@ def run_daily(
     timezone = loaded.contract.reporting.timezone
     run_date = run_date or default_run_date(timezone)
     instance = dg.DagsterInstance.get()
-    tags = {RUN_DAY_TAG: run_date.isoformat(), **({"funnel/full_refresh": "true"} if full_refresh else {})}
+    tags = {
+        RUN_DAY_TAG: run_date.isoformat(),
+        **({FULL_REFRESH_TAG: "true"} if full_refresh else {}),
+        **({RETIRE_DELETED_TAG: "true"} if retire_deleted else {}),
+    }
     # dbt's own log lines go to a file; the terminal gets one line per step.
     log_dir = config.artifacts_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)

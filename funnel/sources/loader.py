@@ -4,7 +4,8 @@ Two shapes cover every file source: JSON pages holding a list of records (HubSpo
 responses) and CSV files with a fixed header (ad platforms, FX, team reports). Each load is one
 transaction: readers see the previous contents or the new ones, never a mix. Invalid input is
 never dropped: whole unreadable files and individual bad records land in `raw.quarantine` with
-the file, the line or record position, and a reason that says what to do.
+the file, the line or record position, and a reason that says what to do. A daily load reads
+only the files that are new or changed since the last one (`raw._load_manifest`, manifest.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
+from funnel.sources import manifest
 
 QUARANTINE_DDL = """
 create table if not exists raw.quarantine (
@@ -39,6 +42,12 @@ class LoadResult:
     rows: int
     quarantined_files: int
     quarantined_records: int
+    read_files: int = 0
+    """Files read by this load (all of them on a full load; new and changed ones otherwise)."""
+    deleted_files: tuple[str, ...] = ()
+    """Files loaded earlier that are gone from the folder (manifest.py)."""
+    retired: bool = False
+    """Whether the deleted files' rows were removed."""
 
 
 @dataclass(frozen=True)
@@ -116,16 +125,31 @@ def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def load_json_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages) -> LoadResult:
-    """Replace `raw.<table>` with the records of every page under `root/spec.folder`."""
+def load_json_pages(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    spec: JsonPages,
+    *,
+    full_refresh: bool = False,
+    retire_deleted: bool = False,
+) -> LoadResult:
+    """Bring `raw.<table>` up to date with the pages under `root/spec.folder`: read the new and
+    changed files only (manifest.py), or every file on a first load or with `full_refresh`."""
     files, refused = _outside(root, _files(root, spec.folder, spec.pattern))
     ensure_schema(con)
     con.execute("begin transaction")
     try:
-        start_replacing(con, spec)
+        plan = manifest.plan(
+            con, root, spec.table, files, full_refresh=full_refresh, retire_deleted=retire_deleted
+        )
+        if plan.full:
+            start_replacing(con, spec)
+        else:
+            _create_raw_table(con, spec)
+        manifest.forget(con, spec.source, spec.table, plan.replaced + [_relative(p, root) for p, _ in refused])
         _quarantine_files(con, spec.source, root, refused)
-        for start in range(0, len(files), _BATCH_FILES):
-            batch = files[start : start + _BATCH_FILES]
+        for start in range(0, len(plan.read), _BATCH_FILES):
+            batch = plan.read[start : start + _BATCH_FILES]
             _read_pages(con, root, spec, batch)
             con.execute(
                 f"""
@@ -153,11 +177,12 @@ def load_json_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages)
                 from lists
                 """,
             )
+        manifest.record(con, spec.table, plan)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return _result(con, spec.source, spec.table, len(files))
+    return _result(con, spec.source, spec.table, len(files), plan)
 
 
 def _read_pages(con: duckdb.DuckDBPyConnection, root: Path, spec: JsonPages, batch: Sequence[Path]) -> None:
@@ -274,6 +299,19 @@ def start_replacing(
     out) when it is missing, then empty it and its quarantine rows, inside the caller's
     transaction. `columns` replaces the spec's (another path may hold a column the file path
     derives); `records_sql` must then provide what they read."""
+    _create_raw_table(con, spec, columns, records_sql, params)
+    con.execute(f"delete from raw.{spec.table}")
+    con.execute("delete from raw.quarantine where source = ?", [spec.source])
+    manifest.clear(con, spec.table)
+
+
+def _create_raw_table(
+    con: duckdb.DuckDBPyConnection,
+    spec: JsonPages,
+    columns: Mapping[str, str] | None = None,
+    records_sql: str = "select null::json as rec, ''::varchar as filename",
+    params: dict | None = None,
+) -> None:
     con.execute(
         f"""
         create table if not exists raw.{spec.table} as
@@ -282,8 +320,6 @@ def start_replacing(
         """,
         params or {},
     )
-    con.execute(f"delete from raw.{spec.table}")
-    con.execute("delete from raw.quarantine where source = ?", [spec.source])
 
 
 def insert_records(
@@ -320,23 +356,33 @@ def insert_records(
     con.execute("drop table _records")
 
 
-def load_csv_files(con: duckdb.DuckDBPyConnection, root: Path, spec: CsvFiles) -> LoadResult:
-    """Replace `raw.<table>` with the rows of every CSV under `root/spec.folder`."""
+def load_csv_files(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    spec: CsvFiles,
+    *,
+    full_refresh: bool = False,
+    retire_deleted: bool = False,
+) -> LoadResult:
+    """Bring `raw.<table>` up to date with the CSV files under `root/spec.folder`: the new and
+    changed files only (manifest.py), or every file on a first load or with `full_refresh`."""
     files, refused = _outside(root, _files(root, spec.folder, spec.pattern))
     ensure_schema(con)
-    by_header: dict[tuple[str, ...], list[Path]] = {}
-    broken: list[tuple[Path, str]] = list(refused)
-    for path in files:
-        header, problem = _read_header(path, spec.columns)
-        if problem:
-            broken.append((path, problem))
-        else:
-            by_header.setdefault(header, []).append(path)
-
     typed = ", ".join(spec.columns)
     extra = "".join(f", {expr} as {name}" for name, expr in spec.extra.items())
     con.execute("begin transaction")
     try:
+        plan = manifest.plan(
+            con, root, spec.table, files, full_refresh=full_refresh, retire_deleted=retire_deleted
+        )
+        by_header: dict[tuple[str, ...], list[Path]] = {}
+        broken: list[tuple[Path, str]] = list(refused)
+        for path in plan.read:
+            header, problem = _read_header(path, spec.columns)
+            if problem:
+                broken.append((path, problem))
+            else:
+                by_header.setdefault(header, []).append(path)
         con.execute(
             f"""
             create table if not exists raw.{spec.table} as
@@ -345,8 +391,10 @@ def load_csv_files(con: duckdb.DuckDBPyConnection, root: Path, spec: CsvFiles) -
             where false
             """
         )
-        con.execute(f"delete from raw.{spec.table}")
-        con.execute("delete from raw.quarantine where source = ?", [spec.source])
+        if plan.full:
+            con.execute(f"delete from raw.{spec.table}")
+            con.execute("delete from raw.quarantine where source = ?", [spec.source])
+        manifest.forget(con, spec.source, spec.table, plan.replaced + [_relative(p, root) for p, _ in refused])
         for path, problem in broken:
             con.execute(
                 "insert into raw.quarantine values (?, ?, null, null, ?, now())",
@@ -374,11 +422,12 @@ def load_csv_files(con: duckdb.DuckDBPyConnection, root: Path, spec: CsvFiles) -
                 """,
                 [spec.source, len(str(root)) + 2],
             )
+        manifest.record(con, spec.table, plan)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return _result(con, spec.source, spec.table, len(files))
+    return _result(con, spec.source, spec.table, len(files), plan)
 
 
 def _read_header(path: Path, required: Mapping[str, str]) -> tuple[tuple[str, ...], str | None]:
@@ -402,19 +451,29 @@ def _read_header(path: Path, required: Mapping[str, str]) -> tuple[tuple[str, ..
     return header, None
 
 
-def _result(con: duckdb.DuckDBPyConnection, source: str, table: str, files: int) -> LoadResult:
+def _result(
+    con: duckdb.DuckDBPyConnection, source: str, table: str, files: int, plan: manifest.Plan
+) -> LoadResult:
     rows = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
     q_files, q_records = con.execute(
         "select count(*) filter (where line is null), count(*) filter (where line is not null) "
         "from raw.quarantine where source = ?",
         [source],
     ).fetchone()
-    return LoadResult(table, files, rows, q_files, q_records)
+    return LoadResult(
+        table, files, rows, q_files, q_records, len(plan.read), tuple(plan.deleted), plan.retired
+    )
 
 
-def load_all(con: duckdb.DuckDBPyConnection, root: Path, specs) -> list[LoadResult]:
-    """Load each spec (JSON pages or CSV files) from `root`, in order."""
+def load_all(
+    con: duckdb.DuckDBPyConnection, root: Path, specs, *, full_refresh: bool = False, retire_deleted: bool = False
+) -> list[LoadResult]:
+    """Load each spec (JSON pages or CSV files) from `root`, in order: new and changed files
+    only, unless `full_refresh` (manifest.py)."""
+    options = {"full_refresh": full_refresh, "retire_deleted": retire_deleted}
     return [
-        load_json_pages(con, root, spec) if isinstance(spec, JsonPages) else load_csv_files(con, root, spec)
+        load_json_pages(con, root, spec, **options)
+        if isinstance(spec, JsonPages)
+        else load_csv_files(con, root, spec, **options)
         for spec in specs
     ]

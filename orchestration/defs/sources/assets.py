@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 import dagster as dg
 
-from funnel.config import Settings
+from funnel.config import FULL_REFRESH_TAG, RETIRE_DELETED_TAG, Settings
 from funnel.sources.loader import CsvFiles, JsonPages, load_all
 from funnel.warehouse import connect
 from orchestration.lib.warehouse_lock import WAREHOUSE_POOL
@@ -47,18 +47,33 @@ def build_raw_asset(
         description=description,
     )
     def _load(context: dg.AssetExecutionContext):
+        tags = context.run.tags
         with connect(settings.warehouse) as con:
-            results = load_all(con, settings.data_dir, tables.values())
+            results = load_all(
+                con,
+                settings.data_dir,
+                tables.values(),
+                full_refresh=tags.get(FULL_REFRESH_TAG) == "true",
+                retire_deleted=tags.get(RETIRE_DELETED_TAG) == "true",
+            )
         for result in results:
             if result.quarantined_files or result.quarantined_records:
                 context.log.warning(
                     f"raw.{result.table}: {result.quarantined_files} file(s) and "
                     f"{result.quarantined_records} record(s) quarantined — see raw.quarantine"
                 )
+            if result.deleted_files and not result.retired:
+                context.log.warning(
+                    f"raw.{result.table}: {len(result.deleted_files)} file(s) loaded earlier are gone from "
+                    f"{settings.data_dir} (first: {result.deleted_files[0]}); their rows are kept. "
+                    "Restore them, or run `funnel run --retire-deleted` to remove their rows"
+                )
             yield dg.MaterializeResult(
                 asset_key=raw_key(result.table),
                 metadata={
                     "files": result.files,
+                    "files_read": result.read_files,
+                    "files_gone": len(result.deleted_files),
                     "rows": dg.MetadataValue.int(result.rows),
                     "quarantined_files": result.quarantined_files,
                     "quarantined_records": result.quarantined_records,

@@ -16,7 +16,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from funnel import memory
-from funnel.config import Settings
+from funnel.config import FULL_REFRESH_TAG, Settings
 from funnel.engine import close_all
 from funnel.privacy import ensure_hash_key
 from funnel.spark_lake import land_lake, spark_dbt
@@ -70,7 +70,7 @@ def build_dbt_assets(
     )
     def funnel_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse_lock: WarehouseLock):
         as_of = run_as_of(context, timezone)
-        full_refresh = context.run.tags.get("funnel/full_refresh") == "true"
+        full_refresh = context.run.tags.get(FULL_REFRESH_TAG) == "true"
         with connect(settings.warehouse) as con:
             ensure_hash_key(con)  # email_hash's key, read by dbt from the warehouse (privacy.py)
         if settings.engine == "spark":
