@@ -55,6 +55,7 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.driver.memory": os.environ.get("FUNNEL_SPARK_DRIVER_MEMORY", "4g"),
         "spark.driver.extraJavaOptions": f"-Dderby.stream.error.file={spark_dir}/derby.log",
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+        "spark.sql.cteRecursionRowLimit": "1000000000",
     }
 
 
