@@ -19,8 +19,9 @@ def _path(env: str, default: Path) -> Path:
 
 
 # The run's day travels as a run tag, set by `funnel run` and by the schedule (definitions.py).
-# The job is not partitioned: every model is rebuilt whole for the day, so per-day partitions
-# would only show the UI hundreds of "missing" days nobody should backfill.
+# The job is not partitioned: a run brings every model up to date for its day (incrementally
+# where it can), so per-day partitions would only show the UI hundreds of "missing" days nobody
+# should backfill.
 RUN_DAY_TAG = "funnel/run_day"
 # `funnel run --full-refresh`: reload every file and rebuild every model.
 FULL_REFRESH_TAG = "funnel/full_refresh"

@@ -37,7 +37,7 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def _parse_inputs_hash(project_dir: Path) -> str:
+def parse_inputs_hash(project_dir: Path) -> str:
     digest = hashlib.sha256()
     for folder in ("models", "macros", "tests"):
         for path in sorted((project_dir / folder).rglob("*")):
@@ -60,7 +60,7 @@ def prepare(settings: Settings) -> Path:
     target = project_dir / "target"
     manifest = target / "manifest.json"
     stamp = target / _PARSE_STAMP
-    inputs = _parse_inputs_hash(project_dir)
+    inputs = parse_inputs_hash(project_dir)
     if manifest.exists() and stamp.exists() and stamp.read_text() == inputs:
         return manifest
     result = subprocess.run(
@@ -100,6 +100,22 @@ def broken_nodes(run_results: Path) -> list[str]:
         for result in results
         if result.get("status") == "error"
     ]
+
+
+def incremental_models_built(run_results: Path, manifest: Path) -> bool:
+    """Whether every incremental model of the project was built by this run (so that the next
+    run may build on it: funnel/build_state.py)."""
+    try:
+        results = {r["unique_id"]: r.get("status") for r in json.loads(run_results.read_text())["results"]}
+        nodes = json.loads(manifest.read_text())["nodes"]
+    except (OSError, ValueError, KeyError):
+        return False
+    incremental = [
+        unique_id
+        for unique_id, node in nodes.items()
+        if node.get("resource_type") == "model" and node.get("config", {}).get("materialized") == "incremental"
+    ]
+    return all(results.get(unique_id) == "success" for unique_id in incremental)
 
 
 def built_models(run_results: Path) -> int:

@@ -162,7 +162,11 @@ def test_a_table_an_api_sync_replaced_is_loaded_whole_from_files_again(con, thre
 
 
 def test_a_changed_csv_replaces_its_rows_and_its_quarantined_lines(con, tmp_path):
-    write(tmp_path, "ads/google_ads/campaign_stats_2025-05.csv", HEADER + "\n2025-05-01,c1,USD,k1,brand,1500000,3,100,0.5\n")
+    write(
+        tmp_path,
+        "ads/google_ads/campaign_stats_2025-05.csv",
+        HEADER + "\n2025-05-01,c1,USD,k1,brand,1500000,3,100,0.5\n",
+    )
     write(
         tmp_path,
         "ads/google_ads/campaign_stats_2025-06.csv",
@@ -181,9 +185,7 @@ def test_a_changed_csv_replaces_its_rows_and_its_quarantined_lines(con, tmp_path
     )
     second = load_csv_files(con, tmp_path, GOOGLE)
 
-    costs = con.execute(
-        "select date::varchar, cost_micros from raw.google_ads_campaign_stats order by date"
-    ).fetchall()
+    costs = con.execute("select date::varchar, cost_micros from raw.google_ads_campaign_stats order by date").fetchall()
     assert second.read_files == 1
     assert costs == [("2025-05-01", 1500000), ("2025-06-01", 1000000), ("2025-06-02", 2000000)]
     assert quarantine(con, "ads.google_ads") == []

@@ -79,9 +79,7 @@ def test_dbts_duckdb_has_the_same_settings(monkeypatch, tmp_path):
         timeout=300,
     )
     assert shown.returncode == 0, shown.stdout[-2000:]
-    previews = [
-        json.loads(line)["data"]["preview"] for line in shown.stdout.splitlines() if '"preview"' in line
-    ]
+    previews = [json.loads(line)["data"]["preview"] for line in shown.stdout.splitlines() if '"preview"' in line]
     assert json.loads(previews[-1]) == [{"m": "3.0 GiB", "t": 2, "d": str(tmp_path / "spill")}]
 
 
@@ -92,7 +90,5 @@ def test_an_invalid_limit_stops_funnel_run_in_one_line(tmp_path):
         [str(Path(sys.executable).with_name("funnel")), "run"], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 3
-    assert result.stderr.strip() == (
-        "funnel run: FUNNEL_MEMORY_LIMIT='plenty': write a size such as 4GB, 512MB or 60%"
-    )
+    assert result.stderr.strip() == ("funnel run: FUNNEL_MEMORY_LIMIT='plenty': write a size such as 4GB, 512MB or 60%")
     assert not project.settings.warehouse.exists()

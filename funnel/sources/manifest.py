@@ -127,7 +127,9 @@ def record(con: duckdb.DuckDBPyConnection, table: str, result: Plan) -> None:
     con.execute("create or replace temp table _stamped (file varchar, size bigint, modified_ns bigint, sha256 varchar)")
     con.executemany("insert into _stamped values (?, ?, ?, ?)", [list(entry) for entry in result.entries])
     con.execute('delete from raw._load_manifest where "table" = ? and file in (select file from _stamped)', [table])
-    con.execute("insert into raw._load_manifest select ?, file, size, modified_ns, sha256, now() from _stamped", [table])
+    con.execute(
+        "insert into raw._load_manifest select ?, file, size, modified_ns, sha256, now() from _stamped", [table]
+    )
     con.execute("drop table _stamped")
 
 

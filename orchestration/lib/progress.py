@@ -21,9 +21,13 @@ class _Progress(logging.Handler):
         meta = getattr(record, "dagster_meta", {})
         event = meta.get("dagster_event")
         if event is None:
+            message = meta.get("orig_message") or record.getMessage()
             # A step's or resource's own warnings (a recovered crashed run, columns read as NULL).
             if record.levelno >= logging.WARNING:
-                print(f"    warn: {meta.get('orig_message') or record.getMessage()}", file=sys.stderr, flush=True)
+                print(f"    warn: {message}", file=sys.stderr, flush=True)
+            # How the models are built this time (full or incremental, and why).
+            elif message.startswith("build: "):
+                print(f"    {message}", file=sys.stderr, flush=True)
             return
         kind = event.event_type
         step = event.step_key or ""

@@ -16,11 +16,19 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from funnel import memory
+from funnel.build_state import fingerprint, full_rebuild_reason, last_build, record_build
 from funnel.config import FULL_REFRESH_TAG, Settings
 from funnel.engine import close_all
 from funnel.privacy import ensure_hash_key
 from funnel.spark_lake import land_lake, spark_dbt
-from funnel.transform import broken_nodes, build_args, built_models, dbt_executable, dbt_log_path
+from funnel.transform import (
+    broken_nodes,
+    build_args,
+    built_models,
+    dbt_executable,
+    dbt_log_path,
+    incremental_models_built,
+)
 from funnel.warehouse import connect
 from orchestration.lib.run_tags import run_as_of
 from orchestration.lib.warehouse_lock import WAREHOUSE_POOL, WarehouseLock
@@ -71,8 +79,18 @@ def build_dbt_assets(
     def funnel_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse_lock: WarehouseLock):
         as_of = run_as_of(context, timezone)
         full_refresh = context.run.tags.get(FULL_REFRESH_TAG) == "true"
+        current = fingerprint(settings.contract, settings.dbt_project_dir)
         with connect(settings.warehouse) as con:
             ensure_hash_key(con)  # email_hash's key, read by dbt from the warehouse (privacy.py)
+            previous = last_build(con)
+        rebuild = full_rebuild_reason(previous, current, asked=full_refresh)
+        if settings.engine == "duckdb":
+            full_refresh = rebuild is not None
+            context.log.info(
+                f"build: full rebuild, because {rebuild}"
+                if rebuild
+                else "build: incremental, only the records loaded since the last build are rebuilt"
+            )
         if settings.engine == "spark":
             # dbt-spark opens the metastore the checks' Spark session holds: one process at a time.
             close_all()
@@ -93,6 +111,7 @@ def build_dbt_assets(
                 yield event
             broken = broken_nodes(target / "run_results.json")
             built = built_models(target / "run_results.json")
+            complete = incremental_models_built(target / "run_results.json", manifest)
         finally:
             # dagster-dbt writes one target folder per invocation; keep the project clean, but
             # keep dbt's log where the run summary points (artifacts/logs/dbt-<run>.log).
@@ -106,6 +125,9 @@ def build_dbt_assets(
             # parse (e.g. Spark's console progress bar) loses an event, and the models it names
             # would look skipped to every check after them. Never let that pass as success.
             broken = [f"dbt built {built} models but Dagster saw {reported} of them (events lost in dbt's output)"]
+        if not broken and complete and settings.engine == "duckdb":
+            with connect(settings.warehouse) as con:
+                record_build(con, current, as_of, rebuild)
         if broken:
             raise dg.Failure(
                 description="dbt could not build: " + "; ".join(broken or ["see the log"]) + f" (full dbt log: {kept})",

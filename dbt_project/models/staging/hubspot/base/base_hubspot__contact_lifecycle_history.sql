@@ -1,6 +1,12 @@
 -- Every change of every contact property HubSpot exported with history (lifecycle stage,
 -- lead status, score, …): the raw material of stage entries. Empty for an export without
 -- propertiesWithHistory: stg_hubspot__contact_stage_dates then dates the lifecycle stages.
+{{ config(
+    materialized='incremental' if by_record() else 'view',
+    incremental_strategy='delete+insert',
+    unique_key='contact_id',
+    post_hook="{{ drop_departed_versions(source('hubspot', 'contacts'), 'id', 'contact_id') }}",
+) }}
 {%- if hubspot_from_fivetran() %}
 -- Fivetran's contact_property_history: every change of every property, kept for deleted
 -- contacts too (their history still counts when they were merged).
@@ -16,18 +22,26 @@ where timestamp is not null
 {%- else %}
 with contacts as (
     select * from {{ source('hubspot', 'contacts') }}
+    where {{ records_to_rebuild(source('hubspot', 'contacts'), 'id', 'contact_id') }}
 ),
 
 latest as (
     select
         id,
         properties_with_history,
+        _source_file,
+        _loaded_at,
         row_number() over (partition by id order by updated_at desc, _loaded_at desc, _source_file desc) as version_rank
     from contacts
 ),
 
 properties as (
-    select id, properties_with_history, {{ json_keys('properties_with_history') }} as property_name
+    select
+        id,
+        properties_with_history,
+        {{ json_keys('properties_with_history') }} as property_name,
+        _source_file,
+        _loaded_at
     from latest
     where version_rank = 1 and properties_with_history is not null
 ),
@@ -36,7 +50,9 @@ changes as (
     select
         id,
         property_name,
-        {{ json_elements(json_member('properties_with_history', 'property_name')) }} as change
+        {{ json_elements(json_member('properties_with_history', 'property_name')) }} as change,
+        _source_file,
+        _loaded_at
     from properties
 ),
 
@@ -46,7 +62,9 @@ renamed as (
         property_name,
         {{ json_text('change', 'value') }} as property_value,
         {{ parse_timestamp(json_text('change', 'timestamp')) }} as changed_at,
-        {{ json_text('change', 'sourceType') }} as source_type
+        {{ json_text('change', 'sourceType') }} as source_type,
+        _source_file,
+        _loaded_at
     from changes
 )
 

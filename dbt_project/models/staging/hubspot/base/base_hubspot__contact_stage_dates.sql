@@ -2,6 +2,12 @@
 -- per record and stage that has one (hs_lifecyclestage_<stage>_date, else hs_v2_date_entered_<stage>).
 -- It holds the stage's latest entry; a skipped stage has none. Stage entries are dated from it
 -- only for records exported without lifecycle history (int_contact_property_changes).
+{{ config(
+    materialized='incremental' if by_record() else 'view',
+    incremental_strategy='delete+insert',
+    unique_key='contact_id',
+    post_hook="{{ drop_departed_versions(source('hubspot', 'contacts'), 'id', 'contact_id') }}",
+) }}
 {%- set stages = funnel_contract().lifecycle_order %}
 {%- if hubspot_from_fivetran() %}
 {%- set columns = [] %}
@@ -15,8 +21,11 @@ with contacts as (
     select
         id as contact_id,
         properties,
+        _source_file,
+        _loaded_at,
         row_number() over (partition by id order by updated_at desc, _loaded_at desc, _source_file desc) as version_rank
     from {{ source('hubspot', 'contacts') }}
+    where {{ records_to_rebuild(source('hubspot', 'contacts'), 'id', 'contact_id') }}
 ),
 {%- endif %}
 
@@ -26,6 +35,10 @@ dated as (
     select
         contact_id,
         {{ funnel_string(stage) }} as lifecycle_stage,
+        {%- if not hubspot_from_fivetran() %}
+        _source_file,
+        _loaded_at,
+        {%- endif %}
         {%- if hubspot_from_fivetran() %}
         coalesce(
             {{ adapter.quote('property_hs_lifecyclestage_' ~ stage ~ '_date') }},
@@ -43,6 +56,6 @@ dated as (
     {%- endfor %}
 )
 
-select contact_id, lifecycle_stage, entered_at
+select contact_id, lifecycle_stage, entered_at{% if not hubspot_from_fivetran() %}, _source_file, _loaded_at{% endif %}
 from dated
 where entered_at is not null

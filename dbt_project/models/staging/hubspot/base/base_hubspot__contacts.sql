@@ -1,6 +1,12 @@
 -- One row per HubSpot contact record (its latest version): live, deleted or merged away.
 -- A merged-away record is archived in every mode: the API lists it under archived=true, while
 -- Fivetran keeps it as a live row that its survivor names in hs_merged_object_ids.
+{{ config(
+    materialized='incremental' if by_record() else 'view',
+    incremental_strategy='delete+insert',
+    unique_key='contact_id',
+    post_hook="{{ drop_departed_versions(source('hubspot', 'contacts'), 'id', 'contact_id') }}",
+) }}
 {%- if hubspot_from_fivetran() %}
 with contacts as (
     {{ landed('hubspot_fivetran', 'contact') }}
@@ -60,6 +66,7 @@ renamed as (
 {%- else %}
 with source as (
     select * from {{ source('hubspot', 'contacts') }}
+    where {{ records_to_rebuild(source('hubspot', 'contacts'), 'id', 'contact_id') }}
 ),
 
 latest as (
