@@ -25,29 +25,44 @@
         on {{ to_local_date('contacts.created_at', tz) }} between periods.period_start and periods.period_end
     {%- else %}
     {#- A date property's value as it stood at the snapshot: its latest write at or before it.
-        A write that is not the record's first is a repeat (HubSpot overwrites the date). #}
+        A write that is not the record's first is a repeat (HubSpot overwrites the date).
+        Only a record with a write dated in the period (written by the snapshot) can count, so
+        the latest write is looked up for those records alone, not for every record and period. #}
     select period_start, period_end, snapshot_at, contact_id, team_at, is_repeat
     from (
         select
-            periods.period_start,
-            periods.period_end,
-            periods.snapshot_at,
+            candidates.period_start,
+            candidates.period_end,
+            candidates.snapshot_at,
             writes.contact_id,
-            {{ parse_timestamp('writes.property_value') }} as team_at,
+            writes.team_at,
             writes.write_number > 1 as is_repeat,
             row_number() over (
-                partition by periods.period_start, periods.period_end, writes.contact_id
+                partition by candidates.period_start, candidates.period_end, writes.contact_id
                 order by writes.changed_at desc
             ) as latest
-        from {{ periods }} as periods
+        from (
+            select distinct periods.period_start, periods.period_end, periods.snapshot_at, dated.contact_id
+            from {{ periods }} as periods
+            join (
+                select contact_id, changed_at, {{ to_local_date(parse_timestamp('property_value'), tz) }} as team_day
+                from {{ ref('stg_hubspot__contact_lifecycle_history') }}
+                where property_name = {{ funnel_string(view.date_property) }}
+            ) as dated
+                on dated.team_day between periods.period_start and periods.period_end
+                and dated.changed_at <= periods.snapshot_at
+        ) as candidates
         join (
             select
-                *,
+                contact_id,
+                changed_at,
+                {{ parse_timestamp('property_value') }} as team_at,
                 row_number() over (partition by contact_id order by changed_at) as write_number
             from {{ ref('stg_hubspot__contact_lifecycle_history') }}
             where property_name = {{ funnel_string(view.date_property) }}
         ) as writes
-            on writes.changed_at <= periods.snapshot_at
+            on writes.contact_id = candidates.contact_id
+            and writes.changed_at <= candidates.snapshot_at
     ) as as_of_snapshot
     where latest = 1
         and {{ to_local_date('team_at', tz) }} between period_start and period_end

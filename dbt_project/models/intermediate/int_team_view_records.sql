@@ -30,26 +30,38 @@ view_{{ loop.index }}_periods as (
         and not is_listed
 ),
 
+view_{{ loop.index }}_counted as (
+    {{ team_view_records(view, 'view_' ~ loop.index ~ '_periods') | indent(4) }}
+),
+{%- if view.lifecycle_rank %}
+
 view_{{ loop.index }}_lifecycle as (
-    -- Each record's lifecycle stage as it stood at the snapshot.
+    -- The lifecycle stage of each counted record as it stood at the snapshot. Looked up for the
+    -- records the view counts only: every record's stage at every snapshot would be periods ×
+    -- the whole lifecycle history.
     select period_start, period_end, contact_id, lifecycle_rank
     from (
         select
-            periods.period_start,
-            periods.period_end,
-            history.contact_id,
+            counted.period_start,
+            counted.period_end,
+            counted.contact_id,
             {{ lifecycle_rank('history.property_value') }} as lifecycle_rank,
             row_number() over (
-                partition by periods.period_start, periods.period_end, history.contact_id
+                partition by counted.period_start, counted.period_end, counted.contact_id
                 order by history.changed_at desc
             ) as latest
-        from view_{{ loop.index }}_periods as periods
+        from (
+            select distinct period_start, period_end, snapshot_at, contact_id
+            from view_{{ loop.index }}_counted
+        ) as counted
         join history
-            on history.property_name = 'lifecyclestage'
-            and history.changed_at <= periods.snapshot_at
+            on history.contact_id = counted.contact_id
+            and history.property_name = 'lifecyclestage'
+            and history.changed_at <= counted.snapshot_at
     ) as staged
     where latest = 1
 ),
+{%- endif %}
 
 view_{{ loop.index }} as (
     select
@@ -64,7 +76,7 @@ view_{{ loop.index }} as (
         resolved.person_id,
         counted.team_at,
         counted.is_repeat
-    from ({{ team_view_records(view, 'view_' ~ loop.index ~ '_periods') }}) as counted
+    from view_{{ loop.index }}_counted as counted
     join contacts on contacts.contact_id = counted.contact_id
     join resolved on resolved.contact_id = counted.contact_id
     {%- if view.lifecycle_rank %}
