@@ -139,9 +139,7 @@ def load_json_pages(
     ensure_schema(con)
     con.execute("begin transaction")
     try:
-        plan = manifest.plan(
-            con, root, spec.table, files, full_refresh=full_refresh, retire_deleted=retire_deleted
-        )
+        plan = manifest.plan(con, root, spec.table, files, full_refresh=full_refresh, retire_deleted=retire_deleted)
         if plan.full:
             start_replacing(con, spec)
         else:
@@ -372,9 +370,7 @@ def load_csv_files(
     extra = "".join(f", {expr} as {name}" for name, expr in spec.extra.items())
     con.execute("begin transaction")
     try:
-        plan = manifest.plan(
-            con, root, spec.table, files, full_refresh=full_refresh, retire_deleted=retire_deleted
-        )
+        plan = manifest.plan(con, root, spec.table, files, full_refresh=full_refresh, retire_deleted=retire_deleted)
         by_header: dict[tuple[str, ...], list[Path]] = {}
         broken: list[tuple[Path, str]] = list(refused)
         for path in plan.read:
@@ -451,18 +447,14 @@ def _read_header(path: Path, required: Mapping[str, str]) -> tuple[tuple[str, ..
     return header, None
 
 
-def _result(
-    con: duckdb.DuckDBPyConnection, source: str, table: str, files: int, plan: manifest.Plan
-) -> LoadResult:
+def _result(con: duckdb.DuckDBPyConnection, source: str, table: str, files: int, plan: manifest.Plan) -> LoadResult:
     rows = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
     q_files, q_records = con.execute(
         "select count(*) filter (where line is null), count(*) filter (where line is not null) "
         "from raw.quarantine where source = ?",
         [source],
     ).fetchone()
-    return LoadResult(
-        table, files, rows, q_files, q_records, len(plan.read), tuple(plan.deleted), plan.retired
-    )
+    return LoadResult(table, files, rows, q_files, q_records, len(plan.read), tuple(plan.deleted), plan.retired)
 
 
 def load_all(

@@ -86,9 +86,7 @@ def test_ten_incremental_days_equal_a_full_build_of_the_last(tmp_path):
         # Pages that held only early versions of records archived since are gone by the last day:
         # the operator retires their rows, as the run's warning says to.
         retire = ["--retire-deleted"] if day == 10 else []
-        result = daily.funnel(
-            "run", "--date", (FIRST_DAY + timedelta(days=day - 1)).isoformat(), *retire, timeout=900
-        )
+        result = daily.funnel("run", "--date", (FIRST_DAY + timedelta(days=day - 1)).isoformat(), *retire, timeout=900)
         assert result.returncode in (0, 1), result.stderr[-3000:]
         outputs.append(result.stderr)
 
