@@ -139,12 +139,9 @@ def load_json_pages(
     ensure_schema(con)
     con.execute("begin transaction")
     try:
+        _create_raw_table(con, spec)
         plan = manifest.plan(con, root, spec.table, files, full_refresh=full_refresh, retire_deleted=retire_deleted)
-        if plan.full:
-            start_replacing(con, spec)
-        else:
-            _create_raw_table(con, spec)
-        manifest.forget(con, spec.source, spec.table, plan.replaced + [_relative(p, root) for p, _ in refused])
+        _clear_for(con, root, spec, plan, refused)
         _quarantine_files(con, spec.source, root, refused)
         for start in range(0, len(plan.read), _BATCH_FILES):
             batch = plan.read[start : start + _BATCH_FILES]
@@ -303,6 +300,15 @@ def start_replacing(
     manifest.clear(con, spec.table)
 
 
+def _clear_for(con, root: Path, spec: JsonPages | CsvFiles, plan: manifest.Plan, refused) -> None:
+    """Empty the table and its quarantine on a full load; otherwise remove what the replaced,
+    retired and refused files brought."""
+    if plan.full:
+        con.execute(f"delete from raw.{spec.table}")
+        con.execute("delete from raw.quarantine where source = ?", [spec.source])
+    manifest.forget(con, spec.source, spec.table, plan.replaced + [_relative(p, root) for p, _ in refused])
+
+
 def _create_raw_table(
     con: duckdb.DuckDBPyConnection,
     spec: JsonPages,
@@ -387,10 +393,7 @@ def load_csv_files(
             where false
             """
         )
-        if plan.full:
-            con.execute(f"delete from raw.{spec.table}")
-            con.execute("delete from raw.quarantine where source = ?", [spec.source])
-        manifest.forget(con, spec.source, spec.table, plan.replaced + [_relative(p, root) for p, _ in refused])
+        _clear_for(con, root, spec, plan, refused)
         for path, problem in broken:
             con.execute(
                 "insert into raw.quarantine values (?, ?, null, null, ?, now())",

@@ -83,6 +83,7 @@ def build_dbt_assets(
         with connect(settings.warehouse) as con:
             ensure_hash_key(con)  # email_hash's key, read by dbt from the warehouse (privacy.py)
             previous = last_build(con)
+        # Only DuckDB builds incrementally (macros/engine/by_record.sql); Spark always builds whole.
         rebuild = full_rebuild_reason(previous, current, asked=full_refresh)
         if settings.engine == "duckdb":
             full_refresh = rebuild is not None
