@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="funnel", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"funnel {_version()}")
     commands = parser.add_subparsers(metavar="command")
 
     generate = commands.add_parser("generate", help="write a sample B2B company whose true funnel is known")
@@ -122,6 +123,21 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="folder (default: artifacts/handbook beside the warehouse)"
     )
     docs.set_defaults(handler=_contract_docs)
+    accept = commands.add_parser(
+        "accept",
+        help="sign off a team's metric-period outside tolerance, so that it no longer blocks publication",
+        description="Writes alignment_acceptances.yml beside the contract (commit it). The sign-off holds "
+        "while the delta and the records behind it stay as the last run found them.",
+    )
+    accept.add_argument("--list", action="store_true", help="list the sign-offs and their state in the last run")
+    accept.add_argument("--team", help="the team, as in funnel.yml's alignment.teams")
+    accept.add_argument("--metric", help="the team's own name of the metric, as in its report")
+    accept.add_argument("--period", help="the period's month (2026-09) or first day")
+    accept.add_argument("--reason", help="why the divergence is accepted (shown in the report and the handbook)")
+    accept.add_argument("--by", help="who signs it off")
+    accept.add_argument("--expires", type=date.fromisoformat, default=None, help="last day it holds (YYYY-MM-DD)")
+    accept.set_defaults(handler=_accept)
+
     diff = contract_commands.add_parser(
         "diff", help="what a proposed contract would count on the last run's data, per stage and month"
     )
@@ -133,8 +149,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("unified-funnel")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def _report(error) -> None:
-    print(f"The contract {error.file} is invalid ({len(error.problems)} problem(s)):", file=sys.stderr)
+    print(f"{error.file} is invalid ({len(error.problems)} problem(s)):", file=sys.stderr)
     for problem in error.problems:
         print("  " + problem.format(Path(error.file).name), file=sys.stderr)
 
@@ -211,7 +236,7 @@ def _run(args) -> int:
         print(f"funnel run: FUNNEL_ENGINE=spark needs {' and '.join(missing)}", file=sys.stderr)
         return EXIT_INFRA
     loaded = _load_contract_or_report(config.contract, against=config)
-    if loaded is None:
+    if loaded is None or not _acceptances_valid(config):
         return EXIT_INVALID
     if args.date is not None:
         problem = run_date_problem(args.date, loaded.contract.meta.history_start, loaded.contract.reporting.timezone)
@@ -225,6 +250,54 @@ def _run(args) -> int:
     sys.stderr.flush()
     os.execv(command[0], command)
     return EXIT_INFRA  # not reached: execv replaces this process
+
+
+def _acceptances_valid(config) -> bool:
+    from funnel.contract import ContractError
+    from funnel.contract.acceptances import acceptances_path, load_acceptances
+
+    try:
+        load_acceptances(acceptances_path(config.contract))
+    except ContractError as error:
+        _report(error)
+        return False
+    return True
+
+
+def _accept(args) -> int:
+    from funnel.accept import AcceptError, Request, accept, listing
+    from funnel.contract.acceptances import acceptances_path
+
+    config = settings()
+    if not _acceptances_valid(config):
+        return EXIT_INVALID
+    if args.list:
+        rows = listing(config)
+        if not rows:
+            print(f"No sign-offs in {acceptances_path(config.contract)}.")
+        for row in rows:
+            print(
+                f"{row['team']} {row['metric']} {row['period']}: delta {row['delta']:+g}, accepted by {row['by']} "
+                f"on {row['on']}, expires {row['expires']} — {row['state in the last run']}\n    {row['reason']}"
+            )
+        return EXIT_OK
+    missing = [f"--{name}" for name in ("team", "metric", "period", "reason", "by") if not getattr(args, name)]
+    if missing:
+        print(f"funnel accept: {', '.join(missing)} required (or --list)", file=sys.stderr)
+        return EXIT_USAGE
+    request = Request(args.team, args.metric, args.period, args.reason, args.by, args.expires)
+    try:
+        acceptance = accept(config, request)
+    except AcceptError as error:
+        print(f"funnel accept: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    until = f" until {acceptance.expires}" if acceptance.expires else ""
+    print(
+        f"Accepted {acceptance.team} {acceptance.metric} {acceptance.period:%Y-%m}: delta {acceptance.delta:+g} over "
+        f"{acceptance.records} records, by {acceptance.by}{until}. Written to {acceptances_path(config.contract)}; "
+        "commit it. The next run publishes if nothing else blocks; a changed delta or records re-open it."
+    )
+    return EXIT_OK
 
 
 def _launcher(

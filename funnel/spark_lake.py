@@ -20,7 +20,7 @@ import duckdb
 
 from funnel.config import PROJECT_ROOT, Settings
 from funnel.privacy import PRIVATE_UMASK
-from funnel.transform import build_args, dbt_env
+from funnel.transform import acceptances_var, build_args, dbt_env
 
 # What the models read: the loaders' raw tables and the key of email_hash.
 LAKE_SCHEMAS = ("raw", "private")
@@ -124,4 +124,4 @@ def land_lake(settings: Settings) -> list[str]:
 def build_on_spark(settings: Settings, *, as_of: str | None) -> subprocess.CompletedProcess:
     """The lake, then `dbt build` of every model on Spark, outside Dagster (bench/pipeline.py)."""
     land_lake(settings)
-    return _dbt(settings, build_args("build", as_of=as_of, full_refresh=False))
+    return _dbt(settings, build_args("build", as_of=as_of, full_refresh=False, acceptances=acceptances_var(settings)))

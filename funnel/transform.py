@@ -17,6 +17,7 @@ from pathlib import Path
 
 from funnel import memory
 from funnel.config import Settings
+from funnel.contract import acceptances
 
 _PARSE_STAMP = "funnel_parse_inputs.sha256"
 
@@ -35,6 +36,11 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+
+
+def acceptances_var(settings: Settings) -> list[dict]:
+    """The signed-off divergences beside the contract, as dbt reads them (ContractError if invalid)."""
+    return acceptances.dbt_var(acceptances.load_acceptances(acceptances.acceptances_path(settings.contract)))
 
 
 def parse_inputs_hash(project_dir: Path) -> str:
@@ -76,14 +82,20 @@ def prepare(settings: Settings) -> Path:
     return manifest
 
 
-def build_args(command: str, *, as_of: str | None, full_refresh: bool) -> list[str]:
+def build_args(
+    command: str, *, as_of: str | None, full_refresh: bool, acceptances: list[dict] | None = None
+) -> list[str]:
     """dbt arguments for a run. dbt unit tests are left out: they check the SQL logic on fixed
-    rows under the demo contract, and run in the test suite (tests/test_dbt_unit.py)."""
+    rows under the demo contract, and run in the test suite (tests/test_dbt_unit.py).
+    `acceptances`: the signed-off divergences (acceptances.dbt_var), read by alignment_reconciliation."""
     args = [command]
     if command == "build":
         args += ["--exclude-resource-type", "unit_test"]
-    if as_of:
-        args += ["--vars", json.dumps({"as_of": as_of})]
+    variables = {"as_of": as_of} if as_of else {}
+    if acceptances:
+        variables["alignment_acceptances"] = acceptances
+    if variables:
+        args += ["--vars", json.dumps(variables)]
     if full_refresh:
         args.append("--full-refresh")
     return args

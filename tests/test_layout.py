@@ -50,7 +50,7 @@ LAYERS = [
     ("checks", ("funnel.checks",)),
     ("compile", ("funnel.compiled",)),
     ("publish", ("funnel.publish", "funnel.publish_postgres")),
-    ("report", ("funnel.report", "funnel.whatif", "funnel.dbt_docs")),
+    ("report", ("funnel.report", "funnel.whatif", "funnel.dbt_docs", "funnel.accept", "funnel.dashboard")),
     ("cli", ("funnel.cli",)),
     ("dagster lib", ("orchestration.lib",)),
     ("dagster defs", ("orchestration.defs",)),

@@ -78,6 +78,9 @@ def alignment_row(row: dict, outside: bool, mismatched: bool) -> dict:
     }
     if row.get("has_team_view"):
         shown |= {"explained": number(row["explained_delta"]), "unexplained": number(row["unexplained_delta"])}
+    if isinstance(row.get("acceptance_state"), str) and row["acceptance_state"] != "accepted":
+        # A sign-off that no longer holds: say so, the reader may remember accepting it.
+        shown["acceptance"] = f"{row['acceptance_state']} (accepted by {row['accepted_by']} on {row['accepted_on']})"
     return shown
 
 

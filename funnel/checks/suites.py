@@ -224,7 +224,8 @@ def alignment(loaded: LoadedContract, team: str) -> Slice:
                 column_A="allowed_delta",
                 column_B="abs_delta",
                 or_equal=True,
-                row_condition=Column("team_metric") == team_metric,
+                # A signed-off period (status accepted) is outside tolerance on purpose.
+                row_condition=(Column("team_metric") == team_metric) & (Column("is_accepted") == False),  # noqa: E712
                 meta={
                     "metric": metric,
                     "team_metric": team_metric,
@@ -250,7 +251,8 @@ def alignment(loaded: LoadedContract, team: str) -> Slice:
     sql = f"""
         select team, team_metric, metric, period_start, period_end, team_value, canonical_value,
                delta, abs_delta, allowed_delta, severity, status, has_team_view, team_computed_value,
-               explained_delta, unexplained_delta
+               explained_delta, unexplained_delta, is_accepted, acceptance_state, accepted_by, accepted_on,
+               accepted_reason
         from marts.alignment_reconciliation
         where team = {_quote(team)}
         order by team_metric, period_start

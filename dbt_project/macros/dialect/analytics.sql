@@ -106,3 +106,17 @@
 {% macro postgres__url_parameter(url, name) -%}
     nullif(substring({{ url }} from '[?&]{{ name }}=([^&#]*)'), '')
 {%- endmacro %}
+
+{# An aggregate: the MD5 of the group's values sorted and joined with '|' (a fingerprint of a set
+   of rows, e.g. the records behind a signed-off divergence). #}
+{% macro sorted_text_md5(expression) -%}
+    {{ return(adapter.dispatch('sorted_text_md5', 'unified_funnel')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sorted_text_md5(expression) -%}
+    md5(string_agg({{ expression }}, '|' order by {{ expression }}))
+{%- endmacro %}
+
+{% macro spark__sorted_text_md5(expression) -%}
+    md5(array_join(array_sort(collect_list({{ expression }})), '|'))
+{%- endmacro %}

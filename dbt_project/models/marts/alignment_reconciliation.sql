@@ -2,7 +2,13 @@
 -- contract's tolerance: allowed delta = max(absolute, relative × canonical). Where the team has a
 -- view (its own rules in funnel.yml), its tool's own count and the part of the delta the
 -- divergences explain record by record; the rest is `unexplained_delta`.
+--
+-- Signed-off divergences (alignment_acceptances.yml beside the contract, passed as the var
+-- `alignment_acceptances`): a period outside tolerance is `accepted` while its delta and the
+-- fingerprint of its divergent records (explanation_md5) are those accepted and the acceptance
+-- has not expired; otherwise acceptance_state says why it re-opened.
 {%- set alignment = funnel_contract().alignment %}
+{%- set acceptances = var('alignment_acceptances', []) %}
 {%- set string_null = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
 with reports as (
     select * from {{ ref('stg_reports__team_metrics') }}
@@ -30,7 +36,8 @@ divergence_counts as (
         period_start,
         period_end,
         sum(case when counted_by = 'canonical' then 0 else 1 end) as team_only_records,
-        sum(case when counted_by = 'canonical' then 1 else 0 end) as canonical_only_records
+        sum(case when counted_by = 'canonical' then 1 else 0 end) as canonical_only_records,
+        {{ sorted_text_md5("divergence_id || '|' || reason") }} as explanation_md5
     from {{ ref('alignment_divergences') }}
     group by team, team_metric, period_start, period_end
 ),
@@ -64,6 +71,33 @@ metrics as (
         {{ string_null }} as pipeline_id, cast(null as double) as tolerance_relative,
         cast(null as double) as tolerance_absolute, {{ string_null }} as severity
     where false
+),
+
+acceptances as (
+    {%- for a in acceptances %}
+    select
+        {{ funnel_string(a.team) }} as team,
+        {{ funnel_string(a.team_metric) }} as team_metric,
+        cast({{ funnel_string(a.period_start) }} as date) as period_start,
+        cast({{ funnel_number(a.delta) }} as decimal(18, 2)) as accepted_delta,
+        {{ funnel_string(a.explanation_md5) }} as accepted_explanation_md5,
+        {{ funnel_string(a.reason) }} as accepted_reason,
+        {{ funnel_string(a.by) }} as accepted_by,
+        cast({{ funnel_string(a.accepted_on) }} as date) as accepted_on,
+        {{ 'cast(' ~ funnel_string(a.expires_on) ~ ' as date)' if a.expires_on else 'cast(null as date)' }}
+            as accepted_until
+    union all
+    {%- endfor %}
+    select {{ string_null }} as team, {{ string_null }} as team_metric, cast(null as date) as period_start,
+        cast(null as decimal(18, 2)) as accepted_delta, {{ string_null }} as accepted_explanation_md5,
+        {{ string_null }} as accepted_reason, {{ string_null }} as accepted_by, cast(null as date) as accepted_on,
+        cast(null as date) as accepted_until
+    where false
+),
+
+run_day as (
+    -- Expiry is judged on the run's own day, so that a replayed day judges as it did then.
+    select coalesce(cast(as_of as date), current_date) as as_of_date from {{ ref('int_run_context') }}
 ),
 
 deals as (
@@ -144,8 +178,17 @@ compared as (
             then coalesce(divergence_counts.team_only_records, 0)
                 - coalesce(divergence_counts.canonical_only_records, 0)
             else 0
-        end as explained_delta
+        end as explained_delta,
+        coalesce(divergence_counts.explanation_md5, md5('')) as explanation_md5,
+        acceptances.accepted_delta,
+        acceptances.accepted_explanation_md5,
+        acceptances.accepted_reason,
+        acceptances.accepted_by,
+        acceptances.accepted_on,
+        acceptances.accepted_until,
+        run_day.as_of_date
     from reported
+    cross join run_day
     join canonical
         on canonical.team = reported.team
         and canonical.team_metric = reported.team_metric
@@ -165,15 +208,57 @@ compared as (
         and divergence_counts.team_metric = reported.team_metric
         and divergence_counts.period_start = reported.period_start
         and divergence_counts.period_end = reported.period_end
+    left join acceptances
+        on acceptances.team = reported.team
+        and acceptances.team_metric = reported.team_metric
+        and acceptances.period_start = reported.period_start
+),
+
+judged as (
+    select
+        *,
+        abs(delta) <= allowed_delta as within_tolerance,
+        case
+            when accepted_by is null then {{ string_null }}
+            when accepted_until < as_of_date then 'expired'
+            when cast(delta as decimal(18, 2)) <> accepted_delta then 'reopened_delta_changed'
+            when explanation_md5 <> accepted_explanation_md5 then 'reopened_records_changed'
+            else 'accepted'
+        end as acceptance_state
+    from compared
 )
 
 select
-    *,
+    metric,
+    team,
+    team_metric,
+    period_start,
+    period_end,
+    team_value,
+    canonical_value,
+    delta,
+    delta_pct,
+    tolerance_relative,
+    tolerance_absolute,
+    allowed_delta,
+    severity,
+    has_team_view,
+    team_computed_value,
+    explained_delta,
+    explanation_md5,
+    acceptance_state,
+    accepted_delta,
+    accepted_by,
+    accepted_on,
+    accepted_until,
+    accepted_reason,
     delta - explained_delta as unexplained_delta,
     abs(delta) as abs_delta,
     case
-        when abs(delta) <= allowed_delta then 'ok'
+        when within_tolerance then 'ok'
+        when acceptance_state = 'accepted' then 'accepted'
         when severity = 'warn' then 'warn'
         else 'fail'
-    end as status
-from compared
+    end as status,
+    coalesce(not within_tolerance and acceptance_state = 'accepted', false) as is_accepted
+from judged

@@ -322,8 +322,14 @@ def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.As
         divergences = explain.top_divergences(
             config, team, [(r["team_metric"], r["period_start"], r["period_end"]) for r in failures]
         )
+        accepted = int(frame["is_accepted"].fillna(False).astype(bool).sum()) if len(frame) else 0
         if validation.success:
             description = f"{len(frame)} team numbers within tolerance, and each one is what the team's tool counts"
+            if accepted:
+                description = (
+                    f"{len(frame) - accepted} of {len(frame)} team numbers within tolerance; {accepted} outside it "
+                    "but signed off (funnel accept --list)"
+                )
         elif outside:
             out = [r for r in shown if "tolerance" in r["problem"]]
             periods = ", ".join(f"{r['metric']} {r['period']} ({r['delta']:+g})" for r in out[:6])

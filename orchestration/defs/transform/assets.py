@@ -22,6 +22,7 @@ from funnel.engine import close_all
 from funnel.privacy import ensure_hash_key
 from funnel.spark_lake import land_lake, spark_dbt
 from funnel.transform import (
+    acceptances_var,
     broken_nodes,
     build_args,
     built_models,
@@ -102,7 +103,9 @@ def build_dbt_assets(
         # that every other check of the run still reports, and what depends on the tested model
         # is not built (dbt skips it) nor published. A model that cannot be built fails the step.
         invocation = dbt.cli(
-            build_args("build", as_of=as_of, full_refresh=full_refresh), context=context, raise_on_error=False
+            build_args("build", as_of=as_of, full_refresh=full_refresh, acceptances=acceptances_var(settings)),
+            context=context,
+            raise_on_error=False,
         )
         target = Path(invocation.target_path)
         reported = 0
