@@ -4,7 +4,9 @@ Two paths, because GX takes no file locks and rewrites its JSON on every `add_or
 - `sync()` (at compile time) creates or updates the datasource, suites, validation definitions
   and checkpoints, and writes a file only when its content changed;
 - `validate()` (at run time) only reads them, runs a checkpoint on a DataFrame, and updates the
-  Data Docs under `expectations/gx/uncommitted/data_docs/local_site/`.
+  Data Docs under `expectations/gx/uncommitted/data_docs/local_site/`. The site's builder and
+  validation renderer are ours (docs_assets): the docs read offline, name each run by its day
+  and run id, and show failures of `severity: warn` expectations as warnings.
 Suites validate small DataFrames pulled from DuckDB (GX's SQL datasource returns nothing on
 DuckDB). No personal data is ever put in a validated frame, so none reaches the Data Docs.
 """
@@ -13,7 +15,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,7 +36,17 @@ SITE_CONFIG = {
         "class_name": "TupleFilesystemStoreBackend",
         "base_directory": "uncommitted/data_docs/local_site/",
     },
-    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    # Plain-HTML index, local assets, localised pages; a validation page that names the data asset
+    # and shows `warn` failures as warnings (funnel/checks/docs_assets.py).
+    "site_index_builder": {"class_name": "OfflineSiteIndexBuilder", "module_name": "funnel.checks.docs_assets"},
+    "site_section_builders": {
+        "validations": {
+            "renderer": {
+                "class_name": "WarningAwareValidationResultsPageRenderer",
+                "module_name": "funnel.checks.docs_assets",
+            }
+        }
+    },
 }
 
 
@@ -185,9 +199,27 @@ def sync(expectations_dir: Path, specs: list[SuiteSpec], *, write: bool = True) 
     return sorted(set(written), key=written.index)
 
 
-def validate(expectations_dir: Path, suite_name: str, frame: pd.DataFrame) -> Validation:
+def gx_run_name(day: date | str | None, run_id: str | None) -> str:
+    """The name a validation carries in the Data Docs (and in the path of its page): the day the
+    run computed and the first 8 characters of its run id, e.g. `2026-10-31_run-1a2b3c4d`.
+    Without a day (a run "as of now") it is today's; without a run id, `manual`."""
+    day = day if day is not None else date.today()
+    day_text = day.isoformat() if isinstance(day, date) else str(day)
+    run = f"run-{run_id[:8]}" if run_id else "manual"
+    # A path segment in the stores: nothing but letters, digits, '.', '-' and '_'.
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", f"{day_text}_{run}")
+
+
+def validate(
+    expectations_dir: Path, suite_name: str, frame: pd.DataFrame, *, run_name: str | None = None
+) -> Validation:
+    """Run the suite's checkpoint on `frame`; `run_name` (see gx_run_name) names the validation
+    in the Data Docs, by default today's date and `manual`."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
     context = open_context(expectations_dir)
-    result = context.checkpoints.get(suite_name).run(batch_parameters={"dataframe": frame})
+    run_id = RunIdentifier(run_name=run_name or gx_run_name(None, None), run_time=datetime.now(UTC))
+    result = context.checkpoints.get(suite_name).run(batch_parameters={"dataframe": frame}, run_id=run_id)
     failed: list[FailedExpectation] = []
     docs_page = None
     for identifier, run in result.run_results.items():

@@ -10,7 +10,7 @@ import dagster as dg
 import pandas as pd
 
 from funnel.checks import explain, landed, slices, suites
-from funnel.checks.gx_context import Validation, plain, validate
+from funnel.checks.gx_context import Validation, gx_run_name, plain, validate
 from funnel.config import RUN_DAY_TAG, Settings
 from funnel.contract import evidence
 from funnel.contract.load import LoadedContract
@@ -20,6 +20,11 @@ from funnel.warehouse import query_df
 from orchestration.defs.sources.assets import raw_key
 from orchestration.lib.warehouse_lock import WAREHOUSE_POOL
 
+
+
+def _run_name(context) -> str:
+    """This run's name in the GX Data Docs: its day (run tag) and its Dagster run id."""
+    return gx_run_name(context.run.tags.get(RUN_DAY_TAG), context.run.run_id)
 
 def _metadata(context, failures: list[dict], validation: Validation, extra: dict | None = None) -> dict:
     metadata = {
@@ -56,7 +61,7 @@ def _raw_check(source: str, slice_: suites.Slice, tables: dict, config: Settings
     )
     def check_raw(context: dg.AssetCheckExecutionContext):
         frame = query_df(config.warehouse, slice_.sql)  # raw tables: always the DuckDB warehouse
-        validation = validate(config.expectations_dir, slice_.suite.name, frame)
+        validation = validate(config.expectations_dir, slice_.suite.name, frame, run_name=_run_name(context))
         failing = {key.get("table_name") for f in validation.failed for key in f.keys}
         sources = {table: spec.source for table, spec in tables.items()}
         quarantine = query_df(
@@ -107,7 +112,7 @@ def _landed_check(tables: list[landed.LandedTable], config: Settings) -> dg.Asse
     )
     def check_landed(context: dg.AssetCheckExecutionContext):
         frame = landed.profile(config.warehouse, tables)
-        validation = validate(config.expectations_dir, "landed_tables", frame)
+        validation = validate(config.expectations_dir, "landed_tables", frame, run_name=_run_name(context))
         failing = {key.get("table_name") for f in validation.failed for key in f.keys}
         for table, row in zip(tables, frame.to_dict("records")):
             problem = landed.problem(row) if row["table_name"] in failing else None
@@ -155,7 +160,7 @@ def _rejected_values_check(config: Settings, slice_: suites.Slice) -> dg.AssetCh
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         frame = models(config).query_df(slice_.sql)
-        validation = validate(config.expectations_dir, slice_.suite.name, frame)
+        validation = validate(config.expectations_dir, slice_.suite.name, frame, run_name=_run_name(context))
         rows = explain.records(config, "int_rejected_values", "source, file, record_id, field, raw_value, reason")
         total = int(frame.loc[frame["source"] == "all", "rejected"].sum())
         groups = frame[frame["source"] != "all"].to_dict("records")
@@ -195,7 +200,7 @@ def _value_warnings_check(config: Settings, loaded: LoadedContract, slice_: suit
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         frame = models(config).query_df(slice_.sql)
-        validation = validate(config.expectations_dir, slice_.suite.name, frame)
+        validation = validate(config.expectations_dir, slice_.suite.name, frame, run_name=_run_name(context))
         rows = explain.records(config, "int_value_warnings", "kind, source, record_id, field, value, reason")
         found = dict(zip(frame["kind"], frame["records"]))
         blocking = bool(blocking_kinds & set(found))
@@ -239,7 +244,7 @@ def _evidence_check(config: Settings, loaded: LoadedContract) -> dg.AssetChecksD
             evidence.rows(loaded, data),
             columns=["need", "criterion", "stage", "evidence", "records", "dated", "undated"],
         )
-        validation = validate(config.expectations_dir, "stage_evidence", frame)
+        validation = validate(config.expectations_dir, "stage_evidence", frame, run_name=_run_name(context))
         failures = explain.rows_for(frame, validation, ["need"])
         description = (
             "passed"
@@ -279,7 +284,7 @@ def _frame_check(
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         frame = models(config).query_df(slice_.sql)
-        validation = validate(config.expectations_dir, slice_.suite.name, frame)
+        validation = validate(config.expectations_dir, slice_.suite.name, frame, run_name=_run_name(context))
         failures = explain.rows_for(frame, validation, slice_.suite.index_columns)
         return dg.AssetCheckResult(
             passed=validation.success,
@@ -303,7 +308,7 @@ def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.As
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         frame = models(config).query_df(slice_.sql)
-        validation = validate(config.expectations_dir, slice_.suite.name, frame)
+        validation = validate(config.expectations_dir, slice_.suite.name, frame, run_name=_run_name(context))
         index = slice_.suite.index_columns
 
         def keys(failed) -> set[tuple]:
