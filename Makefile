@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export DO_NOT_TRACK := 1
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: demo test test-slow test-spark spark-env lint bench clean
+.PHONY: demo test test-slow test-spark spark-env lint bench dashboard clean
 
 # Re-installs whenever pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -52,6 +52,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint dbt_project/models
+
+# The starter dashboard (funnel/dashboard.py): one self-contained HTML page over the published
+# marts, warehouse/artifacts/dashboard/index.html. WAREHOUSE=path reads another DuckDB file with
+# schema marts, e.g. `make dashboard WAREHOUSE=warehouse/funnel.duckdb` (the working warehouse).
+dashboard: $(STAMP)
+	$(BIN)/funnel dashboard $(if $(WAREHOUSE),--warehouse $(WAREHOUSE))
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
