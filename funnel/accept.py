@@ -13,7 +13,6 @@ from datetime import date
 from funnel.config import Settings
 from funnel.contract.acceptances import (
     Acceptance,
-    acceptances_path,
     load_acceptances,
     now,
     parse_period,
@@ -86,7 +85,7 @@ def accept(config: Settings, request: Request) -> Acceptance:
         at=now(),
         expires=request.expires,
     )
-    path = acceptances_path(config.contract)
+    path = config.acceptances
     kept = [a for a in load_acceptances(path) if a.key != acceptance.key]
     write_acceptances(path, [*kept, acceptance])
     return acceptance
@@ -94,7 +93,7 @@ def accept(config: Settings, request: Request) -> Acceptance:
 
 def listing(config: Settings) -> list[dict]:
     """Every acceptance in the file, with its state in the last run where the warehouse has one."""
-    acceptances = load_acceptances(acceptances_path(config.contract))
+    acceptances = load_acceptances(config.acceptances)
     states: dict[tuple, str] = {}
     if acceptances and config.warehouse.exists():
         try:

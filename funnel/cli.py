@@ -123,6 +123,17 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="folder (default: artifacts/handbook beside the warehouse)"
     )
     docs.set_defaults(handler=_contract_docs)
+    board = commands.add_parser(
+        "dashboard", help="the starter dashboard over the published marts: one self-contained HTML page"
+    )
+    board.add_argument(
+        "--warehouse", type=Path, metavar="PATH", help="a DuckDB file with schema marts (default: the published copy)"
+    )
+    board.add_argument(
+        "--out", type=Path, metavar="PATH", help="the page (default: warehouse/artifacts/dashboard/index.html)"
+    )
+    board.set_defaults(handler=_dashboard)
+
     accept = commands.add_parser(
         "accept",
         help="sign off a team's metric-period outside tolerance, so that it no longer blocks publication",
@@ -254,19 +265,24 @@ def _run(args) -> int:
 
 def _acceptances_valid(config) -> bool:
     from funnel.contract import ContractError
-    from funnel.contract.acceptances import acceptances_path, load_acceptances
+    from funnel.contract.acceptances import load_acceptances
 
     try:
-        load_acceptances(acceptances_path(config.contract))
+        load_acceptances(config.acceptances)
     except ContractError as error:
         _report(error)
         return False
     return True
 
 
+def _dashboard(args) -> int:
+    from funnel.dashboard import run
+
+    return run(args.warehouse, args.out)
+
+
 def _accept(args) -> int:
     from funnel.accept import AcceptError, Request, accept, listing
-    from funnel.contract.acceptances import acceptances_path
 
     config = settings()
     if not _acceptances_valid(config):
@@ -274,7 +290,7 @@ def _accept(args) -> int:
     if args.list:
         rows = listing(config)
         if not rows:
-            print(f"No sign-offs in {acceptances_path(config.contract)}.")
+            print(f"No sign-offs in {config.acceptances}.")
         for row in rows:
             print(
                 f"{row['team']} {row['metric']} {row['period']}: delta {row['delta']:+g}, accepted by {row['by']} "
@@ -294,7 +310,7 @@ def _accept(args) -> int:
     until = f" until {acceptance.expires}" if acceptance.expires else ""
     print(
         f"Accepted {acceptance.team} {acceptance.metric} {acceptance.period:%Y-%m}: delta {acceptance.delta:+g} over "
-        f"{acceptance.records} records, by {acceptance.by}{until}. Written to {acceptances_path(config.contract)}; "
+        f"{acceptance.records} records, by {acceptance.by}{until}. Written to {config.acceptances}; "
         "commit it. The next run publishes if nothing else blocks; a changed delta or records re-open it."
     )
     return EXIT_OK
@@ -320,33 +336,33 @@ def _launcher(
 def _demo(args) -> int:
     import subprocess
 
+    from funnel import demo
     from funnel.report import where_to_look
     from sample_company import data_as_of, generate
 
+    demo.use_demo_acceptances(settings().data_dir)
     config = settings()
-    if _load_contract_or_report(config.contract) is None:
+    if _load_contract_or_report(config.contract) is None or not _acceptances_valid(config):
         return EXIT_INVALID
     if not (config.data_dir / "manifest.json").exists():
         print(f"Generating the sample company into {config.data_dir} …", file=sys.stderr)
         generate(config.data_dir, progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
+
+    def run(day: date) -> int:
+        # The run prints its own progress and summary; its exit code says how it ended.
+        return subprocess.run([*_launcher("run", day), "--no-paths"], check=False).returncode
+
     run_date = data_as_of(config.data_dir)
+    if not config.published.exists():
+        demo.publish_the_day_before(config, run_date, run)
     print(f"Running the daily pipeline as of {run_date} …", file=sys.stderr, flush=True)
-    # The run prints its own progress and summary; its exit code says how it ended.
-    code = subprocess.run([*_launcher("run", run_date), "--no-paths"], check=False).returncode
+    code = run(run_date)
     if code not in (EXIT_OK, EXIT_CHECKS_FAILED):
         return code
     print()
     print(_funnel_summary(config))
-    if code == EXIT_CHECKS_FAILED:
-        kept = (
-            "BI keeps reading the last reconciled publication."
-            if config.published.exists()
-            else "Nothing was published for BI: no run has passed yet."
-        )
-        print(
-            "\nThe sample's team reports disagree with the canonical funnel on purpose: the failing\n"
-            f"checks above are what the product is for. {kept}"
-        )
+    print()
+    print(demo.what_bi_shows(config, run_date, code))
     print(where_to_look(config))
     # The demo succeeded if the pipeline ran; failed checks are its point, crashed steps are not.
     return EXIT_OK

@@ -34,6 +34,9 @@ def published_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.stem + "_published.duckdb")
 
 
+ACCEPTANCES_FILE = "alignment_acceptances.yml"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved once per command or run, so a change of environment mid-run cannot split it."""
@@ -56,6 +59,12 @@ class Settings:
     # Spark only: the Parquet lake of the raw tables, and the metastore and tables Spark writes.
     lake_override: Path | None = None
     spark_dir_override: Path | None = None
+    # Signed-off divergences (funnel accept); beside the contract unless FUNNEL_ACCEPTANCES says.
+    acceptances_override: Path | None = None
+
+    @property
+    def acceptances(self) -> Path:
+        return self.acceptances_override or self.contract.resolve().parent / ACCEPTANCES_FILE
 
     @property
     def published(self) -> Path:
@@ -97,6 +106,7 @@ def settings() -> Settings:
         engine=(os.environ.get("FUNNEL_ENGINE") or "duckdb").strip().lower(),
         lake_override=_path("FUNNEL_LAKE", Path()) if os.environ.get("FUNNEL_LAKE") else None,
         spark_dir_override=_path("FUNNEL_SPARK_DIR", Path()) if os.environ.get("FUNNEL_SPARK_DIR") else None,
+        acceptances_override=_path("FUNNEL_ACCEPTANCES", Path()) if os.environ.get("FUNNEL_ACCEPTANCES") else None,
     )
 
 

@@ -40,7 +40,7 @@ def dbt_env(settings: Settings) -> dict[str, str]:
 
 def acceptances_var(settings: Settings) -> list[dict]:
     """The signed-off divergences beside the contract, as dbt reads them (ContractError if invalid)."""
-    return acceptances.dbt_var(acceptances.load_acceptances(acceptances.acceptances_path(settings.contract)))
+    return acceptances.dbt_var(acceptances.load_acceptances(settings.acceptances))
 
 
 def parse_inputs_hash(project_dir: Path) -> str:

@@ -51,7 +51,7 @@ LAYERS = [
     ("compile", ("funnel.compiled",)),
     ("publish", ("funnel.publish", "funnel.publish_postgres")),
     ("report", ("funnel.report", "funnel.whatif", "funnel.dbt_docs", "funnel.accept", "funnel.dashboard")),
-    ("cli", ("funnel.cli",)),
+    ("cli", ("funnel.cli", "funnel.demo")),
     ("dagster lib", ("orchestration.lib",)),
     ("dagster defs", ("orchestration.defs",)),
     ("dagster definitions", ("orchestration.definitions",)),

@@ -24,8 +24,6 @@ from funnel.contract.load import _from_pydantic
 from funnel.contract.model import Strict
 from funnel.contract.problems import ContractError, Problem
 
-FILE_NAME = "alignment_acceptances.yml"
-
 HEADER = """\
 # Signed-off divergences (`funnel accept`; README, "Signed-off divergences").
 # Each entry lets one team metric and period publish although it is outside tolerance, while its
@@ -52,10 +50,6 @@ class Acceptance(Strict):
 
 class _File(Strict):
     acceptances: list[Acceptance] = []
-
-
-def acceptances_path(contract: Path) -> Path:
-    return Path(contract).resolve().parent / FILE_NAME
 
 
 def load_acceptances(path: Path) -> list[Acceptance]:

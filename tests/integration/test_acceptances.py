@@ -10,7 +10,6 @@ import duckdb
 import pytest
 import yaml
 
-from funnel.contract.acceptances import acceptances_path
 from tests.integration.test_publication import align_reports_with_truth, push_report
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("publication")]
@@ -65,7 +64,7 @@ def test_a_signed_off_divergence_publishes_until_it_changes_or_expires(fresh_pro
         "Dana Reyes (CMO)",
     )
     assert signed.returncode == 0, signed.stderr
-    written = yaml.safe_load(acceptances_path(settings.contract).read_text())["acceptances"]
+    written = yaml.safe_load(settings.acceptances.read_text())["acceptances"]
     assert len(written) == 1
     assert written[0]["delta"] == failing["delta"]
     assert written[0]["explanation"] == failing["explanation_md5"]
@@ -107,7 +106,7 @@ def test_a_signed_off_divergence_publishes_until_it_changes_or_expires(fresh_pro
         "2026-10-30",
     )
     assert renewed.returncode == 0, renewed.stderr
-    assert len(yaml.safe_load(acceptances_path(settings.contract).read_text())["acceptances"]) == 1
+    assert len(yaml.safe_load(settings.acceptances.read_text())["acceptances"]) == 1
     expired = fresh_project.funnel(*run)
     assert expired.returncode == 1
     assert reconciliation_row(settings.warehouse)["acceptance_state"] == "expired"

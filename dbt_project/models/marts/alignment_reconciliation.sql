@@ -10,9 +10,17 @@
 {%- set alignment = funnel_contract().alignment %}
 {%- set acceptances = var('alignment_acceptances', []) %}
 {%- set string_null = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
-with reports as (
+with run_day as (
+    -- The day after the run's day, in the reporting timezone: the as-of instant is the end of the
+    -- run's day (exclusive), so its local date is the next day. A replayed day judges as it did then.
+    select coalesce({{ to_reporting_date('as_of') }}, current_date) as day_after from {{ ref('int_run_context') }}
+),
+
+reports as (
     select * from {{ ref('stg_reports__team_metrics') }}
     where period_end >= period_start  -- a period ending before it starts is rejected (int_rejected_values)
+        -- A period is judged once it has ended: on an earlier day its report could not exist yet.
+        and period_end < (select day_after from run_day)
 ),
 
 entries as (
@@ -93,11 +101,6 @@ acceptances as (
         {{ string_null }} as accepted_reason, {{ string_null }} as accepted_by, cast(null as date) as accepted_on,
         cast(null as date) as accepted_until
     where false
-),
-
-run_day as (
-    -- Expiry is judged on the run's own day, so that a replayed day judges as it did then.
-    select coalesce(cast(as_of as date), current_date) as as_of_date from {{ ref('int_run_context') }}
 ),
 
 deals as (
@@ -186,7 +189,7 @@ compared as (
         acceptances.accepted_by,
         acceptances.accepted_on,
         acceptances.accepted_until,
-        run_day.as_of_date
+        run_day.day_after
     from reported
     cross join run_day
     join canonical
@@ -220,7 +223,8 @@ judged as (
         abs(delta) <= allowed_delta as within_tolerance,
         case
             when accepted_by is null then {{ string_null }}
-            when accepted_until < as_of_date then 'expired'
+            -- accepted_until is the last day it holds: expired once a later day is run.
+            when {{ days_between('accepted_until', 'day_after') }} > 1 then 'expired'
             when cast(delta as decimal(18, 2)) <> accepted_delta then 'reopened_delta_changed'
             when explanation_md5 <> accepted_explanation_md5 then 'reopened_records_changed'
             else 'accepted'
