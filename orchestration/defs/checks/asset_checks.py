@@ -21,10 +21,10 @@ from orchestration.defs.sources.assets import raw_key
 from orchestration.lib.warehouse_lock import WAREHOUSE_POOL
 
 
-
 def _run_name(context) -> str:
     """This run's name in the GX Data Docs: its day (run tag) and its Dagster run id."""
     return gx_run_name(context.run.tags.get(RUN_DAY_TAG), context.run.run_id)
+
 
 def _metadata(context, failures: list[dict], validation: Validation, extra: dict | None = None) -> dict:
     metadata = {
