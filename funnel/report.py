@@ -20,6 +20,7 @@ from funnel.checks.gx_context import data_docs_index
 from funnel.config import Settings
 from funnel.engine import models
 from funnel.publish_postgres import redacted
+from funnel.report_history import write_history
 from funnel.run_summary import RunSummary
 
 _COLORS = ["#1f6feb", "#d97706", "#15803d", "#9333ea", "#be123c"]
@@ -46,9 +47,12 @@ def write_report(config: Settings, summary: RunSummary) -> Path | None:
     engine = models(config)
     reconciliation = engine.query_df(
         "select team, team_metric, metric, period_start, period_end, team_value, canonical_value, delta, "
-        "allowed_delta, severity, status, team_computed_value, explained_delta, unexplained_delta "
+        "allowed_delta, severity, status, team_computed_value, explained_delta, unexplained_delta, "
+        "acceptance_state, accepted_by, accepted_on, accepted_until, accepted_reason "
         "from marts.alignment_reconciliation order by status = 'ok', team, team_metric, period_start, period_end",
     )
+    history_note = _history(config, summary, reconciliation)
+    silent = _silent_teams(config, reconciliation)
     reasons = engine.query_df(
         "select team, team_metric, reason, count(*) as records from marts.alignment_divergences "
         "group by all order by team, team_metric, records desc, reason",
@@ -71,9 +75,31 @@ def write_report(config: Settings, summary: RunSummary) -> Path | None:
         frame.insert(
             3, "period", [period_label(a, b) for a, b in zip(frame.pop("period_start"), frame.pop("period_end"))]
         )
-    path.write_text(render(summary, reconciliation, reasons, samples, docs), encoding="utf-8")
+    path.write_text(
+        render(summary, reconciliation, reasons, samples, docs, silent=silent, history=history_note), encoding="utf-8"
+    )
     shutil.copyfile(path, latest_report(config))
     return path
+
+
+def _history(config: Settings, summary: RunSummary, reconciliation: pd.DataFrame) -> str:
+    """Record this run in the alignment history and write its page; the link, or why not."""
+    import duckdb
+
+    try:
+        page = write_history(config, summary.run_id, summary.partition, reconciliation)
+    except (duckdb.Error, OSError) as error:  # a reader holding the warehouse: the report still goes out
+        return f"<p>The history was not updated this time ({_e(' '.join(str(error).split())[:160])}).</p>"
+    return f'<p><a href="{_e(page.name)}">Alignment history</a>: since when each open gap has been open.</p>'
+
+
+def _silent_teams(config: Settings, reconciliation: pd.DataFrame) -> list[str]:
+    """Teams the contract reconciles that sent no number this run: a warning, not a pass."""
+    from funnel.contract.load import load_contract
+
+    teams = load_contract(config.contract).contract.alignment.teams
+    reported = set(reconciliation["team"])
+    return sorted(team for team in teams if team not in reported)
 
 
 def _e(value) -> str:
@@ -88,46 +114,65 @@ def _num(value) -> str:
 
 
 def _chart(reconciliation: pd.DataFrame) -> str:
-    """Canonical vs each team's reported total per metric, over the months reported."""
-    if reconciliation.empty:
-        return "<p>No team reports loaded.</p>"
-    totals = reconciliation.groupby(["metric", "team"], sort=True)[["team_value", "canonical_value"]].sum()
-    metrics = sorted({m for m, _ in totals.index})
-    teams = sorted({t for _, t in totals.index})
-    series = ["canonical", *teams]
-    values = {}
-    for metric in metrics:
-        canonical = max(float(totals.loc[(metric, t), "canonical_value"]) for t in teams if (metric, t) in totals.index)
-        values[(metric, "canonical")] = canonical
-        for team in teams:
-            if (metric, team) in totals.index:
-                values[(metric, team)] = float(totals.loc[(metric, team), "team_value"])
-    top = max(values.values()) or 1.0
-    bar, gap, label_width, width = 18, 14, 110, 760
-    rows = []
-    y = 10
-    for metric in metrics:
-        rows.append(f'<text x="0" y="{y + bar}" class="metric">{_e(metric)}</text>')
-        for index, name in enumerate(series):
-            if (metric, name) not in values:
-                continue
-            value = values[(metric, name)]
-            length = (width - label_width - 170) * value / top
-            color = _COLORS[index % len(_COLORS)]
-            rows.append(
-                f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" fill="{color}"></rect>'
-                f'<text x="{label_width + length + 6:.1f}" y="{y + bar - 4}" class="value">'
-                f"{_e(name)}: {_num(value)}</text>"
-            )
-            y += bar + 4
-        y += gap
+    """Per canonical metric, a line per month: the canonical number and each team's reported one
+    (the failures are per month; all-time totals hide them). Monthly periods only."""
+    monthly = reconciliation[reconciliation["period"].str.len() == 7]
+    if monthly.empty:
+        return "<p>No monthly team reports loaded.</p>"
+    charts = []
+    for metric, rows in monthly.groupby("metric", sort=True):
+        months = sorted(set(rows["period"]))
+        canonical = rows.groupby("period")["canonical_value"].max()
+        series = {"canonical": [float(canonical.get(m, float("nan"))) for m in months]}
+        for (team, team_metric), mine in rows.groupby(["team", "team_metric"], sort=True):
+            reported = mine.set_index("period")["team_value"]
+            series[f"{team} · {team_metric}"] = [float(reported.get(m, float("nan"))) for m in months]
+        charts.append(_lines(str(metric), months, series))
+    return "".join(charts)
+
+
+def _lines(title: str, months: list[str], series: dict[str, list[float]]) -> str:
+    width, height, left, bottom = 720, 220, 48, 28
+    values = [v for line in series.values() for v in line if v == v]
+    top = max(values + [1.0])
+    step = (width - left - 10) / max(len(months) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + i * step
+
+    def y(v: float) -> float:
+        return 10 + (height - bottom - 10) * (1 - v / top)
+
+    parts = [f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 10}" y2="{y(0):.1f}" stroke="#9aa5b1"/>']
+    parts += [
+        f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" class="value">{_num(v)}</text>'
+        for v in (0, top / 2, top)
+    ]
+    parts += [
+        f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" class="value">{_e(m)}</text>'
+        for i, m in enumerate(months)
+        if i % max(len(months) // 8, 1) == 0 or i == len(months) - 1
+    ]
+    for index, (name, line) in enumerate(series.items()):
+        color = _COLORS[index % len(_COLORS)]
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(line) if v == v)
+        dash = "" if name == "canonical" else ' stroke-dasharray="5 3"'
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
+        # A point per month, with its number as the tooltip (and for a reader of the DOM).
+        parts += [
+            f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="2.5" fill="{color}"><title>{_e(name)} {_e(m)}: {_num(v)}'
+            "</title></circle>"
+            for i, (m, v) in enumerate(zip(months, line, strict=True))
+            if v == v
+        ]
     legend = "".join(
         f'<span class="swatch" style="background:{_COLORS[i % len(_COLORS)]}"></span>{_e(name)} '
         for i, name in enumerate(series)
     )
     return (
-        f'<svg role="img" aria-label="canonical vs team numbers" width="{width}" height="{y}" '
-        f'viewBox="0 0 {width} {y}">{"".join(rows)}</svg><p class="legend">{legend}</p>'
+        f"<h3>{_e(title)}</h3>"
+        f'<svg role="img" aria-label="{_e(title)}: canonical vs each team per month" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}">{"".join(parts)}</svg><p class="legend">{legend}</p>'
     )
 
 
@@ -158,6 +203,7 @@ h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2rem; border-bo
 table { border-collapse: collapse; width: 100%; font-size: .88rem; margin: .6rem 0; }
 th, td { border: 1px solid #d9e2ec; padding: .3rem .45rem; text-align: left; }
 th { background: #f0f4f8; } tr.fail td { background: #fee2e2; } tr.warn td { background: #fef3c7; }
+tr.accepted td { background: #dbeafe; } li.warn { background: #fef3c7; }
 svg text { font-size: 12px; fill: #1f2933; } svg text.metric { font-weight: 600; }
 .legend .swatch { display: inline-block; width: .8rem; height: .8rem; margin: 0 .3rem 0 1rem; vertical-align: middle; }
 """
@@ -197,32 +243,48 @@ def _values(summary: RunSummary) -> str:
 
 
 def render(
-    summary: RunSummary, reconciliation: pd.DataFrame, reasons: pd.DataFrame, samples: pd.DataFrame, docs: Path
+    summary: RunSummary,
+    reconciliation: pd.DataFrame,
+    reasons: pd.DataFrame,
+    samples: pd.DataFrame,
+    docs: Path,
+    *,
+    silent: list[str] = (),
+    history: str = "",
 ) -> str:
     failing = reconciliation[reconciliation["status"] == "fail"]
     warning = reconciliation[reconciliation["status"] == "warn"]
+    accepted = reconciliation[reconciliation["status"] == "accepted"]
     status = "passed" if summary.success else "failed"
     checks = [c for c in summary.checks if c.check.startswith("alignment_")]
     check_lines = "".join(
         f"<li><b>{_e(c.check)}</b>: {'passed' if c.passed else _e(c.severity.lower())} — {_e(c.description)}</li>"
         for c in checks
+    ) + "".join(
+        f'<li class="warn"><b>alignment_{_e(team)}</b>: warning — no report from {_e(team)}: nothing of theirs '
+        "was reconciled (expected reports/" + _e(team) + ".csv)</li>"
+        for team in silent
     )
+    blocking, warned = len(summary.blocking_failures), len(summary.warnings)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">',
         f"<title>Alignment report {_e(summary.partition)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>Alignment report — as of {_e(summary.partition)}</h1>",
         f"<p>Run {_e(summary.run_id)} · generated {generated}</p>",
-        f'<p class="status {status}">Run {status}: {len(failing)} metric-period(s) outside tolerance block '
-        f"publication, {len(warning)} warn.</p>",
+        f'<p class="status {status}">Run {status}: checks {blocking} failed (blocking), {warned} warning(s) — '
+        f"as `funnel run` prints. {len(failing)} metric-period(s) outside tolerance block publication, "
+        f"{len(warning)} are outside on a warn-severity metric, {len(accepted)} are signed off.</p>",
         '<div class="kpis">'
         f'<div class="kpi"><b id="fails">{len(failing)}</b>failing metric-periods</div>'
-        f'<div class="kpi"><b>{len(warning)}</b>warnings</div>'
+        f'<div class="kpi"><b id="warn-periods">{len(warning)}</b>metric-periods outside, warn only</div>'
+        f'<div class="kpi"><b id="accepted">{len(accepted)}</b>signed off</div>'
         f'<div class="kpi"><b>{len(reconciliation)}</b>team numbers checked</div>'
         f'<div class="kpi"><b id="divergent-records">{int(reasons["records"].sum()) if not reasons.empty else 0}</b>'
         "records counted on one side only</div></div>",
         f"<ul>{check_lines}</ul>",
-        "<h2>Canonical funnel vs each team</h2>",
+        history,
+        "<h2>Canonical funnel vs each team, per month</h2>",
         _chart(reconciliation),
         "<h2>Reconciliation</h2>",
         _table(
@@ -243,6 +305,24 @@ def render(
             ],
             status_column="status",
         ),
+        "<h2>Signed-off divergences</h2>",
+        _table(
+            reconciliation[reconciliation["acceptance_state"].notna()],
+            [
+                ("team", "Team"),
+                ("team_metric", "Team metric"),
+                ("period", "Period"),
+                ("delta", "Delta"),
+                ("acceptance_state", "State"),
+                ("accepted_by", "Signed off by"),
+                ("accepted_on", "On"),
+                ("accepted_until", "Until"),
+                ("accepted_reason", "Why"),
+            ],
+            status_column="status",
+        )
+        if reconciliation["acceptance_state"].notna().any()
+        else "<p>None (<code>funnel accept</code>).</p>",
         "<h2>Divergences by reason</h2>",
         _table(
             reasons, [("team", "Team"), ("team_metric", "Team metric"), ("reason", "Reason"), ("records", "Records")]

@@ -50,7 +50,17 @@ LAYERS = [
     ("checks", ("funnel.checks",)),
     ("compile", ("funnel.compiled",)),
     ("publish", ("funnel.publish", "funnel.publish_postgres")),
-    ("report", ("funnel.report", "funnel.whatif", "funnel.dbt_docs", "funnel.accept", "funnel.dashboard")),
+    (
+        "report",
+        (
+            "funnel.report",
+            "funnel.report_history",
+            "funnel.whatif",
+            "funnel.dbt_docs",
+            "funnel.accept",
+            "funnel.dashboard",
+        ),
+    ),
     ("cli", ("funnel.cli", "funnel.demo")),
     ("dagster lib", ("orchestration.lib",)),
     ("dagster defs", ("orchestration.defs",)),

@@ -91,7 +91,12 @@ def test_the_report_renders_in_headless_chromium_with_the_key_numbers(failed_run
     divergences = len(pd.read_csv(sample_data / "truth" / "divergences.csv"))
     assert f'<b id="fails">{_expected_failing(sample_data, project)}</b>' in dom
     assert f'<b id="divergent-records">{divergences}</b>' in dom
-    assert "canonical: 692" in dom  # the canonical MQLs of the sample, in the chart
+    # The per-month chart: every month's canonical number and each team's reported one.
+    truth = pd.read_csv(sample_data / "truth" / "team_metrics.csv")
+    for row in truth.itertuples():
+        month = str(row.period_start)[:7]
+        assert f"<title>canonical {month}: {row.canonical_value:,.0f}</title>" in dom
+        assert f"<title>{row.team} · {row.metric} {month}: {row.team_value:,.0f}</title>" in dom
 
 
 def test_data_docs_hold_the_failing_alignment_expectations(failed_run):
