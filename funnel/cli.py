@@ -518,14 +518,21 @@ def _compile(args) -> int:
 
 
 def _contract_docs(args) -> int:
+    from funnel.contract import ContractError
+    from funnel.contract.acceptances import load_acceptances
     from funnel.contract.handbook import blocks, to_html, to_markdown
 
     loaded = _load_contract_or_report(args.path or settings().contract)
     if loaded is None:
         return EXIT_INVALID
+    try:
+        acceptances = load_acceptances(settings().acceptances)
+    except ContractError as error:
+        _report(error)
+        return EXIT_INVALID
     out = args.out or settings().artifacts_dir / "handbook"
     out.mkdir(parents=True, exist_ok=True)
-    parts = blocks(loaded)
+    parts = blocks(loaded, acceptances)
     (out / "handbook.md").write_text(to_markdown(parts), encoding="utf-8")
     (out / "handbook.html").write_text(to_html(parts, loaded.contract.meta.name), encoding="utf-8")
     print(f"Wrote {out / 'handbook.md'}\nWrote {out / 'handbook.html'}")

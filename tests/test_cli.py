@@ -52,7 +52,24 @@ def test_contract_check_reports_every_problem_with_its_line(tmp_path):
 
 
 def test_the_handbook_is_generated_and_self_contained(tmp_path):
+    from datetime import UTC, date, datetime
+
+    from funnel.contract.acceptances import Acceptance, write_acceptances
+
     project = make_project(tmp_path / "p", tmp_path / "data")
+    signed = Acceptance(
+        team="sales",
+        metric="leads",
+        period=date(2026, 7, 1),
+        delta=7,
+        explanation="0" * 32,
+        records=9,
+        reason="July's CRM import counted twice",
+        by="Sam Ortiz, VP Sales",
+        at=datetime(2026, 8, 3, tzinfo=UTC),
+        expires=date(2026, 12, 31),
+    )
+    write_acceptances(project.settings.acceptances, [signed])
     result = project.funnel("contract", "docs", "--out", str(tmp_path / "handbook"))
     assert result.returncode == 0, result.stderr
     markdown = (tmp_path / "handbook" / "handbook.md").read_text()
@@ -68,9 +85,18 @@ def test_the_handbook_is_generated_and_self_contained(tmp_path):
         "original source is OFFLINE and source drill-down 1 is IMPORT",
         "original source is OFFLINE and source drill-down 1 is one of CRM_UI, EXTENSION, SALES; or "
         "original source is OFFLINE and source drill-down 1 is CONTACTS and source drill-down 2 is CRM_UI",
+        # Exclusions in words, each with its field; no regex in backticks.
+        'email starts with "test" and then one of + . _ -; or email starts with "qa"',
+        "email ends with @example.com, @example.org or @example.net; or email ends with @mailinator.com",
+        "email domain is one of rivalmetrics.io, pipelinepro.com",
+        "HubSpot lifecycle stage is other",
+        # Sign-offs: who, when, why, until.
+        "| sales | leads | 2026-07 | +7 (9 records) | Sam Ortiz, VP Sales | 2026-08-03 | 2026-12-31 | "
+        "July's CRM import counted twice |",
     ):
         assert text in markdown
     assert "Marketing qualified lead" in page and "<table>" in page
+    assert "`" not in markdown.split("## Who counts")[1].split("##")[0]
     assert not re.search(r"(src|href)=\"?https?://", page), "the handbook must not load anything from outside"
 
 

@@ -7,8 +7,11 @@ the dbt docs block that BI users see next to the marts.
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from funnel.contract.acceptances import Acceptance
 from funnel.contract.criteria import Criterion, describe
 from funnel.contract.load import LoadedContract
 
@@ -34,7 +37,8 @@ def _stage_table(loaded: LoadedContract) -> Table:
     return Table(["#", "Stage", "Owner", "Definition", "Exact rule"], rows)
 
 
-def blocks(loaded: LoadedContract) -> list[Block]:
+def blocks(loaded: LoadedContract, acceptances: Sequence[Acceptance] = ()) -> list[Block]:
+    """The handbook; `acceptances`: the signed-off divergences (alignment_acceptances.yml)."""
     c = loaded.contract
     out: list[Block] = [
         ("h1", f"{c.meta.name} — the funnel handbook"),
@@ -88,10 +92,10 @@ def blocks(loaded: LoadedContract) -> list[Block]:
             Table(
                 ["Excluded", "Rule"],
                 [
-                    ["Internal", ", ".join(exclusions.internal_domains) or "—"],
-                    ["Tests", ", ".join(f"`{p}`" for p in exclusions.test_patterns) or "—"],
-                    ["Competitors", ", ".join(exclusions.competitor_domains) or "—"],
-                    ["Lifecycle stages", ", ".join(exclusions.lifecycle_stages) or "—"],
+                    ["Internal", _is_one_of("email domain", exclusions.internal_domains)],
+                    ["Tests", "; or ".join(f"email {_pattern_words(p)}" for p in exclusions.test_patterns) or "—"],
+                    ["Competitors", _is_one_of("email domain", exclusions.competitor_domains)],
+                    ["Lifecycle stages", _is_one_of("HubSpot lifecycle stage", exclusions.lifecycle_stages)],
                     ["Deleted records", "people with no live HubSpot record left"],
                 ],
             ),
@@ -206,6 +210,34 @@ def blocks(loaded: LoadedContract) -> list[Block]:
                 ),
             ),
         ]
+    if acceptances:
+        out += [
+            ("h2", "Signed-off divergences"),
+            (
+                "p",
+                "Team numbers outside tolerance that were signed off: they do not block publication while "
+                "their delta and the records behind it stay as they were when signed off (funnel accept).",
+            ),
+            (
+                "table",
+                Table(
+                    ["Team", "Metric", "Period", "Delta", "Signed off by", "On", "Until", "Why"],
+                    [
+                        [
+                            a.team,
+                            a.metric,
+                            f"{a.period:%Y-%m}",
+                            f"{a.delta:+g} ({a.records} records)",
+                            a.by,
+                            a.at.date().isoformat(),
+                            a.expires.isoformat() if a.expires else "no end",
+                            a.reason,
+                        ]
+                        for a in sorted(acceptances, key=lambda a: a.key)
+                    ],
+                ),
+            ),
+        ]
     return out
 
 
@@ -299,3 +331,28 @@ def _channel_words(channel) -> str:
                 )
         alternatives.append(" and ".join(parts))
     return "; or ".join(alternatives)
+
+
+def _is_one_of(field: str, values: list[str]) -> str:
+    if not values:
+        return "—"
+    return f"{field} is {values[0]}" if len(values) == 1 else f"{field} is one of {', '.join(values)}"
+
+
+_STARTS = re.compile(r"\^(?P<text>[\w@-]+?)\[(?P<chars>[^\]]+)\]")
+_ENDS = re.compile(r"(?P<text>(?:[\w@-]|\\\.)+?)(?:\\\.\((?P<choices>[\w|]+)\))?\$")
+
+
+def _pattern_words(pattern: str) -> str:
+    """A test pattern as a reader says it: '^qa[+._-]' → 'starts with "qa" and then one of + . _ -';
+    '@example\\.(com|org)$' → 'ends with @example.com or @example.org'. Any other regular
+    expression is shown as one, quoted."""
+    starts = _STARTS.fullmatch(pattern)
+    if starts:
+        return f'starts with "{starts["text"]}" and then one of {" ".join(starts["chars"])}'
+    ends = _ENDS.fullmatch(pattern)
+    if ends:
+        text = ends["text"].replace("\\.", ".")
+        endings = [f"{text}.{choice}" for choice in ends["choices"].split("|")] if ends["choices"] else [text]
+        return "ends with " + (endings[0] if len(endings) == 1 else ", ".join(endings[:-1]) + " or " + endings[-1])
+    return f'matches the regular expression "{pattern}"'
