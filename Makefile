@@ -12,7 +12,10 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 # Re-installs whenever pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@echo "Installing unified-funnel into $(VENV): Dagster, dbt (DuckDB, Postgres), Great Expectations,"
+	@echo "DuckDB, pandas and the test tools — about 2-3 minutes the first time, seconds after that …"
+	@start=$$(date +%s); $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' \
+		&& echo "Installed in $$(( $$(date +%s) - start )) s."
 	@# Data Docs' CSS/JS, pinned npm files checked by sha256 (funnel/checks/docs_assets.py); the
 	@# docs read without them too, so an offline install goes on.
 	-$(BIN)/python -m funnel.checks.docs_assets
