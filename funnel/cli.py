@@ -420,15 +420,34 @@ def _metrics(args) -> int:
         "DO_NOT_TRACK": "1",
     }
     result = subprocess.run(
-        [str(mf), "query", *args.mf_args], cwd=config.dbt_project_dir, env=env, capture_output=True, text=True
+        [str(mf), "query", *_ordered(args.mf_args)],
+        cwd=config.dbt_project_dir,
+        env=env,
+        capture_output=True,
+        text=True,
     )
-    print(result.stdout, end="")
+    # mf animates a spinner on stdout even when it is not a terminal: keep the answer only.
+    answer = [line for line in result.stdout.splitlines() if line.strip() and not "\u2800" <= line[0] <= "\u28ff"]
+    print("\n".join(answer))
     if result.returncode != 0:
         # MetricFlow's own message, without the traceback it prints after it.
         message = result.stderr.split("Traceback (most recent call last)")[0].strip()
         print(f"funnel metrics: {message or 'mf query failed'}", file=sys.stderr)
         return EXIT_INFRA
     return EXIT_OK
+
+
+def _ordered(mf_args: list[str]) -> list[str]:
+    """`mf query` returns rows in no order; without an --order of the caller's, order by the
+    group-by dimensions, as a reader expects (months ascending)."""
+    if "--order" in mf_args or any(a.startswith("--order=") for a in mf_args):
+        return mf_args
+    for index, arg in enumerate(mf_args):
+        if arg == "--group-by" and index + 1 < len(mf_args):
+            return [*mf_args, "--order", mf_args[index + 1]]
+        if arg.startswith("--group-by="):
+            return [*mf_args, "--order", arg.split("=", 1)[1]]
+    return mf_args
 
 
 def _report_paths(args) -> int:
@@ -467,15 +486,130 @@ def _docs(args) -> int:
 
 
 def _ui(args) -> int:
+    """`dagster dev` on this project, run from $DAGSTER_HOME, until it ends or is asked to stop.
+
+    It runs from $DAGSTER_HOME, whose dagster.yaml is the repository's (ensure_dagster_home):
+    started beside another dagster.yaml (the checkout's), dagster dev warns that that file "will
+    not be used". The code location is named by module and folder instead of workspace.yaml
+    (whose `working_directory: .` means the folder a command starts in), and every path setting
+    reaches it resolved, as this command read it."""
     from funnel.config import PROJECT_ROOT, ensure_dagster_home
 
     config = settings()
     ensure_dagster_home(config)
-
     dagster = Path(sys.executable).with_name("dagster")
-    command = [str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(args.port)]
-    os.execv(command[0], command)
-    return EXIT_OK
+    command = [
+        str(dagster),
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "-d",
+        str(PROJECT_ROOT),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(args.port),
+    ]
+    return _serve_until_stopped(command, cwd=config.dagster_home, env=_ui_environment(config))
+
+
+# Relative paths in these are read against the folder a command starts in: `funnel ui` hands
+# them on resolved, since dagster dev starts elsewhere.
+_UI_PATH_VARIABLES = ("FUNNEL_LAKE", "FUNNEL_SPARK_DIR", "FUNNEL_ACCEPTANCES", "FUNNEL_TEMP_DIR", "FUNNEL_SPARK_DBT")
+
+
+def _ui_environment(config) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(config.dagster_home),
+        "FUNNEL_WAREHOUSE": str(config.warehouse),
+        "FUNNEL_DATA_DIR": str(config.data_dir),
+        "FUNNEL_CONTRACT": str(config.contract),
+        "FUNNEL_SOURCES": str(config.sources_file),
+        "FUNNEL_DBT_PROJECT_DIR": str(config.dbt_project_dir),
+        "FUNNEL_EXPECTATIONS_DIR": str(config.expectations_dir),
+    }
+    for name in _UI_PATH_VARIABLES:
+        if os.environ.get(name, "").strip():
+            env[name] = str(Path(os.environ[name].strip()).resolve())
+    return env
+
+
+def _serve_until_stopped(command: list[str], *, cwd: Path, env: dict[str, str], grace: float = 30.0) -> int:
+    """Run `command` in a session of its own; on SIGINT (Ctrl-C) or SIGTERM to this process,
+    pass the signal to every process of that session, give them `grace` seconds, then kill
+    what is left. Exit 0 on a requested stop.
+
+    dagster dev starts a webserver, a daemon and their code servers, and stops them on SIGINT
+    (SIGTERM too: it maps it to SIGINT's handler). But a shell starts a background command with
+    SIGINT ignored, dagster dev inherits that, and then ignores both; killed, it leaves its
+    children serving the port. Here the handlers are this process's own (exec resets them to
+    the default in the child), and the whole session is waited for, not only dagster dev."""
+    import signal
+    import subprocess
+    import time
+
+    requested: list[int] = []
+
+    def request_stop(signum, _frame) -> None:
+        requested.append(signum)
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        child = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
+        while not requested and child.poll() is None:
+            time.sleep(0.2)
+        _stop_session(child, requested[0] if requested else signal.SIGTERM, grace)
+        if requested:
+            print("funnel ui: stopped", file=sys.stderr)
+            return EXIT_OK
+        return EXIT_OK if child.returncode == 0 else EXIT_INFRA
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _stop_session(child, signum: int, grace: float) -> None:
+    """Signal every process of `child`'s session (its process group: dagster starts none of its
+    own), wait up to `grace` seconds for all of them to end, then SIGKILL the rest."""
+    import contextlib
+    import signal
+    import time
+
+    group = child.pid  # start_new_session: the child leads its own session and group
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signum)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        child.poll()  # reap dagster dev as soon as it ends: a zombie still counts as alive
+        if not _group_alive(group):
+            break
+        time.sleep(0.2)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+    child.wait()
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a process of the group still runs. Zombies do not count: the grandchildren of
+    this process are reaped by whoever adopts them, not here."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            return True
+    return False
 
 
 def _contract_check(args) -> int:

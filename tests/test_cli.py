@@ -164,3 +164,19 @@ def test_spark_without_its_environment_says_what_is_missing(tmp_path):
     assert result.returncode == 4
     assert "FUNNEL_ENGINE=spark needs" in result.stderr and "make spark-env" in result.stderr
     assert not project.settings.warehouse.exists()
+
+
+def test_metrics_are_ordered_by_their_group_by_unless_the_caller_orders():
+    from funnel.cli import _ordered
+
+    assert _ordered(["--metrics", "mqls", "--group-by", "metric_time__month"]) == [
+        "--metrics",
+        "mqls",
+        "--group-by",
+        "metric_time__month",
+        "--order",
+        "metric_time__month",
+    ]
+    assert _ordered(["--metrics", "mqls", "--group-by=channel"])[-2:] == ["--order", "channel"]
+    assert _ordered(["--metrics", "mqls", "--group-by", "x", "--order", "-mqls"]).count("--order") == 1
+    assert _ordered(["--metrics", "mqls"]) == ["--metrics", "mqls"]
