@@ -1,9 +1,10 @@
 """The files generated from funnel.yml and sources.yml, their one writer, and where a run finds them.
 
 Generated into the dbt project: the contract macro, the contract's docs block, the semantic
-metrics, the sources macro; into the GX folder: one suite (with its validation definition and
-checkpoint) per slice of the contract. `funnel compile` is the only command that writes them into
-the repository, and a test fails when the committed ones are stale.
+metrics, the sources macro and the line of dbt_project.yml that switches unread sources off; into
+the GX folder: one suite (with its validation definition and checkpoint) per slice of the
+contract. `funnel compile` is the only command that writes them into the repository, and a test
+fails when the committed ones are stale.
 
 Loading the definitions only reads. When the checkout's generated files are those of the
 configured contract and sources (the usual case), a run uses the checkout as it is. When they are
@@ -25,16 +26,20 @@ from funnel.config import Settings
 from funnel.contract import compile as contract_compile
 from funnel.contract.load import LoadedContract
 from funnel.sources.config import GENERATED_RELATIVE as SOURCES_RELATIVE
-from funnel.sources.config import load_sources, render_dbt_macro
+from funnel.sources.config import PROJECT_RELATIVE, load_sources, render_dbt_macro, render_dbt_project
 
 COMPLETE = "complete"
 
 
 def dbt_outputs(loaded: LoadedContract, settings: Settings) -> dict[Path, str]:
-    """Every generated file of the dbt project, relative to it, with its text."""
+    """Every generated file of the dbt project, relative to it, with its text (dbt_project.yml
+    is generated in one line: the sources' switches)."""
+    sources = load_sources(settings.sources_file)
+    project = (settings.dbt_project_dir / PROJECT_RELATIVE).read_text(encoding="utf-8")
     return {
         **contract_compile.outputs(loaded),
-        SOURCES_RELATIVE: render_dbt_macro(load_sources(settings.sources_file)),
+        SOURCES_RELATIVE: render_dbt_macro(sources),
+        PROJECT_RELATIVE: render_dbt_project(sources, project),
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -71,6 +73,25 @@ class SourcesConfig(_Strict):
 
 
 GENERATED_RELATIVE = Path("macros") / "generated" / "sources.sql"
+PROJECT_RELATIVE = Path("dbt_project.yml")
+_ENABLED_LINE = re.compile(r"^  funnel_source_enabled: .*$", re.MULTILINE)
+
+
+def dbt_sources_enabled(config: SourcesConfig) -> dict[str, bool]:
+    """The dbt sources a configuration reads, of those that can be switched off: the others are
+    disabled (`config.enabled` in models/staging/*/_*__sources.yml), so that dbt docs and the
+    Dagster graph list only what a run reads. The raw `hubspot` source stays on in every mode: its
+    incremental models' hooks name it whatever the mode (the models switch on funnel_sources())."""
+    ads = config.ads
+    return {
+        "hubspot_fivetran": config.hubspot.mode == "fivetran",
+        "salesforce": config.salesforce.mode == "files",
+        "salesforce_fivetran": config.salesforce.mode == "fivetran",
+        "google_ads_fivetran": ads.google_ads == "fivetran",
+        "linkedin_ads_fivetran": ads.linkedin_ads == "fivetran",
+        "facebook_ads_fivetran": ads.meta_ads == "fivetran",
+        "microsoft_ads_fivetran": ads.microsoft_ads == "fivetran",
+    }
 
 
 def render_dbt_macro(config: SourcesConfig) -> str:
@@ -78,6 +99,20 @@ def render_dbt_macro(config: SourcesConfig) -> str:
     return json_macro(
         "funnel_sources", "Generated from sources.yml by `funnel compile`; do not edit.", config.as_dbt_data()
     )
+
+
+def render_dbt_project(config: SourcesConfig, project_text: str) -> str:
+    """dbt_project.yml with its `funnel_source_enabled` var set for `config`. A var, because the
+    `enabled` of a source yml is rendered before macros exist (var() and env_var() only); one line
+    of the hand-written file, so that its comments stay."""
+    line = "  funnel_source_enabled: " + json.dumps(dbt_sources_enabled(config), sort_keys=True)
+    text, count = _ENABLED_LINE.subn(lambda _: line, project_text)
+    if count == 0 and "\nvars:\n" in project_text:
+        # A project from before the var existed: add it under `vars:`.
+        return project_text.replace("\nvars:\n", f"\nvars:\n{line}\n", 1)
+    if count != 1:
+        raise ValueError(f"{PROJECT_RELATIVE}: expected one `funnel_source_enabled:` line under `vars:`")
+    return text
 
 
 def load_sources(file: Path) -> SourcesConfig:
