@@ -532,6 +532,9 @@ def _ui_environment(config) -> dict[str, str]:
     for name in _UI_PATH_VARIABLES:
         if os.environ.get(name, "").strip():
             env[name] = str(Path(os.environ[name].strip()).resolve())
+    # dagster dev's own notice that `dg dev` (a CLI this project does not install) supersedes it.
+    quiet = "ignore:Function `dev_command` is superseded"
+    env["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
     return env
 
 

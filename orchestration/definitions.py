@@ -8,6 +8,7 @@ Each concern's definitions are in orchestration/defs/<concern>/; the logic they 
 
 from __future__ import annotations
 
+import json
 import os
 
 import dagster as dg
@@ -25,7 +26,9 @@ from orchestration.defs.checks.asset_checks import REJECTED_KEY, WARNINGS_KEY, b
 from orchestration.defs.jobs.daily import JOB_NAME, daily_job, daily_schedule
 from orchestration.defs.publish import asset as publish_asset
 from orchestration.defs.sources.assets import build_hubspot_api_asset, build_landed_asset, build_raw_asset
+from orchestration.defs.sources.freshness import build_freshness_checks, build_freshness_sensor
 from orchestration.defs.transform.assets import build_dbt_assets, dbt_resource
+from orchestration.lib.asset_specs import describe_assets
 from orchestration.lib.progress import progress_logger
 from orchestration.lib.warehouse_lock import WarehouseLock
 
@@ -60,13 +63,21 @@ def build_definitions(config: Settings) -> dg.Definitions:
     # values: a failed blocking check on any of them skips it.
     mart_keys = [key for key in dbt_assets.keys if key.path[0] == "marts"] + [REJECTED_KEY, WARNINGS_KEY]
     published = publish_asset.build(config, loaded, None, mart_keys)
+    freshness = build_freshness_checks(raw_assets)
     job = daily_job()
     return dg.Definitions(
-        assets=[*raw_assets, dbt_assets, published],
-        asset_checks=build_checks(config, loaded, tables, landed_tables),
+        # Owners from the contract, and the columns dbt declares for the sources (lib/asset_specs.py).
+        assets=describe_assets(
+            [*raw_assets, dbt_assets, published], loaded.contract, json.loads(manifest.read_text(encoding="utf-8"))
+        ),
+        asset_checks=[*build_checks(config, loaded, tables, landed_tables), *freshness],
         jobs=[job],
         schedules=[daily_schedule(job, timezone)],
-        sensors=[build_failure_sensor(config, job), build_report_sensor(config, job)],
+        sensors=[
+            build_failure_sensor(config, job),
+            build_report_sensor(config, job),
+            build_freshness_sensor(freshness),
+        ],
         resources={
             "dbt": dbt_resource(config),
             "warehouse_lock": WarehouseLock(warehouse=str(config.warehouse), wait_seconds=lock_wait_seconds()),

@@ -12,15 +12,6 @@ from funnel.engine import models
 MAX_ROWS_IN_METADATA = 50
 
 
-def markdown(rows: list[dict]) -> str:
-    if not rows:
-        return "(no rows)"
-    header = list(rows[0])
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(row.get(h, "")) for h in header) + " |" for row in rows[:MAX_ROWS_IN_METADATA]]
-    return "\n".join(lines)
-
-
 def rows_for(frame: pd.DataFrame, validation: Validation, index_columns: list[str]) -> list[dict]:
     """The frame rows behind GX's failing index keys, JSON-safe, in frame order."""
     wanted = {tuple(key.get(c) for c in index_columns) for f in validation.failed for key in f.keys}
@@ -37,7 +28,7 @@ def records(config: Settings, table: str, columns: str, where: str = "true") -> 
     return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def raw_problem(table: str, spec, profile: list[dict], quarantined: list[dict]) -> str:
+def raw_problem(table: str, spec, profile: list[dict], quarantined: list[dict], data_dir=None) -> str:
     """What is wrong with a raw table, in words that say where to look."""
     row = profile[0] if profile else {}
     problems = []
@@ -48,7 +39,8 @@ def raw_problem(table: str, spec, profile: list[dict], quarantined: list[dict]) 
         )
         problems.append(f"{len(quarantined)} file(s)/record(s) quarantined in raw.quarantine — {first}")
     if row.get("rows_loaded") == 0:
-        problems.append(f"no rows loaded: is there data under $FUNNEL_DATA_DIR/{spec.folder}/?")
+        where = f"{data_dir / spec.folder}/" if data_dir is not None else f"$FUNNEL_DATA_DIR/{spec.folder}/"
+        problems.append(f"no rows loaded: is there data under {where}?")
     if row.get("missing_ids"):
         problems.append(f"{row['missing_ids']} rows without an id")
     return f"raw.{table}: " + (" | ".join(problems) or "failed its shape suite")

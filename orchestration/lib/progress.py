@@ -44,9 +44,9 @@ class _Progress(logging.Handler):
             print(f"  skipped {step} (an upstream blocking check failed)", file=sys.stderr, flush=True)
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             data = event.event_specific_data
-            if data.passed and step.startswith(("funnel_dbt", "check_raw_", "check_landed")):
-                # Steps with many checks (dbt's tests, one raw check per table): counted, shown
-                # one by one only when they fail.
+            if data.passed and step.startswith(("funnel_dbt", "check_raw_", "check_landed", "freshness_check")):
+                # Steps with many checks (dbt's tests, one raw or freshness check per table):
+                # counted, shown one by one only when they fail.
                 self.quiet_passes[step] = self.quiet_passes.get(step, 0) + 1
                 return
             word = "ok" if data.passed else ("FAILED" if data.severity.value == "ERROR" else "warn")

@@ -1,7 +1,8 @@
 """Blocking Dagster asset checks, each a Great Expectations checkpoint on a warehouse slice.
 
 A failing ERROR check blocks everything downstream in the run, publication included; the
-check's metadata carries the rows that explain the failure and the Data Docs page.
+check's metadata carries the rows that explain the failure (a table for the UI, JSON for the run
+summary) and the Data Docs page.
 """
 
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from funnel.engine import models
 from funnel.run_summary import DATA_DOCS_KEY, DIVERGENCES_KEY, FAILURES_KEY
 from funnel.warehouse import query_df
 from orchestration.defs.sources.assets import raw_key
+from orchestration.lib.check_metadata import FAILING_ROWS_KEY, failing_rows_table
 from orchestration.lib.warehouse_lock import WAREHOUSE_POOL
 
 
@@ -30,8 +32,10 @@ def _metadata(context, failures: list[dict], validation: Validation, extra: dict
     metadata = {
         # The day the run computed (the job is not partitioned: the day is a run tag).
         "run_day": context.run.tags.get(RUN_DAY_TAG, "(none: as of now)"),
+        # Read back by the run summary (orchestration/lib/run_summary.py).
         FAILURES_KEY: dg.MetadataValue.json(failures[: explain.MAX_ROWS_IN_METADATA]),
-        "failing_rows": dg.MetadataValue.md(explain.markdown(failures)),
+        # What a person reads in the UI.
+        FAILING_ROWS_KEY: failing_rows_table(failures),
         "failing_row_count": len(failures),
         "failed_expectations": dg.MetadataValue.json(
             [
@@ -85,7 +89,7 @@ def _raw_check(source: str, slice_: suites.Slice, tables: dict, config: Settings
                 severity=dg.AssetCheckSeverity.ERROR,
                 description="loaded as expected"
                 if passed
-                else explain.raw_problem(table, tables[table], profile, rows),
+                else explain.raw_problem(table, tables[table], profile, rows, config.data_dir.resolve()),
                 metadata=_metadata(context, rows, validation, {"profile": dg.MetadataValue.json(profile)}),
             )
 
@@ -308,6 +312,15 @@ def _alignment_check(team: str, slice_: suites.Slice, config: Settings) -> dg.As
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         frame = models(config).query_df(slice_.sql)
+        if frame.empty:
+            # Nothing reconciled is not a pass: the team sent no number for a period that has ended.
+            return dg.AssetCheckResult(
+                passed=False,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=f"no report from {team}: none of its numbers was reconciled "
+                f"(expected {config.reports_dir.resolve() / (team + '.csv')})",
+                metadata={"rows_validated": 0, "run_day": context.run.tags.get(RUN_DAY_TAG, "(none: as of now)")},
+            )
         validation = validate(config.expectations_dir, slice_.suite.name, frame, run_name=_run_name(context))
         index = slice_.suite.index_columns
 
