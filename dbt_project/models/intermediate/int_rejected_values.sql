@@ -5,57 +5,11 @@
 {%- set contract = funnel_contract() %}
 {%- set known_lifecycle = contract.lifecycle_order + contract.identity.lifecycle_stages %}
 {%- set string_null = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
-with
-{%- if not hubspot_from_fivetran() %}
-contact_records as (
-    select id, properties, properties_with_history, _source_file,
-        row_number() over (partition by id order by updated_at desc, _loaded_at desc, _source_file desc) as version_rank
-    from {{ source('hubspot', 'contacts') }}
+with unreadable as (
+    -- Dates no reading can date, per contact record (the base model takes the JSON apart).
+    select 'hubspot.contacts' as source, _source_file as file, contact_id as record_id, field, raw_value, reason
+    from {{ ref('base_hubspot__contact_unreadable_values') }}
 ),
-
-contact_dates as (
-    -- Dates HubSpot keeps on a contact (the record's own, and each lifecycle stage's).
-    {%- set fields = ['createdate'] %}
-    {%- for stage, property in hubspot_stage_date_properties() %}{% do fields.append(property) %}{% endfor %}
-    {%- for field in fields %}
-    {% if not loop.first %}union all{% endif %}
-    select 'hubspot.contacts' as source, _source_file as file, id as record_id,
-        {{ funnel_string('properties.' ~ field) }} as field,
-        {{ json_text('properties', field) }} as raw_value
-    from contact_records
-    where version_rank = 1
-    {%- endfor %}
-),
-
-history_entries as (
-    select id, _source_file, property_name,
-        {{ json_elements(json_member('properties_with_history', 'property_name')) }} as change
-    from (
-        select id, _source_file, properties_with_history, {{ json_keys('properties_with_history') }} as property_name
-        from contact_records
-        where version_rank = 1 and properties_with_history is not null
-    ) as named
-),
-
-unreadable as (
-    select source, file, record_id, field, raw_value,
-        'not a timestamp: ISO-8601 (with or without an offset) or epoch milliseconds' as reason
-    from contact_dates
-    where raw_value is not null and trim(raw_value) <> '' and {{ parse_timestamp('raw_value') }} is null
-    union all
-    select 'hubspot.contacts', _source_file, id, 'propertiesWithHistory.' || property_name || '.timestamp',
-        {{ json_text('change', 'timestamp') }},
-        'history entry without a readable timestamp (ISO-8601 or epoch milliseconds): it dates nothing'
-    from history_entries
-    where {{ parse_timestamp(json_text('change', 'timestamp')) }} is null
-),
-{%- else %}
-unreadable as (
-    select {{ string_null }} as source, {{ string_null }} as file, {{ string_null }} as record_id,
-        {{ string_null }} as field, {{ string_null }} as raw_value, {{ string_null }} as reason
-    where false
-),
-{%- endif %}
 
 lifecycle_values as (
     -- A lifecycle stage the contract's order does not know reaches no stage: say so.
