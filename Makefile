@@ -56,7 +56,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint dbt_project/models
 
-# The starter dashboard (funnel/dashboard.py): one self-contained HTML page over the published
+# The starter dashboard (funnel/dashboard/): one self-contained HTML page over the published
 # marts, warehouse/artifacts/dashboard/index.html. WAREHOUSE=path reads another DuckDB file with
 # schema marts, e.g. `make dashboard WAREHOUSE=warehouse/funnel.duckdb` (the working warehouse).
 dashboard: $(STAMP)

@@ -1,4 +1,4 @@
-"""The starter dashboard (funnel/dashboard.py, issue #15 item 3): built from the sample run's marts,
+"""The starter dashboard (funnel/dashboard/, issue #15 item 3): built from the sample run's marts,
 rendered in headless Chromium with the network refused, and read back from the rendered DOM.
 
 The expected numbers are computed here with SQL on the marts, not with the module's queries, so
