@@ -116,7 +116,9 @@ def _num(value) -> str:
 def _chart(reconciliation: pd.DataFrame) -> str:
     """Per canonical metric, a line per month: the canonical number and each team's reported one
     (the failures are per month; all-time totals hide them). Monthly periods only."""
-    monthly = reconciliation[reconciliation["period"].str.len() == 7]
+    if reconciliation.empty:
+        return "<p>No team reports loaded.</p>"
+    monthly = reconciliation[reconciliation["period"].astype(str).str.len() == 7]
     if monthly.empty:
         return "<p>No monthly team reports loaded.</p>"
     charts = []

@@ -86,6 +86,20 @@ def test_the_columns_dbt_declares_for_a_source_become_its_column_schema():
     # A source that declares no column gets no (empty) schema.
     assert dg.AssetKey(["raw", "hubspot_contacts"]) not in schemas
 
+    # And describe_assets puts it on the asset that profiles the source (Fivetran mode).
+    from funnel.config import PROJECT_ROOT
+    from funnel.contract.load import load_contract
+    from orchestration.lib.asset_specs import describe_assets
+
+    @dg.multi_asset(specs=[dg.AssetSpec(dg.AssetKey(["hubspot", "contact"]))])
+    def landed_contact():
+        return None
+
+    (described,) = describe_assets([landed_contact], load_contract(PROJECT_ROOT / "funnel.yml").contract, manifest)
+    spec = next(iter(described.specs))
+    assert [c.name for c in spec.metadata["dagster/column_schema"].columns] == ["id", "property_email"]
+    assert spec.owners == ["team:data"]
+
 
 def test_every_source_asset_has_a_non_blocking_freshness_check_run_by_the_daily_job(defs):
     graph = defs.resolve_asset_graph()

@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from funnel.report_history import COLUMNS as COLUMNS_SHOWN
 from funnel.report_history import HISTORY_TABLE, open_gaps, render_history, write_history
 from funnel.warehouse import connect
 from tests.conftest import make_project
@@ -98,3 +99,15 @@ def test_the_report_warns_of_a_silent_team_and_lists_sign_offs(tmp_path):
     assert '<b id="accepted">1</b>' in page and '<b id="warn-periods">1</b>' in page
     assert "<td>Dana</td>" in page and "<td>double import</td>" in page
     assert "<title>canonical 2026-09: 100</title>" in page
+
+
+def test_a_run_with_no_team_report_at_all_still_gets_its_report(tmp_path):
+    from funnel.report import render
+    from funnel.run_summary import RunSummary
+
+    columns = [*COLUMNS_SHOWN, "period", "severity"]
+    empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+    page = render(
+        RunSummary("r", True, "2026-10-31", [], []), empty, empty, empty, tmp_path / "i.html", silent=["sales"]
+    )
+    assert "No team reports loaded." in page and "no report from sales" in page

@@ -85,7 +85,7 @@ def describe_assets(
         spec = spec.replace_attributes(owners=owners_for(spec.key, contract))
         schema = schemas.get(spec.key)
         if schema is not None and "dagster/column_schema" not in spec.metadata:
-            spec = spec.merge_attributes(metadata=dict(dg.TableMetadataSet(column_schema=schema)))
+            spec = spec.merge_attributes(metadata={"dagster/column_schema": schema})
         return spec
 
     return dg.map_asset_specs(describe, list(assets))
