@@ -187,7 +187,9 @@ def _table(frame: pd.DataFrame, columns: list[tuple[str, str]], status_column: s
         for name, _ in columns:
             value = row.get(name)
             text = _num(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else _e(value)
-            if hasattr(value, "strftime"):
+            if value is pd.NaT or value is None:  # NaT has a strftime that raises
+                text = ""
+            elif hasattr(value, "strftime"):
                 text = _e(value.strftime("%Y-%m-%d"))
             cells.append(f"<td>{text}</td>")
         body.append(f"<tr{css}>{''.join(cells)}</tr>")

@@ -83,8 +83,11 @@ def test_the_report_warns_of_a_silent_team_and_lists_sign_offs(tmp_path):
         "double import",
     ]
     rows["period"] = "2026-09"
-    for column in ("team_computed_value", "explained_delta", "unexplained_delta", "accepted_until"):
+    for column in ("team_computed_value", "explained_delta", "unexplained_delta"):
         rows[column] = None
+    # As the warehouse returns them: dates, and NaT for a sign-off that does not expire.
+    rows["accepted_until"] = pd.to_datetime(pd.Series([None, None]))
+    rows["accepted_on"] = pd.to_datetime(rows["accepted_on"])
     summary = RunSummary(
         "run-1",
         True,
