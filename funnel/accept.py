@@ -7,8 +7,11 @@ alignment_reconciliation.sql; the file format in funnel/contract/acceptances.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+
+import pandas as pd
 
 from funnel.config import Settings
 from funnel.contract.acceptances import (
@@ -35,19 +38,23 @@ class Request:
     expires: date | None = None
 
 
-def accept(config: Settings, request: Request) -> Acceptance:
-    """Write (or renew) the acceptance of the last run's delta for one team metric-period."""
-    if not request.reason.strip() or not request.by.strip():
-        raise AcceptError("--reason and --by must say why and who: an acceptance is a sign-off")
-    try:
-        period = parse_period(request.period)
-    except ValueError as error:
-        raise AcceptError(str(error)) from None
+def accept(config: Settings, requests: Sequence[Request]) -> list[Acceptance]:
+    """Write (or renew) the acceptance of the last run's delta for each team metric-period: one
+    read of the marts and one write of the file, however many periods are signed off."""
     if not config.warehouse.exists():
         raise AcceptError(f"no warehouse at {config.warehouse}: run `funnel run` first, then accept what it found")
-    team, metric = request.team.strip().lower(), request.metric.strip().lower()
-    # Small (teams × metrics × periods): read whole, on whichever engine built the marts.
-    everything = models(config).query_df(
+    reconciled = _reconciled(config)
+    signed = [_acceptance(reconciled, request) for request in requests]
+    keys = {a.key for a in signed}
+    kept = [a for a in load_acceptances(config.acceptances) if a.key not in keys]
+    write_acceptances(config.acceptances, [*kept, *signed])
+    return signed
+
+
+def _reconciled(config: Settings) -> pd.DataFrame:
+    """Every reconciled team number with its divergent records. Small (teams × metrics × periods):
+    read whole, on whichever engine built the marts."""
+    return models(config).query_df(
         """
         select r.team, r.team_metric, r.period_start, r.delta, r.allowed_delta, r.status, r.explanation_md5,
             coalesce(d.records, 0) as records
@@ -60,7 +67,17 @@ def accept(config: Settings, request: Request) -> Acceptance:
             on d.team = r.team and d.team_metric = r.team_metric and d.period_start = r.period_start
         """
     )
-    rows = everything[everything.team == team]
+
+
+def _acceptance(reconciled: pd.DataFrame, request: Request) -> Acceptance:
+    if not request.reason.strip() or not request.by.strip():
+        raise AcceptError("--reason and --by must say why and who: an acceptance is a sign-off")
+    try:
+        period = parse_period(request.period)
+    except ValueError as error:
+        raise AcceptError(str(error)) from None
+    team, metric = request.team.strip().lower(), request.metric.strip().lower()
+    rows = reconciled[reconciled.team == team]
     if rows.empty:
         raise AcceptError(f"team {request.team!r} reported nothing in the last run (see `funnel report`)")
     mine = rows[(rows.team_metric == metric) & (rows.period_start.astype(str).str[:10] == period.isoformat())]
@@ -73,7 +90,7 @@ def accept(config: Settings, request: Request) -> Acceptance:
             f"{team} {metric} {period:%Y-%m} is within tolerance (delta {row.delta:g}, allowed {row.allowed_delta:g}): "
             "nothing to accept"
         )
-    acceptance = Acceptance(
+    return Acceptance(
         team=team,
         metric=metric,
         period=period,
@@ -85,10 +102,6 @@ def accept(config: Settings, request: Request) -> Acceptance:
         at=now(),
         expires=request.expires,
     )
-    path = config.acceptances
-    kept = [a for a in load_acceptances(path) if a.key != acceptance.key]
-    write_acceptances(path, [*kept, acceptance])
-    return acceptance
 
 
 def listing(config: Settings) -> list[dict]:

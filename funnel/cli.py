@@ -303,7 +303,7 @@ def _accept(args) -> int:
         return EXIT_USAGE
     request = Request(args.team, args.metric, args.period, args.reason, args.by, args.expires)
     try:
-        acceptance = accept(config, request)
+        (acceptance,) = accept(config, [request])
     except AcceptError as error:
         print(f"funnel accept: {error}", file=sys.stderr)
         return EXIT_INVALID

@@ -21,6 +21,7 @@ from funnel.contract.load import load_contract
 from funnel.run_summary import FAILURES_KEY
 from orchestration.definitions import JOB_NAME, build_definitions
 from tests.conftest import make_project
+from tests.helpers import descendants, running
 
 pytestmark = pytest.mark.xdist_group("definitions")
 
@@ -180,30 +181,6 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, set[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(fields[1]), set()).add(int(stat.parent.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="walks /proc")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_serve_until_stopped_ends_the_whole_tree_on_a_signal_to_its_own_process(tmp_path, signum):
@@ -217,16 +194,16 @@ def test_serve_until_stopped_ends_the_whole_tree_on_a_signal_to_its_own_process(
     tree: set[int] = set()
     try:
         serve.stdout.readline()  # the grandchild is running
-        tree = _descendants(serve.pid)
+        tree = descendants(serve.pid)
         assert len(tree) == 2, tree  # the stand-in and its child
         os.kill(serve.pid, signum)  # as `kill -INT <pid>` from a shell: the process, not its group
         assert serve.wait(timeout=20) == 0
         deadline = time.monotonic() + 10
-        while any(_running(pid) for pid in tree) and time.monotonic() < deadline:
+        while any(running(pid) for pid in tree) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert [pid for pid in tree if _running(pid)] == []
+        assert [pid for pid in tree if running(pid)] == []
     finally:
         for pid in [serve.pid, *tree]:
-            if _running(pid):
+            if running(pid):
                 os.kill(pid, signal.SIGKILL)
         serve.wait()

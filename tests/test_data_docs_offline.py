@@ -18,23 +18,10 @@ from funnel.checks import docs_assets, suites
 from funnel.checks.gx_context import data_docs_index, gx_run_name, sync, validate
 from funnel.config import EXPECTATIONS_DIR, PROJECT_ROOT
 from funnel.contract.load import load_contract
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.xdist_group("data_docs")
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# No network: every request goes to a closed local port (and Chromium's own background traffic is off).
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--proxy-server=127.0.0.1:9",
-    "--proxy-bypass-list=<-loopback>",
-]
 SUITE = "alignment_marketing"
 RUNS = {"2026-10-30": "0a1b2c3d-run-with-a-warning", "2026-10-31": "9f8e7d6c-run-that-fails"}
 

@@ -31,6 +31,25 @@ def reconciliation_row(path, key=KEY) -> dict:
     return frame.iloc[0].to_dict()
 
 
+def sign_off(project, reason: str, *more: str):
+    """`funnel accept` of marketing's March MQLs, signed by the CMO."""
+    team, metric, _ = KEY
+    return project.funnel(
+        "accept",
+        "--team",
+        team,
+        "--metric",
+        metric,
+        "--period",
+        "2026-03",
+        "--reason",
+        reason,
+        "--by",
+        "Dana Reyes (CMO)",
+        *more,
+    )
+
+
 def test_a_signed_off_divergence_publishes_until_it_changes_or_expires(fresh_project):
     settings = fresh_project.settings
     run = ("run", "--date", AS_OF.isoformat())
@@ -50,19 +69,7 @@ def test_a_signed_off_divergence_publishes_until_it_changes_or_expires(fresh_pro
     )
     assert refused.returncode == 3 and "within tolerance" in refused.stderr
 
-    signed = fresh_project.funnel(
-        "accept",
-        "--team",
-        "marketing",
-        "--metric",
-        "mqls",
-        "--period",
-        "2026-03",
-        "--reason",
-        "March webinar leads imported twice in the marketing tool",
-        "--by",
-        "Dana Reyes (CMO)",
-    )
+    signed = sign_off(fresh_project, "March webinar leads imported twice in the marketing tool")
     assert signed.returncode == 0, signed.stderr
     written = yaml.safe_load(settings.acceptances.read_text())["acceptances"]
     assert len(written) == 1
@@ -90,21 +97,7 @@ def test_a_signed_off_divergence_publishes_until_it_changes_or_expires(fresh_pro
     assert reconciliation_row(settings.published)["delta"] == failing["delta"]  # BI keeps the signed-off state
 
     # Signed off again, but only until the day before the run: expired.
-    renewed = fresh_project.funnel(
-        "accept",
-        "--team",
-        "marketing",
-        "--metric",
-        "mqls",
-        "--period",
-        "2026-03",
-        "--reason",
-        "still the double import",
-        "--by",
-        "Dana Reyes (CMO)",
-        "--expires",
-        "2026-10-30",
-    )
+    renewed = sign_off(fresh_project, "still the double import", "--expires", "2026-10-30")
     assert renewed.returncode == 0, renewed.stderr
     assert len(yaml.safe_load(settings.acceptances.read_text())["acceptances"]) == 1
     expired = fresh_project.funnel(*run)

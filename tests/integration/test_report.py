@@ -4,7 +4,6 @@ Chromium, and GX Data Docs holding the failing expectations."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pandas as pd
@@ -12,21 +11,9 @@ import pytest
 
 from funnel.checks.gx_context import data_docs_index
 from funnel.report import latest_report
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("report")]
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# As the machine's notes say: without these flags Chromium tries the network at every start.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import pytest
 
 from funnel.config import PROJECT_ROOT
 from tests.conftest import make_project
-from tests.helpers import free_port
+from tests.helpers import descendants, free_port, running
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("compiled")]
 
@@ -47,29 +47,6 @@ def _wait_for_code_location(port: int, ui: subprocess.Popen, seconds: float = 24
             pass
         time.sleep(2)
     raise AssertionError(f"the UI did not serve the assets within {seconds} s")
-
-
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, set[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(fields[1]), set()).add(int(stat.parent.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 def _port_free(port: int) -> bool:
@@ -108,21 +85,21 @@ def test_funnel_ui_stops_with_all_its_processes_and_frees_its_port(tmp_path, sig
     tree: set[int] = set()
     try:
         _wait_for_code_location(port, ui)
-        tree = _descendants(ui.pid)
+        tree = descendants(ui.pid)
         # dagster dev, its webserver and daemon, and their code servers.
         assert len(tree) >= 3, tree
         os.kill(ui.pid, signum)
         assert ui.wait(timeout=STOP_SECONDS) == 0
         deadline = time.monotonic() + 10
-        while (any(_running(pid) for pid in tree) or not _port_free(port)) and time.monotonic() < deadline:
+        while (any(running(pid) for pid in tree) or not _port_free(port)) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert [pid for pid in tree if _running(pid)] == []
+        assert [pid for pid in tree if running(pid)] == []
         assert _port_free(port)
         text = log.read_text()
         assert "will not be used" not in text, text[-3000:]
         assert "superseded" not in text, text[-3000:]
     finally:
         for pid in [ui.pid, *tree]:
-            if _running(pid):
+            if running(pid):
                 os.kill(pid, signal.SIGKILL)
         ui.wait()
