@@ -320,11 +320,11 @@ def test_contract_constants_match_funnel_yml() -> None:
 # --- The Salesforce variant: marketing in HubSpot, sales in Salesforce -------------------------
 
 # sha256 (see _digest) of generate(contacts=2000, seed=7): the Salesforce variant must not move a
-# byte of the HubSpot-only company. Update only for an intended change (last: outbound records
-# carry HubSpot's real source drill-downs, deals their hs_v2_date_entered_<stage> properties, the
-# portal its account details (hubspot/account/); the
-# truth files are byte-identical).
-HUBSPOT_DIGEST = "a303768eadac71e132711e37df30d2deaf4a396fdd8ed795e6bf3d8213ce51e2"
+# byte of the HubSpot-only company. Update only for an intended change (last: the reps' logged
+# work, HubSpot engagements with their associations and truth/engagements.csv, which changes the
+# sales touches in touchpoints.csv and speed_to_lead.csv and the manifest's counts; every other
+# file is byte-identical, tests/test_generator_engagements.py).
+HUBSPOT_DIGEST = "0697a337b0682463b9e1a732c17095a2a429d77b00e620605d2ffb388d7522d1"
 SF_OBJECTS = {
     "Lead": "00Q",
     "LeadHistory": "017",

@@ -84,6 +84,8 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
         "segments": [s.model_dump(mode="json") for s in c.segments],
         "stages": stages,
         "policies": c.policies.model_dump(mode="json"),
+        # None: no `touches` section, a rep's property edits stand in for sales touches.
+        "touches": c.touches.model_dump(mode="json") if c.touches else None,
         "targets": [t.model_dump(mode="json") for t in c.targets],
         "alignment": {
             "metrics": [

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from funnel.contract.acceptances import Acceptance
 from funnel.contract.criteria import Criterion, describe
 from funnel.contract.load import LoadedContract
+from funnel.contract.model import TouchActivity
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def blocks(loaded: LoadedContract, acceptances: Sequence[Acceptance] = ()) -> li
             )
             start = old.until.isoformat()
         previous_stage = stage.key
+
+    out += [("h2", "Sales touches and speed to lead"), *(("p", text) for text in touch_paragraphs(loaded))]
 
     exclusions = c.identity.exclusions
     out += [
@@ -238,6 +241,81 @@ def blocks(loaded: LoadedContract, acceptances: Sequence[Acceptance] = ()) -> li
                 ),
             ),
         ]
+    return out
+
+
+# A meeting's outcome as the end of "a meeting that was …".
+_MEETING_OUTCOME_WORDS = {"completed": "held", "no_show": "missed by the contact"}
+
+
+def _or(words: Sequence[str]) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _activity_words(activity: TouchActivity) -> str:
+    """One `touches.activities` entry as a reader says it: 'an outbound call whose outcome is
+    connected or left voicemail', 'an outbound one-to-one email (emails a sequence sends are not)'."""
+    kind = activity.type
+    adjectives = [activity.direction] if activity.direction else []
+    if activity.automated is False:
+        adjectives.append("one-to-one")
+    phrase = " ".join([*adjectives, kind])
+    text = ("an " if phrase[0] in "aeiou" else "a ") + phrase
+    if activity.automated:
+        text += " sent by a sequence"
+    if activity.outcomes:
+        if kind == "meeting":
+            text += " that was " + _or([_MEETING_OUTCOME_WORDS.get(o, o.replace("_", " ")) for o in activity.outcomes])
+        else:
+            what = "outcome" if kind == "call" else "status"
+            text += f" whose {what} is " + _or([o.replace("_", " ") for o in activity.outcomes])
+    if activity.automated is False:
+        text += " (emails a sequence sends are not)"
+    elif activity.automated:
+        text += " (one-to-one emails are not)"
+    return text
+
+
+def touch_paragraphs(loaded: LoadedContract) -> list[str]:
+    """What a sales touch is (the contract's `touches`, or the property-edit proxy without it),
+    then each stage's service level in those terms (sla_speed_to_lead measures it)."""
+    c = loaded.contract
+    touches = c.touches
+    if touches is None:
+        out = [
+            "Sales touches are inferred from the rep's property edits: a record a rep creates in the CRM, "
+            "or a property a rep changes there (lead status, lifecycle stage; a Salesforce Lead's status), "
+            "is a sales touch. Logged calls, emails and meetings are not read; the contract's touches "
+            "section would make them count."
+        ]
+    else:
+        out = [
+            "A sales touch is " + "; ".join(_activity_words(a) for a in touches.activities) + ". "
+            "Each counts for the people whose HubSpot contacts it is associated with, at the activity's time; "
+            "deleted (archived) activities never count."
+        ]
+        if touches.owner_teams:
+            out.append(f"Only activities owned by someone in the {_or(touches.owner_teams)} team count.")
+        else:
+            out.append("Activities count whoever owns them, and when no one does.")
+        out.append(
+            "A rep's edits of a record's properties in the CRM, and records a rep creates there, count too."
+            if touches.property_changes
+            else "A rep's edits of a record's properties do not count."
+        )
+    previous = None
+    for stage in c.stages:
+        start_key = stage.sla_from or (previous.key if previous else None)
+        if stage.sla_hours and start_key:
+            start = c.stage(start_key).label
+            hours = f"{stage.sla_hours:g} hour" + ("" if stage.sla_hours == 1 else "s")
+            out.append(
+                f"{stage.owner[:1].upper()}{stage.owner[1:]} must make a first touch within {hours} of a person's "
+                f"first entry into {start} (the service level of {stage.label}); a person who skipped "
+                f"{start} is not measured."
+            )
+        previous = stage
     return out
 
 

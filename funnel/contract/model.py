@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 # Keys become column names (`mql_at`) and dbt identifiers: keep them plain.
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"
@@ -158,6 +158,114 @@ class Policies(Strict):
     suspicious_values: SuspiciousValues = SuspiciousValues()
 
 
+# What a rep logs in the CRM (HubSpot engagements), in the contract's own words: each type's
+# outcomes are HubSpot's values in lower snake case (a call's disposition by its label; a GUID
+# HubSpot does not ship is `other`). Notes have no outcome.
+TOUCH_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "call": ("connected", "left_voicemail", "left_live_message", "no_answer", "busy", "wrong_number", "other"),
+    "email": ("sent", "bounced", "failed", "scheduled", "sending"),
+    "meeting": ("scheduled", "completed", "rescheduled", "no_show", "canceled"),
+    "note": (),
+    "task": ("completed", "not_started", "in_progress", "waiting", "deferred"),
+}
+# Only calls and emails have a direction in HubSpot; only an email can be forwarded.
+TOUCH_DIRECTIONS: dict[str, tuple[str, ...]] = {
+    "call": ("outbound", "inbound"),
+    "email": ("outbound", "inbound", "forwarded"),
+}
+TouchType = Literal["call", "email", "meeting", "note", "task"]
+
+
+def _one_of(values) -> str:
+    return ", ".join(values)
+
+
+class TouchActivity(Strict):
+    """One kind of logged activity that counts as a sales touch; every field it gives must hold."""
+
+    type: TouchType
+    direction: Literal["outbound", "inbound", "forwarded"] | None = None
+    outcomes: list[str] | None = None
+    """The outcomes that count (absent: any outcome)."""
+    automated: bool | None = None
+    """Emails only: false keeps one-to-one emails, true only those a sequence sent (absent: both)."""
+
+    # The checks below name the activity type, so they run after `type` was read (declared
+    # first); when `type` itself is wrong, they stay quiet and only that is reported.
+    @field_validator("type", mode="before")
+    @classmethod
+    def _known_type(cls, value: Any) -> Any:
+        if not isinstance(value, str) or value not in TOUCH_OUTCOMES:
+            raise ValueError(f"unknown activity type {value!r}; use one of: {_one_of(TOUCH_OUTCOMES)}")
+        return value
+
+    @field_validator("direction", mode="before")
+    @classmethod
+    def _direction_of_type(cls, value: Any, info: ValidationInfo) -> Any:
+        kind = info.data.get("type")
+        if value is None or kind is None:
+            return value
+        allowed = TOUCH_DIRECTIONS.get(kind)
+        if not allowed:
+            raise ValueError(f"a {kind} has no direction; remove it (only {' and '.join(TOUCH_DIRECTIONS)} have one)")
+        if value not in allowed:
+            raise ValueError(f"unknown direction {value!r} of a {kind}; use one of: {_one_of(allowed)}")
+        return value
+
+    @field_validator("outcomes")
+    @classmethod
+    def _outcomes_of_type(cls, values: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        kind = info.data.get("type")
+        if values is None or kind is None:
+            return values
+        allowed = TOUCH_OUTCOMES[kind]
+        if not allowed:
+            raise ValueError(f"a {kind} has no outcome; remove `outcomes`")
+        if not values:
+            raise ValueError(f"list at least one outcome, or leave `outcomes` out to count any {kind}")
+        for value in values:
+            if value not in allowed:
+                raise ValueError(f"{value!r} is not an outcome of a {kind}; use one of: {_one_of(allowed)}")
+        return values
+
+    @field_validator("automated")
+    @classmethod
+    def _only_emails_are_automated(cls, value: bool | None, info: ValidationInfo) -> bool | None:
+        kind = info.data.get("type")
+        if value is not None and kind is not None and kind != "email":
+            raise ValueError(f"only an email can be automated (sent by a sequence), not a {kind}; remove it")
+        return value
+
+
+class Touches(Strict):
+    """What counts as a sales touch (first touch for the SLA, sales_activity touchpoints)."""
+
+    activities: list[TouchActivity]
+    owner_teams: list[str] = []
+    """The owner's HubSpot team must be one of these; empty: whoever owns the activity, or no one."""
+    property_changes: bool = False
+    """Also count a rep's property edits and records created in the CRM (the proxy used without
+    this section)."""
+
+    @field_validator("activities")
+    @classmethod
+    def _at_least_one(cls, activities: list[TouchActivity]) -> list[TouchActivity]:
+        if not activities:
+            raise ValueError(
+                "lists no activity; name at least one (e.g. {type: call, direction: outbound}), or remove "
+                "the `touches` section to infer sales touches from a rep's property edits"
+            )
+        return activities
+
+    @field_validator("owner_teams")
+    @classmethod
+    def _team_names(cls, teams: list[str]) -> list[str]:
+        for team in teams:
+            if not team.strip():
+                raise ValueError("an empty team name; use the team's name as HubSpot's owners list it")
+        return teams
+
+
 class Tolerance(Strict):
     relative: float = Field(ge=0)
     absolute: float = Field(ge=0)
@@ -287,6 +395,8 @@ class Contract(Strict):
     hubspot: HubSpot
     stages: list[Stage] = Field(min_length=1)
     policies: Policies = Policies()
+    # Absent: a rep's edits of a record's properties in the CRM are the sales touches.
+    touches: Touches | None = None
     alignment: Alignment = Alignment()
     targets: list[Target] = []
 

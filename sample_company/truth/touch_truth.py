@@ -8,10 +8,16 @@ up to the as-of instant:
   (contract `utm_mediums`), else `form_submission` on the channel of the record it created (a
   record of the person created within 60 seconds of it), else on DIRECT_TRAFFIC's channel;
 - every record no submission created: `event` for a list import (source detail IMPORT),
-  `sales_activity` when a rep typed it into the CRM UI, `record_created` otherwise;
-- every change a rep made in the CRM UI to a property HubSpot exports with history (lifecycle
-  stage, lead status). A rep's owner changes are not exported with history, so no warehouse can
-  see them and they are no touch. A rep's changes and records at one instant are one touch.
+  `record_created` otherwise;
+- `sales_activity`: every engagement the contract's `touches` rules count (engagement_truth.py),
+  one touch per engagement at its hs_timestamp.
+
+The demo contract says `property_changes: false`, so the proxy used before reps logged their
+work is off (contract.TOUCH_PROPERTY_CHANGES): a record a rep typed into the CRM UI is then an
+ordinary `record_created` touch, and a rep's CRM UI changes to a property HubSpot exports with
+history (lifecycle stage, lead status) are no touch. With the proxy on, both are
+`sales_activity`, and a rep's changes and records at one instant are one touch (owner changes
+never: HubSpot exports them without history, so no warehouse can see them).
 
 Sales activities carry no campaign: a rep's call is no visit to a campaign's page, and the
 records a rep touches at one instant can come from different campaigns.
@@ -45,9 +51,15 @@ def counted_records(records: pd.DataFrame, truth: PeopleTruth) -> np.ndarray:
 
 
 def touchpoints_truth(
-    records: pd.DataFrame, record_events: pd.DataFrame, submissions: pd.DataFrame, truth: PeopleTruth, clock: Clock
+    records: pd.DataFrame,
+    record_events: pd.DataFrame,
+    submissions: pd.DataFrame,
+    truth: PeopleTruth,
+    clock: Clock,
+    engagements: pd.DataFrame,
 ) -> pd.DataFrame:
-    """One row per touchpoint (COLUMNS; touched_at in ms), sorted."""
+    """One row per touchpoint (COLUMNS; touched_at in ms), sorted. `engagements` is
+    engagement_truth's table: its sales touches are the logged work that counts."""
     person_of = truth.record_person
     excluded = truth.people.set_index("person_id")["is_excluded"]
     keep = counted_records(records, truth) & ~excluded.loc[person_of].to_numpy()
@@ -57,6 +69,7 @@ def touchpoints_truth(
     by_form = np.zeros(len(records), dtype=bool)
     by_form[made[made >= 0]] = True
     by_rep = records["object_source"].to_numpy(dtype=object) == "CRM_UI"
+    by_rep &= contract.TOUCH_PROPERTY_CHANGES
     channels = contract.channel_for(
         records["source"].to_numpy(dtype=object),
         records["source_d1"].to_numpy(dtype=object),
@@ -67,6 +80,7 @@ def touchpoints_truth(
             _form_touches(subs, made, records, channels),
             _record_touches(records, channels, person_of, np.flatnonzero(keep & ~by_form & ~by_rep)),
             _rep_touches(records, record_events, person_of, keep, np.flatnonzero(keep & ~by_form & by_rep)),
+            _logged_touches(engagements),
         ],
         ignore_index=True,
     )
@@ -132,11 +146,12 @@ def _rep_touches(
     records: pd.DataFrame, record_events: pd.DataFrame, person_of: np.ndarray, keep: np.ndarray, typed: np.ndarray
 ) -> pd.DataFrame:
     """Records a rep typed in (`typed` rows) and the rep's CRM UI changes that HubSpot exports
-    with history; whatever a rep saves at one instant is one touch."""
+    with history, when the contract counts them; whatever a rep saves at one instant is one touch."""
     changes = record_events[
         record_events["prop"].isin(HISTORY_PROPS).to_numpy()
         & (record_events["source_type"] == "CRM_UI").to_numpy()
         & keep[record_events["rec"].to_numpy()]
+        & contract.TOUCH_PROPERTY_CHANGES
     ]
     created = records["created"].to_numpy(np.int64)[typed]
     rep = pd.DataFrame(
@@ -146,6 +161,20 @@ def _rep_touches(
         }
     ).drop_duplicates()
     return rep.assign(touch_type="sales_activity", channel=contract.SALES_CHANNEL, campaign=None)
+
+
+def _logged_touches(engagements: pd.DataFrame) -> pd.DataFrame:
+    """One sales_activity per engagement that counts, at its hs_timestamp."""
+    touch = engagements[engagements["is_sales_touch"].to_numpy()]
+    return pd.DataFrame(
+        {
+            "person_id": touch["person_id"].to_numpy(np.int64),
+            "touched_at": touch["occurred_at"].to_numpy(np.int64),
+            "touch_type": "sales_activity",
+            "channel": contract.SALES_CHANNEL,
+            "campaign": None,
+        }
+    )
 
 
 def first_sales_touches(touches: pd.DataFrame, truth: PeopleTruth, clock: Clock) -> pd.DataFrame:

@@ -84,6 +84,7 @@ select
     case
         when measured.hours_to_first_touch is not null then measured.hours_to_first_touch <= measured.sla_hours
         when measured.hours_open > measured.sla_hours then false
-    end as is_within_sla
+    end as is_within_sla,
+    {{ speed_band('measured.hours_to_first_touch') }} as first_touch_speed_band
 from measured
 join people on people.person_id = measured.person_id

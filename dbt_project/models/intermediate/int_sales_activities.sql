@@ -1,0 +1,54 @@
+-- Every engagement (call, email, meeting, note, task), once per counted person whose record it
+-- was logged on (person_id null when none is), with its owner's team and whether the contract's
+-- `touches` rules count it as a sales touch — or why not (`not_counted_reason`).
+{%- set touches = funnel_contract().touches %}
+with engagements as (
+    select * from {{ ref('stg_hubspot__engagements') }}
+),
+
+people as (
+    select distinct links.engagement_id, resolved.person_id
+    from {{ ref('stg_hubspot__engagement_contacts') }} as links
+    join {{ ref('int_contacts_resolved') }} as resolved on resolved.contact_id = links.contact_id
+    where resolved.is_counted
+),
+
+owners as (
+    select owner_id, min(team_name) as team_name from {{ ref('int_owners') }} group by owner_id
+),
+
+activities as (
+    select
+        engagements.*,
+        people.person_id,
+        owners.team_name as owner_team
+    from engagements
+    left join people on people.engagement_id = engagements.engagement_id
+    left join owners on owners.owner_id = engagements.owner_id
+),
+
+judged as (
+    select
+        *,
+        case
+            {%- if touches is none %}
+            when true then 'no_touch_rules'
+            {%- else %}
+            when is_archived then 'archived'
+            when occurred_at is null then 'no_timestamp'
+            when not ({{ counted_activity(touches.activities) }}) then 'activity_not_counted'
+            {%- if touches.owner_teams %}
+            when owner_id is null then 'no_owner'
+            when coalesce(owner_team not in ({{ funnel_string_list(touches.owner_teams) }}), true)
+                then 'owner_not_in_sales_team'
+            {%- endif %}
+            when person_id is null then 'no_person'
+            {%- endif %}
+        end as not_counted_reason
+    from activities
+)
+
+select
+    *,
+    not_counted_reason is null as is_sales_touch
+from judged
