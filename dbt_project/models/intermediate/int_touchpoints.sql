@@ -2,10 +2,16 @@
 -- form submissions (channel from the contract's utm_mediums, else from the record the form
 -- created, else direct traffic), records not created by a form (event imports, CRM UI, other
 -- systems), and reps' hands in the CRM (CRM UI property changes, Salesforce Lead status).
+{{ config(
+    materialized=person_materialization(),
+    incremental_strategy='append',
+    pre_hook="{{ delete_people_to_rebuild() }}",
+) }}
+-- depends_on: {{ ref('int_people_to_rebuild') }}
 {%- set utm_mediums = funnel_contract().utm_mediums %}
 with resolved as (
     select * from {{ ref('int_contacts_resolved') }}
-    where is_counted
+    where is_counted and {{ people_to_rebuild('person_id') }}
 ),
 
 records as (
@@ -31,7 +37,7 @@ submissions as (
         {{ case_map('submissions.utm_medium', utm_mediums, 'cast(null as ' ~ dbt.type_string() ~ ')') }}
             as utm_channel
     from {{ ref('int_form_submissions') }} as submissions
-    where submissions.submitted_at is not null
+    where submissions.submitted_at is not null and {{ people_to_rebuild('submissions.person_id') }}
 ),
 
 form_records as (
