@@ -5,6 +5,10 @@ that changed since their last build. That holds while the rules that turn a reco
 the same: the contract (funnel.yml) and the dbt project (models, macros, and the SQL the contract
 compiles to). Each successful build stores both fingerprints; when either differs, or nothing was
 stored, the run passes --full-refresh and says why.
+
+The person-level models rebuild only the people whose inputs changed
+(dbt_project/macros/engine/by_person.sql): each complete build also stores every person's input
+fingerprint (`raw._person_inputs`), which the next build compares with.
 """
 
 from __future__ import annotations
@@ -16,6 +20,11 @@ from pathlib import Path
 import duckdb
 
 from funnel.transform import parse_inputs_hash
+
+# Built by dbt each run (models/intermediate/), and the copy kept of the last complete build's.
+PERSON_INPUTS = "intermediate.int_person_inputs"
+PEOPLE_TO_REBUILD = "intermediate.int_people_to_rebuild"
+STORED_PERSON_INPUTS = "raw._person_inputs"
 
 STATE_DDL = """
 create table if not exists raw._build_state (
@@ -64,7 +73,33 @@ def full_rebuild_reason(previous: Fingerprint | None, current: Fingerprint, *, a
 def record_build(con: duckdb.DuckDBPyConnection, current: Fingerprint, as_of: str | None, reason: str | None) -> None:
     """After a build in which every model was built: the next run may start from here."""
     con.execute(STATE_DDL)
-    con.execute(
-        "insert into raw._build_state values (now(), ?, ?, ?, ?, ?)",
-        [as_of, current.contract, current.project, reason is not None, reason],
+    with con.cursor() as tx:  # both or neither: the fingerprints belong to this build
+        tx.execute("begin")
+        if _exists(tx, PERSON_INPUTS):
+            tx.execute(
+                f"create or replace table {STORED_PERSON_INPUTS} as select person_id, inputs_hash from {PERSON_INPUTS}"
+            )
+        tx.execute(
+            "insert into raw._build_state values (now(), ?, ?, ?, ?, ?)",
+            [as_of, current.contract, current.project, reason is not None, reason],
+        )
+        tx.execute("commit")
+
+
+def people_rebuilt(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
+    """(people rebuilt by the last build, people in all), when the warehouse has them."""
+    if not (_exists(con, PEOPLE_TO_REBUILD) and _exists(con, PERSON_INPUTS)):
+        return None
+    ((rebuilt, everyone),) = con.execute(
+        f"select (select count(*) from {PEOPLE_TO_REBUILD}), (select count(*) from {PERSON_INPUTS})"
+    ).fetchall()
+    return rebuilt, everyone
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(
+        con.execute(
+            "select 1 from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
+        ).fetchall()
     )

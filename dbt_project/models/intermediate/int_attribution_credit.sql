@@ -3,21 +3,28 @@
 -- in the window). A conversion is a person's first entry into a stage, or a won deal (with its
 -- revenue). Touches count within the contract's window before the conversion; rows with zero
 -- credit are left out. marts.attribution_credit publishes it.
+{{ config(
+    materialized=person_materialization(),
+    incremental_strategy='append',
+    pre_hook="{{ delete_people_to_rebuild() }}",
+) }}
+-- depends_on: {{ ref('int_people_to_rebuild') }}
 {%- set policies = funnel_contract().policies %}
 {%- set first_stage = funnel_contract().stages[0].key %}
 with entries as (
     -- int_stage_entries holds entries of people the funnel counts only (excluded people have none).
     select * from {{ ref('int_stage_entries') }}
-    where entry_number = 1
+    where entry_number = 1 and {{ people_to_rebuild('person_id') }}
 ),
 
 people as (
     select * from {{ ref('int_people') }}
-    where not is_excluded
+    where not is_excluded and {{ people_to_rebuild('person_id') }}
 ),
 
 touchpoints as (
     select * from {{ ref('int_touchpoints') }}
+    where {{ people_to_rebuild('person_id') }}
 ),
 
 deals as (

@@ -4,9 +4,15 @@
 -- (property, deal stage or Salesforce Lead history), `stage_date_property` (a stage date HubSpot
 -- keeps on the record, for exports without history) or `form_submission`.
 -- Stage criteria in funnel.yml are evaluated over these rows (macros/contract/stages.sql).
+{{ config(
+    materialized=person_materialization(),
+    incremental_strategy='append',
+    pre_hook="{{ delete_people_to_rebuild() }}",
+) }}
+-- depends_on: {{ ref('int_people_to_rebuild') }}
 with resolved as (
     select * from {{ ref('int_contacts_resolved') }}
-    where is_counted
+    where is_counted and {{ people_to_rebuild('person_id') }}
 ),
 
 contacts as (
@@ -19,6 +25,7 @@ history as (
 
 submissions as (
     select * from {{ ref('int_form_submissions') }}
+    where {{ people_to_rebuild('person_id') }}
 ),
 
 deals as (
@@ -27,7 +34,7 @@ deals as (
 
 deal_people as (
     select * from {{ ref('int_deal_people') }}
-    where counts_for_stages
+    where counts_for_stages and {{ people_to_rebuild('person_id') }}
 ),
 
 deal_stage_history as (

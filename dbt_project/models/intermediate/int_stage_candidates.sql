@@ -1,8 +1,15 @@
 -- Every moment a person met a stage's entry criteria (kind = entry) or its exit criteria
 -- (kind = exit), under the definition in force at that moment. Compiled from funnel.yml.
 -- depends_on: {{ ref('int_deal_stages') }}
+{{ config(
+    materialized=person_materialization(),
+    incremental_strategy='append',
+    pre_hook="{{ delete_people_to_rebuild() }}",
+) }}
+-- depends_on: {{ ref('int_people_to_rebuild') }}
 with events as (
     select * from {{ ref('int_person_events') }}
+    where {{ people_to_rebuild('person_id') }}
 ),
 
 candidates as (

@@ -7,14 +7,21 @@
 --   value beyond the stage's own.
 -- Excluded people have no entries. Ties at one instant go to the smaller record id, then the
 -- earlier stage.
+{{ config(
+    materialized=person_materialization(),
+    incremental_strategy='append',
+    pre_hook="{{ delete_people_to_rebuild() }}",
+) }}
+-- depends_on: {{ ref('int_people_to_rebuild') }}
 {%- set policies = funnel_contract().policies %}
 with candidates as (
     select * from {{ ref('int_stage_candidates') }}
+    where {{ people_to_rebuild('person_id') }}
 ),
 
 people as (
     select * from {{ ref('int_people') }}
-    where not is_excluded
+    where not is_excluded and {{ people_to_rebuild('person_id') }}
 ),
 
 sequenced as (

@@ -4,12 +4,18 @@
 -- systems), and sales touches: the engagements the contract's `touches` rules count
 -- (int_sales_activities) and, without such rules or when they say `property_changes: true`,
 -- reps' hands in the CRM (CRM UI property changes, Salesforce Lead status).
+{{ config(
+    materialized=person_materialization(),
+    incremental_strategy='append',
+    pre_hook="{{ delete_people_to_rebuild() }}",
+) }}
+-- depends_on: {{ ref('int_people_to_rebuild') }}
 {%- set utm_mediums = funnel_contract().utm_mediums %}
 {%- set touches = funnel_contract().touches %}
 {%- set property_changes = touches is none or touches.property_changes %}
 with resolved as (
     select * from {{ ref('int_contacts_resolved') }}
-    where is_counted
+    where is_counted and {{ people_to_rebuild('person_id') }}
 ),
 
 records as (
@@ -35,7 +41,7 @@ submissions as (
         {{ case_map('submissions.utm_medium', utm_mediums, 'cast(null as ' ~ dbt.type_string() ~ ')') }}
             as utm_channel
     from {{ ref('int_form_submissions') }} as submissions
-    where submissions.submitted_at is not null
+    where submissions.submitted_at is not null and {{ people_to_rebuild('submissions.person_id') }}
 ),
 
 form_records as (
@@ -88,8 +94,10 @@ record_touches as (
         records.original_source_detail_2 as campaign,
         records.record_id as source_record_id
     from records
+    -- A record a rep typed into the CRM is a sales touch while property edits count (below);
+    -- otherwise it is a record like any other.
     where records.system <> 'salesforce_contact'
-        and coalesce(records.record_origin, 'other') <> 'crm_ui'
+        and {{ "coalesce(records.record_origin, 'other') <> 'crm_ui'" if property_changes else 'true' }}
         and records.created_at is not null
         and records.record_id not in (select record_id from form_records where record_rank = 1)
 ),

@@ -16,7 +16,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from funnel import memory
-from funnel.build_state import fingerprint, full_rebuild_reason, last_build, record_build
+from funnel.build_state import fingerprint, full_rebuild_reason, last_build, people_rebuilt, record_build
 from funnel.config import FULL_REFRESH_TAG, Settings
 from funnel.engine import close_all
 from funnel.privacy import ensure_hash_key
@@ -91,7 +91,8 @@ def build_dbt_assets(
             context.log.info(
                 f"build: full rebuild, because {rebuild}"
                 if rebuild
-                else "build: incremental, only the records loaded since the last build are rebuilt"
+                else "build: incremental, only the records loaded since the last build, and the people they concern,"
+                " are rebuilt"
             )
         if settings.engine == "spark":
             # dbt-spark opens the metastore the checks' Spark session holds: one process at a time.
@@ -132,6 +133,9 @@ def build_dbt_assets(
         if not broken and complete and settings.engine == "duckdb":
             with connect(settings.warehouse) as con:
                 record_build(con, current, as_of, rebuild)
+                rebuilt = None if rebuild else people_rebuilt(con)
+            if rebuilt:
+                context.log.info(f"build: {rebuilt[0]:,} of {rebuilt[1]:,} people rebuilt (their inputs changed)")
         if broken:
             raise dg.Failure(
                 description="dbt could not build: " + "; ".join(broken or ["see the log"]) + f" (full dbt log: {kept})",
