@@ -1,6 +1,13 @@
 -- One row per person: a fingerprint of every row the person-level models read about them
 -- (macros/engine/by_person.sql). Two runs that give a person the same fingerprint give them the
 -- same events, stage entries, touchpoints and attribution credit.
+-- Its inputs, named on every engine (Dagster orders the assets by the one manifest it reads):
+-- depends_on: {{ ref('int_contacts_resolved') }} {{ ref('int_crm_records') }} {{ ref('int_contact_property_changes') }}
+-- depends_on: {{ ref('stg_hubspot__contact_lifecycle_history') }} {{ ref('int_form_submissions') }} {{ ref('int_people') }}
+-- depends_on: {{ ref('int_deals') }} {{ ref('int_deal_people') }} {{ ref('int_deal_stage_history') }} {{ ref('int_deal_stages') }}
+{%- if salesforce_enabled() %}
+-- depends_on: {{ ref('stg_salesforce__lead_history') }}
+{%- endif %}
 {%- if by_person() %}
 with resolved as (
     select * from {{ ref('int_contacts_resolved') }}
