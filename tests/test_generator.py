@@ -335,6 +335,8 @@ SF_OBJECTS = {
     "OpportunityContactRole": "00K",
     "User": "005",
     "OpportunityStage": "01J",
+    "Task": "00T",
+    "Event": "00U",
 }
 SF_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$")
 STAGE_AT = [f"{s}_at" for s in contract.STAGES]
@@ -433,6 +435,43 @@ def test_salesforce_references_resolve(sf_company: Path) -> None:
     roles = _sf(sf_company, "OpportunityContactRole")
     assert set(roles["ContactId"]) <= set(contacts.index) and set(roles["OpportunityId"]) <= set(opportunities["Id"])
     assert (roles[roles["IsPrimary"]].groupby("OpportunityId").size() == 1).all()
+
+
+def test_salesforce_activities_are_logged_on_leads_and_contacts(sf_company: Path) -> None:
+    """Reps log Tasks and Events on Leads and Contacts; converting a Lead moves its activities to
+    the Contact, deleting one deletes them; the truth's sales touches are the SLA's first touches."""
+    tasks, events = _sf(sf_company, "Task"), _sf(sf_company, "Event")
+    leads, contacts = _sf(sf_company, "Lead"), _sf(sf_company, "Contact")
+    users = set(_sf(sf_company, "User")["Id"])
+    for frame in (tasks, events):
+        who = frame["WhoId"].dropna()
+        assert set(who) <= set(leads["Id"]) | set(contacts["Id"])
+        assert set(frame["OwnerId"]) <= users
+        converted, deleted = leads.loc[leads["IsConverted"], "Id"], leads.loc[leads["IsDeleted"], "Id"]
+        assert not frame["WhoId"].isin(converted).any(), "a converted Lead's activities are on its Contact"
+        assert frame.loc[frame["WhoId"].isin(deleted), "IsDeleted"].all()
+        assert (frame["CreatedDate"] <= frame["LastModifiedDate"]).all()
+    assert tasks["WhoId"].isna().sum() > 0, "a few are logged on the Opportunity or Account only"
+    assert set(tasks["TaskSubtype"]) == {"Call", "Email", "Task"}
+    calls = tasks[tasks["TaskSubtype"] == "Call"]
+    assert set(calls["CallType"]) == {"Outbound", "Inbound"} and calls["CallDisposition"].notna().all()
+    assert tasks.loc[tasks["TaskSubtype"] != "Call", ["CallType", "CallDisposition"]].isna().all().all()
+    assert (tasks["IsClosed"] == (tasks["Status"] == "Completed")).all()
+    assert (tasks["IsClosed"] == tasks["CompletedDateTime"].notna()).all()
+    assert set(events["EventSubtype"]) == {"Event"} and (events["StartDateTime"] < events["EndDateTime"]).all()
+    assert events["IsDeleted"].sum() > 0, "canceled and rescheduled meetings are deleted Events"
+
+    logged = _truth(sf_company, "engagements")
+    assert set(logged["engagement_id"]) == set(tasks["Id"]) | set(events["Id"])
+    counted = logged[logged["is_sales_touch"] == "true"]
+    assert set(counted["engagement_type"]) == {"call", "email", "meeting"}
+    speed = _truth(sf_company, "speed_to_lead")
+    touched = speed[speed["first_sales_touch_at"] != ""]
+    later = touched.merge(counted[["person_id", "occurred_at"]], on="person_id")
+    later = later[later["occurred_at"] >= later["entered_at"]]
+    first = later.groupby("person_id")["occurred_at"].min()
+    assert first.to_dict() == touched.set_index("person_id")["first_sales_touch_at"].to_dict()
+    assert {"met", "breached"} <= set(speed["sla_status"])
 
 
 def test_primary_contacts_carry_the_synced_emails(sf_company: Path) -> None:

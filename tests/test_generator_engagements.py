@@ -290,11 +290,13 @@ def test_speed_to_lead_follows_the_reps(company: Path, truth: pd.DataFrame) -> N
     assert len(automated) > 0.2 * len(truth)
 
 
-def test_contract_touches_match_funnel_yml() -> None:
-    path = Path(__file__).resolve().parents[1] / "funnel.yml"
+@pytest.mark.parametrize("name", ["funnel.yml", "funnel.salesforce.yml"])
+def test_contract_touches_match_funnel_yml(name: str) -> None:
+    """The Salesforce variant's truth (salesforce_activity_truth.py) follows the same constants."""
+    path = Path(__file__).resolve().parents[1] / name
     touches = yaml.safe_load(path.read_text()).get("touches")
     if touches is None:
-        pytest.skip("funnel.yml has no touches section")
+        pytest.skip(f"{name} has no touches section")
     activities = [
         contract.TouchActivity(
             a["type"],

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from funnel.contract.acceptances import Acceptance
 from funnel.contract.criteria import Criterion, describe
 from funnel.contract.load import LoadedContract
-from funnel.contract.model import TouchActivity
+from funnel.contract.model import WEEKDAY_NAMES, WEEKDAYS, Contract, TouchActivity
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def blocks(loaded: LoadedContract, acceptances: Sequence[Acceptance] = ()) -> li
             )
         sla_from = stage.sla_from or previous_stage
         if stage.sla_hours and sla_from:
-            out.append(("p", f"Service level: within {stage.sla_hours:g} hours of entering {sla_from}."))
+            out.append(("p", f"Service level: within {sla_hours_words(c, stage.sla_hours)} of entering {sla_from}."))
         start = None
         for old, entry in zip(stage.previous_definitions, parsed.previous):
             since = f"from {start} " if start else ""
@@ -277,6 +277,33 @@ def _activity_words(activity: TouchActivity) -> str:
     return text
 
 
+def _days_words(days: Sequence[str]) -> str:
+    """'Monday to Friday' for a run of days (Saturday to Monday wraps), else 'Monday, Wednesday
+    and Friday'; 'every day' for all seven."""
+    chosen = sorted(WEEKDAYS.index(day) for day in days)
+    if len(chosen) == 7:
+        return "every day"
+    firsts = [i for i in chosen if (i - 1) % 7 not in chosen]
+    if len(firsts) == 1 and len(chosen) >= 3:
+        first = firsts[0]
+        return f"{WEEKDAY_NAMES[first]} to {WEEKDAY_NAMES[(first + len(chosen) - 1) % 7]}"
+    names = [WEEKDAY_NAMES[i] for i in chosen]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def sla_hours_words(c: Contract, hours: float) -> str:
+    """'48 hours', or with `policies.sla_business_hours` '48 business hours (Monday to Friday,
+    09:00–17:00 America/New_York)': the hours the SLA clock counts."""
+    business = c.policies.sla_business_hours
+    unit = "hour" if hours == 1 else "hours"
+    if business is None:
+        return f"{hours:g} {unit}"
+    return (
+        f"{hours:g} business {unit} ({_days_words(business.days)}, {business.start}–{business.end} "
+        f"{c.reporting.timezone})"
+    )
+
+
 def touch_paragraphs(loaded: LoadedContract) -> list[str]:
     """What a sales touch is (the contract's `touches`, or the property-edit proxy without it),
     then each stage's service level in those terms (sla_speed_to_lead measures it)."""
@@ -292,7 +319,8 @@ def touch_paragraphs(loaded: LoadedContract) -> list[str]:
     else:
         out = [
             "A sales touch is " + "; ".join(_activity_words(a) for a in touches.activities) + ". "
-            "Each counts for the people whose HubSpot contacts it is associated with, at the activity's time; "
+            "Each counts for the people whose records (HubSpot contacts, Salesforce Leads and Contacts) "
+            "it was logged on, at the activity's time; "
             "deleted (archived) activities never count."
         ]
         if touches.owner_teams:
@@ -309,7 +337,7 @@ def touch_paragraphs(loaded: LoadedContract) -> list[str]:
         start_key = stage.sla_from or (previous.key if previous else None)
         if stage.sla_hours and start_key:
             start = c.stage(start_key).label
-            hours = f"{stage.sla_hours:g} hour" + ("" if stage.sla_hours == 1 else "s")
+            hours = sla_hours_words(c, stage.sla_hours)
             out.append(
                 f"{stage.owner[:1].upper()}{stage.owner[1:]} must make a first touch within {hours} of a person's "
                 f"first entry into {start} (the service level of {stage.label}); a person who skipped "

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 # Keys become column names (`mql_at`) and dbt identifiers: keep them plain.
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"
@@ -144,6 +152,79 @@ class SuspiciousValues(Strict):
     conflicting_duplicate: Literal["warn", "block"] = "warn"
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""The days of `sla_business_hours`, in ISO order (Monday first)."""
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _weekday(value: Any) -> Any:
+    if not isinstance(value, str) or value not in WEEKDAYS:
+        raise ValueError(f"unknown day {value!r}; use one of: {_one_of(WEEKDAYS)}")
+    return value
+
+
+def _time_of_day(value: Any, midnight_ok: bool = False) -> str:
+    """'HH:MM' on a 24-hour clock; with `midnight_ok`, also '24:00' (the end of the day)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 25 * 60:
+        # YAML 1.1 reads an unquoted 17:00 as a base-60 number (1020); 09:00 stays a string.
+        hours, minutes = divmod(value, 60)
+        raise ValueError(
+            f'YAML reads an unquoted {hours}:{minutes:02d} as the number {value}; quote it: "{hours:02d}:{minutes:02d}"'
+        )
+    if value == "24:00" and not midnight_ok:
+        raise ValueError("24:00 is the end of a day; `start` is a time from 00:00 to 23:59")
+    is_time = isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value) is not None
+    if not (is_time or (midnight_ok and value == "24:00")):
+        raise ValueError(f'{value!r} is not a time of day; write HH:MM on a 24-hour clock, e.g. "09:00"')
+    return value
+
+
+def minutes_of(time: str) -> int:
+    """Minutes from midnight to an 'HH:MM' time ('24:00' is 1440)."""
+    hours, minutes = time.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+class BusinessHours(Strict):
+    """When the SLA clock runs: on `days`, from `start` to `end`, on the wall clock of the
+    reporting timezone (09:00 is 09:00 local on either side of a DST change)."""
+
+    days: list[Annotated[str, BeforeValidator(_weekday)]]
+    start: str
+    end: str
+    """"24:00" for midnight: a business day ends the day it starts."""
+
+    @field_validator("days")
+    @classmethod
+    def _some_days_once_each(cls, days: list[str]) -> list[str]:
+        if not days:
+            raise ValueError(
+                "lists no day; name the days the SLA clock runs (e.g. [mon, tue, wed, thu, fri]), or remove "
+                "`sla_business_hours` to count every hour"
+            )
+        for day in days:
+            if days.count(day) > 1:
+                raise ValueError(f"{day!r} is listed twice; list each day once")
+        return days
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start_time(cls, value: Any) -> str:
+        return _time_of_day(value)
+
+    @field_validator("end", mode="before")
+    @classmethod
+    def _end_after_start(cls, value: Any, info: ValidationInfo) -> str:
+        end = _time_of_day(value, midnight_ok=True)
+        start = info.data.get("start")
+        if start is not None and minutes_of(end) <= minutes_of(start):
+            raise ValueError(
+                f"{end} is not after `start` ({start}); business hours end later the same day "
+                '(use "24:00" for midnight)'
+            )
+        return end
+
+
 class Policies(Strict):
     skipped_stages: Literal["backfill", "leave_empty"] = "backfill"
     reentry: Literal["first", "every"] = "first"
@@ -156,6 +237,8 @@ class Policies(Strict):
     quarantine_max_rows: int = Field(0, ge=0)
     """How many unloadable records (raw.quarantine) or unreadable values (rejected_values) a run tolerates."""
     suspicious_values: SuspiciousValues = SuspiciousValues()
+    sla_business_hours: BusinessHours | None = None
+    """The hours the SLA clock counts (absent: every hour, the wall clock's)."""
 
 
 # What a rep logs in the CRM (HubSpot engagements), in the contract's own words: each type's

@@ -79,6 +79,20 @@ SLAS = {"sql": ("mql", 48)}
 
 
 @dataclass(frozen=True)
+class BusinessHours:
+    """`policies.sla_business_hours`: the SLA clock runs on `days` (mon … sun) from `start` to
+    `end` ("HH:MM", "24:00" for midnight) on the reporting timezone's wall clock."""
+
+    days: tuple[str, ...]
+    start: str
+    end: str
+
+
+# The demo contract sets no business hours: the SLA clock counts every hour.
+SLA_BUSINESS_HOURS: BusinessHours | None = None
+
+
+@dataclass(frozen=True)
 class TouchActivity:
     """One `touches.activities` entry: an engagement counts when it matches every field given
     (None: any). Outcomes and directions in the contract's words (lower snake case)."""

@@ -104,7 +104,7 @@ def write_truth(
 ) -> dict:
     """`records_csv` replaces the HubSpot-only records.csv (the Salesforce variant's has systems).
     Touchpoints, speed to lead and the engagements (each one, its person, whether it is a sales
-    touch and why) are written when given (the HubSpot company only, so far)."""
+    touch and why) are written when given."""
     folder = out / "truth"
     tables = {
         "people.csv": people_table(truth),

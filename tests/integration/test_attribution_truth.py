@@ -57,6 +57,10 @@ def test_generator_follows_the_contract_for_touches():
         if s.get("sla_hours")
     }
     assert contract.SLAS == slas
+    hours = raw["policies"].get("sla_business_hours")
+    assert contract.SLA_BUSINESS_HOURS == (
+        contract.BusinessHours(tuple(hours["days"]), hours["start"], hours["end"]) if hours else None
+    )
     direct = next(
         c["key"]
         for c in raw["channels"]

@@ -152,7 +152,7 @@ def test_dbt_unit_tests_of_the_stage_logic_pass(sample_run):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "PASS=18" in result.stdout and "ERROR=0" in result.stdout
+    assert "PASS=19" in result.stdout and "ERROR=0" in result.stdout
 
 
 def test_every_record_maps_to_the_true_person(sample_run, sample_data):

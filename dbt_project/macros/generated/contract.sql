@@ -371,6 +371,7 @@
   "quarantine_max_rows": 0,
   "reentry": "first",
   "skipped_stages": "backfill",
+  "sla_business_hours": null,
   "suspicious_values": {
    "conflicting_duplicate": "warn",
    "date_out_of_range": "warn",

@@ -57,3 +57,57 @@
         else '5_after_3d'
     end
 {%- endmacro %}
+
+{#- Salesforce's activities in the same vocabulary (funnel.salesforce.yml `touches`). A Task's
+    TaskSubtype says what it is: Call a call, Email an email (one-to-one), ListEmail an email sent
+    to a list (automated), anything else (Task, Cadence, LinkedIn, none) a task. An Event is a
+    meeting. -#}
+{% macro salesforce_task_type(subtype) -%}
+    case lower(trim({{ subtype }})) when 'call' then 'call' when 'email' then 'email' when 'listemail' then 'email'
+        else 'task'
+    end
+{%- endmacro %}
+
+{#- A call's direction is its CallType (Outbound, Inbound; Internal has none); a Task email is one
+    a rep sent. -#}
+{% macro salesforce_task_direction(subtype, call_type) -%}
+    case lower(trim({{ subtype }}))
+        when 'call' then
+            case lower(trim({{ call_type }})) when 'outbound' then 'outbound' when 'inbound' then 'inbound' end
+        when 'email' then 'outbound'
+        when 'listemail' then 'outbound'
+    end
+{%- endmacro %}
+
+{#- A call's outcome is its CallDisposition, a free text: a label that names a call outcome (any
+    case, words apart by spaces: 'Left Voicemail') is that outcome, any other label `other`. An
+    email's is `sent` once its Task is Completed. A task's is its Status in lower snake case
+    ('Not Started': not_started), 'Waiting on someone else' being `waiting`. -#}
+{% macro salesforce_task_outcome(subtype, disposition, status) -%}
+    {%- set label = "replace(lower(trim(" ~ disposition ~ ")), ' ', '_')" -%}
+    case lower(trim({{ subtype }}))
+        when 'call' then
+            case
+                when nullif(trim({{ disposition }}), '') is null then null
+                when {{ label }} in (
+                    'connected', 'left_voicemail', 'left_live_message', 'no_answer', 'busy', 'wrong_number'
+                ) then {{ label }}
+                else 'other'
+            end
+        when 'email' then case when lower(trim({{ status }})) = 'completed' then 'sent' end
+        when 'listemail' then case when lower(trim({{ status }})) = 'completed' then 'sent' end
+        else
+            case lower(trim({{ status }}))
+                when '' then null
+                when 'waiting on someone else' then 'waiting'
+                else replace(lower(trim({{ status }})), ' ', '_')
+            end
+    end
+{%- endmacro %}
+
+{#- Salesforce keeps no meeting outcome: an Event that ended before the run's instant took place
+    (`completed`; a no-show looks the same), one that has not is `scheduled`. A canceled meeting is
+    a deleted Event. -#}
+{% macro salesforce_event_outcome(end_at) -%}
+    case when {{ end_at }} < {{ run_instant() }} then 'completed' when {{ end_at }} is not null then 'scheduled' end
+{%- endmacro %}

@@ -5,6 +5,7 @@
 -- depends_on: {{ ref('int_contacts_resolved') }} {{ ref('int_crm_records') }} {{ ref('int_contact_property_changes') }}
 -- depends_on: {{ ref('stg_hubspot__contact_lifecycle_history') }} {{ ref('int_form_submissions') }} {{ ref('int_people') }}
 -- depends_on: {{ ref('int_deals') }} {{ ref('int_deal_people') }} {{ ref('int_deal_stage_history') }} {{ ref('int_deal_stages') }}
+-- depends_on: {{ ref('int_sales_activities') }}
 {%- if salesforce_enabled() %}
 -- depends_on: {{ ref('stg_salesforce__lead_history') }}
 {%- endif %}

@@ -1,14 +1,30 @@
 -- Every engagement (call, email, meeting, note, task), once per counted person whose record it
 -- was logged on (person_id null when none is), with its owner's team and whether the contract's
--- `touches` rules count it as a sales touch — or why not (`not_counted_reason`).
+-- `touches` rules count it as a sales touch — or why not (`not_counted_reason`). HubSpot's
+-- engagements and, when sources.yml reads Salesforce, its Tasks and Events (on the Lead or Contact
+-- of their WhoId), in the same vocabulary; their ids never collide (digits vs 18 characters).
 {%- set touches = funnel_contract().touches %}
+{%- set columns = 'engagement_id, engagement_type, occurred_at, owner_id, direction, outcome, is_automated, '
+    ~ 'created_at, updated_at, is_archived, _source_file' %}
 with engagements as (
-    select * from {{ ref('stg_hubspot__engagements') }}
+    select {{ columns }} from {{ ref('stg_hubspot__engagements') }}
+    {%- if salesforce_enabled() %}
+    union all
+    select {{ columns }} from {{ ref('stg_salesforce__activities') }}
+    {%- endif %}
+),
+
+links as (
+    select engagement_id, contact_id from {{ ref('stg_hubspot__engagement_contacts') }}
+    {%- if salesforce_enabled() %}
+    union all
+    select engagement_id, record_id from {{ ref('stg_salesforce__activity_records') }}
+    {%- endif %}
 ),
 
 people as (
     select distinct links.engagement_id, resolved.person_id
-    from {{ ref('stg_hubspot__engagement_contacts') }} as links
+    from links
     join {{ ref('int_contacts_resolved') }} as resolved on resolved.contact_id = links.contact_id
     where resolved.is_counted
 ),
