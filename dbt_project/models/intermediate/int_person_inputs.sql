@@ -2,9 +2,10 @@
 -- (macros/engine/by_person.sql). Two runs that give a person the same fingerprint give them the
 -- same events, stage entries, touchpoints and attribution credit.
 -- Its inputs, named on every engine (Dagster orders the assets by the one manifest it reads):
--- depends_on: {{ ref('int_contacts_resolved') }} {{ ref('int_crm_records') }} {{ ref('int_contact_property_changes') }}
--- depends_on: {{ ref('stg_hubspot__contact_lifecycle_history') }} {{ ref('int_form_submissions') }} {{ ref('int_people') }}
--- depends_on: {{ ref('int_deals') }} {{ ref('int_deal_people') }} {{ ref('int_deal_stage_history') }} {{ ref('int_deal_stages') }}
+-- depends_on: {{ ref('int_contacts_resolved') }} {{ ref('int_crm_records') }}
+-- depends_on: {{ ref('int_contact_property_changes') }} {{ ref('stg_hubspot__contact_lifecycle_history') }}
+-- depends_on: {{ ref('int_form_submissions') }} {{ ref('int_people') }} {{ ref('int_deals') }}
+-- depends_on: {{ ref('int_deal_people') }} {{ ref('int_deal_stage_history') }} {{ ref('int_deal_stages') }}
 -- depends_on: {{ ref('int_sales_activities') }}
 {%- if salesforce_enabled() %}
 -- depends_on: {{ ref('stg_salesforce__lead_history') }}
