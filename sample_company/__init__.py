@@ -24,6 +24,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from . import salesforce_variant
 from .exports.ads_files import write_ads, write_fx
 from .exports.hubspot_associations import write_associations
@@ -56,7 +58,7 @@ from .simulate.owners import build_owners, team_members
 from .simulate.people import simulate_people
 from .simulate.records import split_records
 from .simulate.streams import stream
-from .truth import contract
+from .truth import contract, worked_truth
 from .truth.divergences import divergences
 from .truth.engagement_truth import engagement_truth
 from .truth.money_truth import deals_truth, spend_truth
@@ -161,14 +163,30 @@ def generate(
 
     say("computing the truth")
     truth = people_truth(records.frame, state, records.events, deals.frame, deals.history, deal_links, clock)
+    logged = engagement_truth(engagements, owners, records.frame, contact_ids, truth, clock)
+    sales_touches = worked_truth.worked(logged, engagements, truth.entries, clock)
     counts = team_counts(records.frame, records.events, clock)
-    metrics = team_metrics(counts, truth.entries, clock)
+    worked_counts = worked_truth.team_counts(engagements, records.frame, clock)
+    metrics = team_metrics(
+        pd.concat([counts, worked_counts], ignore_index=True),
+        truth.entries,
+        clock,
+        other_canonical={(worked_truth.TEAM, worked_truth.METRIC): worked_truth.canonical_values(sales_touches, clock)},
+    )
     diverging = divergences(
         counts, records.frame, records.events, truth.record_person, truth.people, truth.entries, clock
     )
+    diverging = pd.concat(
+        [
+            diverging,
+            worked_truth.divergences(
+                worked_counts, sales_touches, records.frame, truth.record_person, truth.people, clock
+            ),
+        ],
+        ignore_index=True,
+    ).sort_values(["team", "metric", "period_start", "counted_by", "person_id", "record_id"], ignore_index=True)
     deals_table = deals_truth(deals.frame, deal_links, truth.record_person, truth.people, ads.fx, clock)
     spend_table = spend_truth(ads.campaigns, ads.spend, ads.fx, clock)
-    logged = engagement_truth(engagements, owners, records.frame, contact_ids, truth, clock)
     touches = touchpoints_truth(records.frame, records.events, submissions, truth, clock, logged)
     speed = first_sales_touches(touches, truth, clock)
 

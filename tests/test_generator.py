@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from sample_company import Messiness, contract, generate, salesforce, salesforce_variant
+from sample_company.truth import worked_truth
 
 HORIZON = "2026-11-01T03:59:59.999Z"  # end of 2026-10-31 in America/New_York
 REASONS = {
@@ -31,6 +32,10 @@ REASONS = {
     "not_in_crm",
     "not_in_marketing",
     "definition_difference",
+    # sales' leads worked (truth/worked_truth.py); touched_before_stage does not arise in the sample
+    "not_a_touch",
+    "touch_logged_late",
+    "touch_on_other_record",
 }
 NO_MESS = Messiness(
     **{f.name: 0.0 for f in dataclasses.fields(Messiness) if f.name != "currencies"}, currencies=("USD",)
@@ -200,7 +205,7 @@ def test_reports_carry_the_team_values(company: Path) -> None:
             report[["metric", "period_start", "value"]].values.tolist()
             == mine[["metric", "period_start", "team_value"]].values.tolist()
         )
-    assert len(metrics) == 3 * 18
+    assert len(metrics) == 4 * 18
 
 
 def test_divergences_explain_every_difference(company: Path) -> None:
@@ -310,21 +315,25 @@ def test_contract_constants_match_funnel_yml() -> None:
     metrics = spec["alignment"]["metrics"]
     # The sample writes a report for every team metric the contract has a view of.
     mapped = [
-        (team, name, metrics[conf["reports"][name]]["stage"])
+        (team, name, metrics[conf["reports"][name]].get("measure", "entries"), metrics[conf["reports"][name]]["stage"])
         for team, conf in spec["alignment"]["teams"].items()
         for name in conf.get("views", {})
     ]
-    assert sorted(mapped) == sorted(contract.TEAM_METRICS)
+    assert sorted(mapped) == sorted(
+        [(team, name, "entries", stage) for team, name, stage in contract.TEAM_METRICS]
+        + [(worked_truth.TEAM, worked_truth.METRIC, "people_touched", worked_truth.STAGE)]
+    )
 
 
 # --- The Salesforce variant: marketing in HubSpot, sales in Salesforce -------------------------
 
 # sha256 (see _digest) of generate(contacts=2000, seed=7): the Salesforce variant must not move a
-# byte of the HubSpot-only company. Update only for an intended change (last: the reps' logged
-# work, HubSpot engagements with their associations and truth/engagements.csv, which changes the
-# sales touches in touchpoints.csv and speed_to_lead.csv and the manifest's counts; every other
-# file is byte-identical, tests/test_generator_engagements.py).
-HUBSPOT_DIGEST = "0697a337b0682463b9e1a732c17095a2a429d77b00e620605d2ffb388d7522d1"
+# byte of the HubSpot-only company. Update only for an intended change (last: sales' leads worked
+# in reports/sales.csv and its truth, and calls logged late; before it, the reps' logged work,
+# HubSpot engagements with their associations and truth/engagements.csv, which changes the sales
+# touches in touchpoints.csv and speed_to_lead.csv and the manifest's counts; every other file is
+# byte-identical, tests/test_generator_engagements.py).
+HUBSPOT_DIGEST = "4947f91b913174ae2960be64738fb6dd772bb76baef2955b5fcd160adac05d98"
 SF_OBJECTS = {
     "Lead": "00Q",
     "LeadHistory": "017",

@@ -31,7 +31,8 @@ DISPOSITIONS = {
 COMMON = {"hs_timestamp", "hubspot_owner_id", "hs_createdate", "hs_lastmodifieddate", "hs_object_id"}
 HORIZON = "2026-11-01T03:59:59.999Z"
 
-# Everything but the engagements, touchpoints, speed to lead and manifest, as written by
+# Everything but the engagements, touchpoints, speed to lead, manifest and sales' report (its
+# leads worked, with their truth in team_metrics.csv and divergences.csv), as written by
 # generate(contacts=2000, seed=7) before the engagements existed (see _digest): adding the reps'
 # logged work must not move one byte of it.
 UNCHANGED = (
@@ -49,17 +50,15 @@ UNCHANGED = (
     "hubspot/associations/deals_to_contacts",
     "ads",
     "fx",
-    "reports",
+    "reports/marketing.csv",
     "truth/people.csv",
     "truth/stage_entries.csv",
     "truth/funnel_daily.csv",
     "truth/deals.csv",
     "truth/spend_daily.csv",
-    "truth/team_metrics.csv",
-    "truth/divergences.csv",
     "truth/records.csv",
 )
-UNCHANGED_DIGEST = "a384efe45b4aa0c86fd9040faccbb03c5cbd0bf2a2959c06415019fd3b241dfa"
+UNCHANGED_DIGEST = "01eefe9c90f12ba1b9991f350cff6030847d2c1538905cf52d823f34b22b7027"
 
 
 @pytest.fixture(scope="module")

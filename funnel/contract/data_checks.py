@@ -33,6 +33,8 @@ def named_properties(loaded: LoadedContract) -> list[tuple[tuple, str]]:
             found.append((node.path, "hs_lead_status"))
     for team, spec in loaded.contract.alignment.teams.items():
         for team_metric, view in spec.views.items():
+            if view.date is None:  # counts records with logged activity: no property
+                continue
             name = view.date.property or view.date.first_set
             if name != "createdate":
                 found.append((("alignment", "teams", team, "views", team_metric, "date"), name))
@@ -106,6 +108,8 @@ def check_against_data(loaded: LoadedContract, data: dict) -> list[Problem]:
     historied = set(data["history_properties"])
     for team, spec in loaded.contract.alignment.teams.items():
         for team_metric, view in spec.views.items():
+            if view.date is None:
+                continue
             name = view.date.property or view.date.first_set
             if name != "createdate" and name not in historied:
                 problems.append(

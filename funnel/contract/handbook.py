@@ -172,9 +172,7 @@ def blocks(loaded: LoadedContract, acceptances: Sequence[Acceptance] = ()) -> li
                     [
                         [
                             name,
-                            f"entries into {m.stage}"
-                            if m.measure == "entries"
-                            else f"{m.measure.replace('_', ' ')} of pipeline {m.pipeline}",
+                            _metric_counts(m),
                             f"{alignment.tolerances[name].relative:.0%} or {alignment.tolerances[name].absolute:g}, "
                             "whichever is larger",
                             "the run fails and nothing is published"
@@ -462,3 +460,15 @@ def _pattern_words(pattern: str) -> str:
         endings = [f"{text}.{choice}" for choice in ends["choices"].split("|")] if ends["choices"] else [text]
         return "ends with " + (endings[0] if len(endings) == 1 else ", ".join(endings[:-1]) + " or " + endings[-1])
     return f'matches the regular expression "{pattern}"'
+
+
+def _metric_counts(m) -> str:
+    """What a canonical metric counts, in words."""
+    if m.measure == "entries":
+        return f"entries into {m.stage}"
+    if m.measure == "people_touched":
+        return (
+            f"people who had reached {m.stage} and got at least one sales touch in the period "
+            "(the touch rules above), once each"
+        )
+    return f"{m.measure.replace('_', ' ')} of pipeline {m.pipeline}"

@@ -356,19 +356,25 @@ class Tolerance(Strict):
 
 
 class Metric(Strict):
-    """A canonical metric: entries into a stage, or an amount of deals in a pipeline."""
+    """A canonical metric: entries into a stage; the people who had reached a stage and got a
+    sales touch in the period (`people_touched`, e.g. sales' "leads worked"); or an amount of
+    deals in a pipeline."""
 
-    measure: Literal["entries", "pipeline_amount", "won_revenue"] = "entries"
+    measure: Literal["entries", "people_touched", "pipeline_amount", "won_revenue"] = "entries"
     stage: str | None = None
     pipeline: str | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Metric:
-        if self.measure == "entries" and not self.stage:
-            raise ValueError("a metric counting entries needs `stage`")
-        if self.measure != "entries" and not self.pipeline:
+        if self.measure in ("entries", "people_touched") and not self.stage:
+            raise ValueError(f"a metric counting {self.measure.replace('_', ' ')} needs `stage`")
+        if self.measure in ("pipeline_amount", "won_revenue") and not self.pipeline:
             raise ValueError(f"a {self.measure} metric needs `pipeline` (the deals it sums)")
         return self
+
+    @property
+    def counts_people(self) -> bool:
+        return self.measure in ("entries", "people_touched")
 
 
 def _check_timezone(value: str) -> str:
@@ -395,12 +401,23 @@ class ViewDate(Strict):
 
 
 class TeamView(Strict):
-    """How a team counts one of its metrics today, in its own tool."""
+    """How a team counts one of its metrics today, in its own tool: records by a date (`date`),
+    or — for a `people_touched` metric — records with an activity of one of `activities` dated in
+    the period and logged by the time the team pulled its report (any owner, any outcome)."""
 
-    date: ViewDate
+    date: ViewDate | None = None
+    activities: list[Literal["call", "email", "meeting", "note", "task"]] | None = None
     timezone: str
     lifecycle_at_least: str | None = None
     excludes: list[Literal["internal", "test", "competitor"]] = []
+
+    @model_validator(mode="after")
+    def _one_way(self) -> TeamView:
+        if (self.date is None) == (self.activities is None):
+            raise ValueError("give either `date` (records by a date) or `activities` (records with logged activity)")
+        if self.activities is not None and not self.activities:
+            raise ValueError("`activities` lists no type; name at least one (call, email, meeting, note, task)")
+        return self
 
     @field_validator("timezone")
     @classmethod

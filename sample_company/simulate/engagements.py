@@ -31,13 +31,14 @@ from .owners import team_members
 from .records import DUPLICATE, Records
 from .rep_work import attempts, follow_ups, sequence_emails
 from .sales_work import deal_work, sales_accepted
-from .streams import exact_pick, stream
+from .streams import exact_pick, lognormal_ms, stream
 
 FIRST_ENGAGEMENT_ID = 31_500_000_001
 NO_OWNER_RATE = 0.01
 DUPLICATE_RECORD_SHARE = 0.2  # of the engagements of persons whose duplicate record exists by then
 WRONG_PERSON_RATE = 0.005
 NO_RECORD_RATE = 0.005
+LOGGED_LATE_RATE = 0.1  # of calls
 _TYPE_ORDER = {"call": 0, "email": 1, "meeting": 2, "note": 3, "task": 4}
 
 
@@ -65,6 +66,7 @@ def simulate_engagements(
         ],
         ignore_index=True,
     )
+    frame = _logged_late(frame, stream(seed, "engagements_logged_late"))
     frame = _as_of(frame, clock)
     frame = _misfiled(frame, records.frame, primary, stream(seed, "engagements_misfiled"))
     return _with_ids(frame, stream(seed, "engagement_ids"))
@@ -120,6 +122,20 @@ def _episodes(
     episodes = pd.concat(parts, ignore_index=True)
     episodes["stop"] = np.minimum(episodes["stop"].to_numpy(), clock.horizon_ms + 1.0)
     return episodes
+
+
+def _logged_late(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Some calls are logged days after they were made (a rep catching up on the dialer's list):
+    hs_timestamp stays the call's instant, hs_createdate moves. A report pulled in between misses
+    them (sales' "leads worked", divergence touch_logged_late)."""
+    calls = np.flatnonzero(frame["type"].to_numpy() == "call")
+    late = calls[rng.random(len(calls)) < LOGGED_LATE_RATE]
+    created = frame["created"].to_numpy(np.float64).copy()
+    created[late] += lognormal_ms(rng, 2 * MS_DAY, 0.6, len(late))
+    frame = frame.assign(created=created)
+    modified = frame["modified"].to_numpy(np.float64)
+    frame["modified"] = np.where(modified < created, created, modified)
+    return frame
 
 
 def _as_of(frame: pd.DataFrame, clock: Clock) -> pd.DataFrame:
