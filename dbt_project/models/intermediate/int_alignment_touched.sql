@@ -104,14 +104,14 @@ team_only as (
             when people.exclusion_reason = 'archived' then 'archived'
             when people.exclusion_reason is not null then 'excluded_' || people.exclusion_reason
             when not counted.is_first_of_person then 'duplicate_merged'
+            -- (Outer references stay in the subqueries' WHERE: Spark refuses them in a join's ON.)
             when exists (
-                select 1 from touched
-                join periods
-                    on periods.team = counted.team
+                select 1 from touched, periods
+                where periods.team = counted.team
                     and periods.team_metric = counted.team_metric
                     and periods.period_start = counted.period_start
                     and periods.period_end = counted.period_end
-                where touched.person_id = counted.person_id
+                    and touched.person_id = counted.person_id
                     and touched.stage = periods.stage
                     and {{ to_local_date('touched.touched_at', 'periods.view_timezone') }}
                         between counted.period_start and counted.period_end

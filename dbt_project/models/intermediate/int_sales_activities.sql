@@ -37,9 +37,11 @@ activities as (
     select
         engagements.*,
         people.person_id,
+        coalesce(excluded.is_excluded, false) as is_excluded,
         owners.team_name as owner_team
     from engagements
     left join people on people.engagement_id = engagements.engagement_id
+    left join {{ ref('int_people') }} as excluded on excluded.person_id = people.person_id
     left join owners on owners.owner_id = engagements.owner_id
 ),
 
@@ -52,13 +54,17 @@ judged as (
             {%- else %}
             when is_archived then 'archived'
             when occurred_at is null then 'no_timestamp'
-            when not ({{ counted_activity(touches.activities) }}) then 'activity_not_counted'
+            -- A null direction or outcome matches no rule that names one.
+            when not coalesce(({{ counted_activity(touches.activities) }}), false) then 'activity_not_counted'
             {%- if touches.owner_teams %}
             when owner_id is null then 'no_owner'
             when coalesce(owner_team not in ({{ funnel_string_list(touches.owner_teams) }}), true)
                 then 'owner_not_in_sales_team'
             {%- endif %}
             when person_id is null then 'no_person'
+            when is_excluded then 'person_excluded'
+            -- A meeting booked for later, a task due later: not a touch yet.
+            when occurred_at >= {{ run_instant() }} then 'not_happened_yet'
             {%- endif %}
         end as not_counted_reason
     from activities

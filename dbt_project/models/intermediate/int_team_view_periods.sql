@@ -3,7 +3,8 @@
 -- in funnel.yml) or listed the records of (reports/records/), with the instant the team pulled
 -- the report — its snapshot `days_after` the period ended, at `time` in `timezone`. Any period
 -- works: a month, a week, a day.
-{%- set teams = funnel_contract().alignment.team_reports | rejectattr('stage', 'none') | list %}
+{%- set teams = funnel_contract().alignment.team_reports | selectattr('measure', 'in', ['entries', 'people_touched'])
+    | list %}
 with reported as (
     select distinct team, team_metric, period_start, period_end
     from {{ ref('stg_reports__team_metrics') }}
