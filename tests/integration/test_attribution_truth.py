@@ -92,7 +92,8 @@ def test_sales_activity_daily_equals_ground_truth(analytics_run, sample_data):
     timezone = yaml.safe_load((PROJECT_ROOT / "funnel.yml").read_text())["reporting"]["timezone"]
     mart = analytics_run.rows(
         "select cast(activity_date as varchar), coalesce(owner_id, ''), activity_type, coalesce(outcome, ''), "
-        "cast(sum(activities) as bigint), cast(sum(sales_touches) as bigint) from marts.sales_activity_daily group by all"
+        "cast(sum(activities) as bigint), cast(sum(sales_touches) as bigint) "
+        "from marts.sales_activity_daily group by all"
     )
     truth = analytics_run.rows(
         f"select cast(cast(timezone('{timezone}', cast(occurred_at as timestamptz)) as date) as varchar), "
