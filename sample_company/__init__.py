@@ -24,10 +24,13 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from . import salesforce_variant
 from .exports.ads_files import write_ads, write_fx
 from .exports.hubspot_associations import write_associations
 from .exports.hubspot_contacts import write_contacts
+from .exports.hubspot_engagements import write_engagements
 from .exports.hubspot_forms import write_forms, write_submissions
 from .exports.hubspot_objects import (
     company_table,
@@ -45,6 +48,7 @@ from .simulate.ads import simulate_ads
 from .simulate.clock import Clock
 from .simulate.contact_state import current_state
 from .simulate.deals import simulate_deals
+from .simulate.engagements import simulate_engagements
 from .simulate.events import person_events
 from .simulate.forms import FORM_KEYS, form_ids, simulate_submissions
 from .simulate.journeys import simulate_journeys
@@ -54,8 +58,9 @@ from .simulate.owners import build_owners, team_members
 from .simulate.people import simulate_people
 from .simulate.records import split_records
 from .simulate.streams import stream
-from .truth import contract
+from .truth import contract, worked_truth
 from .truth.divergences import divergences
+from .truth.engagement_truth import engagement_truth
 from .truth.money_truth import deals_truth, spend_truth
 from .truth.people_truth import people_truth
 from .truth.touch_truth import first_sales_touches, touchpoints_truth
@@ -153,17 +158,36 @@ def generate(
     company_links = company_contacts(records.frame)
     companies = company_table(people.companies, records.frame, company_links, clock, stream(seed, "company_ids"))
     submissions = simulate_submissions(records.frame, clock, seed)
+    engagements = simulate_engagements(people.frame, journey, deals, records, owners, clock, seed)
+    contact_ids = records.frame["id"].to_numpy()
 
     say("computing the truth")
     truth = people_truth(records.frame, state, records.events, deals.frame, deals.history, deal_links, clock)
+    logged = engagement_truth(engagements, owners, records.frame, contact_ids, truth, clock)
+    sales_touches = worked_truth.worked(logged, engagements, truth.entries, clock)
     counts = team_counts(records.frame, records.events, clock)
-    metrics = team_metrics(counts, truth.entries, clock)
+    worked_counts = worked_truth.team_counts(engagements, records.frame, clock)
+    metrics = team_metrics(
+        pd.concat([counts, worked_counts], ignore_index=True),
+        truth.entries,
+        clock,
+        other_canonical={(worked_truth.TEAM, worked_truth.METRIC): worked_truth.canonical_values(sales_touches, clock)},
+    )
     diverging = divergences(
         counts, records.frame, records.events, truth.record_person, truth.people, truth.entries, clock
     )
+    diverging = pd.concat(
+        [
+            diverging,
+            worked_truth.divergences(
+                worked_counts, sales_touches, records.frame, truth.record_person, truth.people, clock
+            ),
+        ],
+        ignore_index=True,
+    ).sort_values(["team", "metric", "period_start", "counted_by", "person_id", "record_id"], ignore_index=True)
     deals_table = deals_truth(deals.frame, deal_links, truth.record_person, truth.people, ads.fx, clock)
     spend_table = spend_truth(ads.campaigns, ads.spend, ads.fx, clock)
-    touches = touchpoints_truth(records.frame, records.events, submissions, truth, clock)
+    touches = touchpoints_truth(records.frame, records.events, submissions, truth, clock, logged)
     speed = first_sales_touches(touches, truth, clock)
 
     say("writing HubSpot pages")
@@ -175,7 +199,6 @@ def generate(
     write_account(out, timezone, "USD")
     write_forms(out, forms, clock)
     per_form = write_submissions(out, submissions, records.frame, forms, page_size)
-    contact_ids = records.frame["id"].to_numpy()
     active_ids = contact_ids[records.frame["archived_at"].isna().to_numpy()]
     write_associations(
         out,
@@ -187,6 +210,7 @@ def generate(
         active_ids,
         page_size,
     )
+    per_type = write_engagements(out, engagements, owners, contact_ids, page_size)
 
     say("writing ads, FX, team reports and truth")
     ad_rows = write_ads(out, ads, clock)
@@ -194,7 +218,16 @@ def generate(
     for team in ("marketing", "sales"):
         write_csv(out / "reports" / f"{team}.csv", report_rows(metrics, team))
     truth_rows = write_truth(
-        out, truth, records.frame, deals_table, spend_table, metrics, diverging, touches=touches, speed=speed
+        out,
+        truth,
+        records.frame,
+        deals_table,
+        spend_table,
+        metrics,
+        diverging,
+        touches=touches,
+        speed=speed,
+        engagements=logged,
     )
 
     manifest_counts = {
@@ -211,6 +244,8 @@ def generate(
         "form_submissions": int(sum(per_form.values())),
         "deal_contact_associations": len(deal_links),
         "contact_company_associations": len(company_links),
+        "engagements": per_type,
+        "engagement_contact_associations": int((engagements["rec"].to_numpy() >= 0).sum()),
         "ad_rows": {k: int(v) for k, v in ad_rows.items()},
         "fx_rows": fx_rows,
         "truth": {k: int(v) for k, v in truth_rows.items()},

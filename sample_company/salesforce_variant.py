@@ -1,8 +1,10 @@
 """The company when marketing works in HubSpot and sales in Salesforce (`generate(crm="salesforce")`).
 
 The same simulated persons, journeys and deals as the HubSpot-only company; HubSpot holds
-marketing's records (hubspot_marketing.py), Salesforce sales' (salesforce.py), and the truth
-follows funnel.salesforce.yml (salesforce_truth.py). Only marketing reports: sales' numbers now
+marketing's records (hubspot_marketing.py), Salesforce sales' (salesforce.py) and the reps'
+logged work (Tasks and Events, salesforce_activities.py), and the truth follows
+funnel.salesforce.yml (salesforce_truth.py; sales touches and speed to lead:
+salesforce_activity_truth.py). Only marketing reports: sales' numbers now
 come from Salesforce, which no team view reads.
 """
 
@@ -37,7 +39,9 @@ from .simulate.streams import stream
 from .truth import contract
 from .truth.divergences import divergences
 from .truth.money_truth import spend_truth
+from .truth.salesforce_activity_truth import activities_truth, labelled_activities, sales_touches
 from .truth.salesforce_truth import crm_records, labelled, opportunities_truth, people_truth, records_table
+from .truth.touch_truth import first_sales_touches
 from .truth.truth_files import write_truth
 
 TEAMS = ("marketing",)
@@ -88,6 +92,9 @@ def write_salesforce_company(
     diverging["record_id"] = crm.text(diverging["record_id"].to_numpy(np.int64))
     deals_table = opportunities_truth(crm, sf, truth, ads.fx, clock)
     spend_table = spend_truth(ads.campaigns, ads.spend, ads.fx, clock)
+    logged = activities_truth(sf, crm, truth, clock)
+    speed = first_sales_touches(sales_touches(logged), truth, clock)
+    speed["person_id"] = crm.text(speed["person_id"].to_numpy(np.int64))
 
     say("writing HubSpot pages")
     written = write_contacts(out, marketing.frame, state, marketing.events, page_size)
@@ -125,6 +132,8 @@ def write_salesforce_company(
         metrics,
         diverging,
         records_csv=records_table(crm, truth),
+        speed=speed,
+        engagements=labelled_activities(logged, crm),
     )
     return {
         "persons": len(people.frame),

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from sample_company import Messiness, contract, generate, salesforce, salesforce_variant
+from sample_company.truth import worked_truth
 
 HORIZON = "2026-11-01T03:59:59.999Z"  # end of 2026-10-31 in America/New_York
 REASONS = {
@@ -31,6 +32,10 @@ REASONS = {
     "not_in_crm",
     "not_in_marketing",
     "definition_difference",
+    # sales' leads worked (truth/worked_truth.py); touched_before_stage does not arise in the sample
+    "not_a_touch",
+    "touch_logged_late",
+    "touch_on_other_record",
 }
 NO_MESS = Messiness(
     **{f.name: 0.0 for f in dataclasses.fields(Messiness) if f.name != "currencies"}, currencies=("USD",)
@@ -200,7 +205,7 @@ def test_reports_carry_the_team_values(company: Path) -> None:
             report[["metric", "period_start", "value"]].values.tolist()
             == mine[["metric", "period_start", "team_value"]].values.tolist()
         )
-    assert len(metrics) == 3 * 18
+    assert len(metrics) == 4 * 18
 
 
 def test_divergences_explain_every_difference(company: Path) -> None:
@@ -310,21 +315,25 @@ def test_contract_constants_match_funnel_yml() -> None:
     metrics = spec["alignment"]["metrics"]
     # The sample writes a report for every team metric the contract has a view of.
     mapped = [
-        (team, name, metrics[conf["reports"][name]]["stage"])
+        (team, name, metrics[conf["reports"][name]].get("measure", "entries"), metrics[conf["reports"][name]]["stage"])
         for team, conf in spec["alignment"]["teams"].items()
         for name in conf.get("views", {})
     ]
-    assert sorted(mapped) == sorted(contract.TEAM_METRICS)
+    assert sorted(mapped) == sorted(
+        [(team, name, "entries", stage) for team, name, stage in contract.TEAM_METRICS]
+        + [(worked_truth.TEAM, worked_truth.METRIC, "people_touched", worked_truth.STAGE)]
+    )
 
 
 # --- The Salesforce variant: marketing in HubSpot, sales in Salesforce -------------------------
 
 # sha256 (see _digest) of generate(contacts=2000, seed=7): the Salesforce variant must not move a
-# byte of the HubSpot-only company. Update only for an intended change (last: outbound records
-# carry HubSpot's real source drill-downs, deals their hs_v2_date_entered_<stage> properties, the
-# portal its account details (hubspot/account/); the
-# truth files are byte-identical).
-HUBSPOT_DIGEST = "a303768eadac71e132711e37df30d2deaf4a396fdd8ed795e6bf3d8213ce51e2"
+# byte of the HubSpot-only company. Update only for an intended change (last: sales' leads worked
+# in reports/sales.csv and its truth, and calls logged late; before it, the reps' logged work,
+# HubSpot engagements with their associations and truth/engagements.csv, which changes the sales
+# touches in touchpoints.csv and speed_to_lead.csv and the manifest's counts; every other file is
+# byte-identical, tests/test_generator_engagements.py).
+HUBSPOT_DIGEST = "4947f91b913174ae2960be64738fb6dd772bb76baef2955b5fcd160adac05d98"
 SF_OBJECTS = {
     "Lead": "00Q",
     "LeadHistory": "017",
@@ -335,6 +344,8 @@ SF_OBJECTS = {
     "OpportunityContactRole": "00K",
     "User": "005",
     "OpportunityStage": "01J",
+    "Task": "00T",
+    "Event": "00U",
 }
 SF_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$")
 STAGE_AT = [f"{s}_at" for s in contract.STAGES]
@@ -433,6 +444,43 @@ def test_salesforce_references_resolve(sf_company: Path) -> None:
     roles = _sf(sf_company, "OpportunityContactRole")
     assert set(roles["ContactId"]) <= set(contacts.index) and set(roles["OpportunityId"]) <= set(opportunities["Id"])
     assert (roles[roles["IsPrimary"]].groupby("OpportunityId").size() == 1).all()
+
+
+def test_salesforce_activities_are_logged_on_leads_and_contacts(sf_company: Path) -> None:
+    """Reps log Tasks and Events on Leads and Contacts; converting a Lead moves its activities to
+    the Contact, deleting one deletes them; the truth's sales touches are the SLA's first touches."""
+    tasks, events = _sf(sf_company, "Task"), _sf(sf_company, "Event")
+    leads, contacts = _sf(sf_company, "Lead"), _sf(sf_company, "Contact")
+    users = set(_sf(sf_company, "User")["Id"])
+    for frame in (tasks, events):
+        who = frame["WhoId"].dropna()
+        assert set(who) <= set(leads["Id"]) | set(contacts["Id"])
+        assert set(frame["OwnerId"]) <= users
+        converted, deleted = leads.loc[leads["IsConverted"], "Id"], leads.loc[leads["IsDeleted"], "Id"]
+        assert not frame["WhoId"].isin(converted).any(), "a converted Lead's activities are on its Contact"
+        assert frame.loc[frame["WhoId"].isin(deleted), "IsDeleted"].all()
+        assert (frame["CreatedDate"] <= frame["LastModifiedDate"]).all()
+    assert tasks["WhoId"].isna().sum() > 0, "a few are logged on the Opportunity or Account only"
+    assert set(tasks["TaskSubtype"]) == {"Call", "Email", "Task"}
+    calls = tasks[tasks["TaskSubtype"] == "Call"]
+    assert set(calls["CallType"]) == {"Outbound", "Inbound"} and calls["CallDisposition"].notna().all()
+    assert tasks.loc[tasks["TaskSubtype"] != "Call", ["CallType", "CallDisposition"]].isna().all().all()
+    assert (tasks["IsClosed"] == (tasks["Status"] == "Completed")).all()
+    assert (tasks["IsClosed"] == tasks["CompletedDateTime"].notna()).all()
+    assert set(events["EventSubtype"]) == {"Event"} and (events["StartDateTime"] < events["EndDateTime"]).all()
+    assert events["IsDeleted"].sum() > 0, "canceled and rescheduled meetings are deleted Events"
+
+    logged = _truth(sf_company, "engagements")
+    assert set(logged["engagement_id"]) == set(tasks["Id"]) | set(events["Id"])
+    counted = logged[logged["is_sales_touch"] == "true"]
+    assert set(counted["engagement_type"]) == {"call", "email", "meeting"}
+    speed = _truth(sf_company, "speed_to_lead")
+    touched = speed[speed["first_sales_touch_at"] != ""]
+    later = touched.merge(counted[["person_id", "occurred_at"]], on="person_id")
+    later = later[later["occurred_at"] >= later["entered_at"]]
+    first = later.groupby("person_id")["occurred_at"].min()
+    assert first.to_dict() == touched.set_index("person_id")["first_sales_touch_at"].to_dict()
+    assert {"met", "breached"} <= set(speed["sla_status"])
 
 
 def test_primary_contacts_carry_the_synced_emails(sf_company: Path) -> None:

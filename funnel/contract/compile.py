@@ -84,6 +84,8 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
         "segments": [s.model_dump(mode="json") for s in c.segments],
         "stages": stages,
         "policies": c.policies.model_dump(mode="json"),
+        # None: no `touches` section, a rep's property edits stand in for sales touches.
+        "touches": c.touches.model_dump(mode="json") if c.touches else None,
         "targets": [t.model_dump(mode="json") for t in c.targets],
         "alignment": {
             "metrics": [
@@ -117,8 +119,10 @@ def contract_data(loaded: LoadedContract) -> dict[str, Any]:
                     "team_metric": team_metric,
                     "metric": spec.reports[team_metric],
                     "stage": alignment.metrics[spec.reports[team_metric]].stage,
-                    "date_property": view.date.property,
-                    "first_set": view.date.first_set,
+                    "measure": alignment.metrics[spec.reports[team_metric]].measure,
+                    "date_property": view.date.property if view.date else None,
+                    "first_set": view.date.first_set if view.date else None,
+                    "activity_types": view.activities,
                     "timezone": view.timezone,
                     "lifecycle_rank": (lifecycle.index(view.lifecycle_at_least) + 1)
                     if view.lifecycle_at_least

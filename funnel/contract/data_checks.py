@@ -33,6 +33,8 @@ def named_properties(loaded: LoadedContract) -> list[tuple[tuple, str]]:
             found.append((node.path, "hs_lead_status"))
     for team, spec in loaded.contract.alignment.teams.items():
         for team_metric, view in spec.views.items():
+            if view.date is None:  # counts records with logged activity: no property
+                continue
             name = view.date.property or view.date.first_set
             if name != "createdate":
                 found.append((("alignment", "teams", team, "views", team_metric, "date"), name))
@@ -103,9 +105,24 @@ def check_against_data(loaded: LoadedContract, data: dict) -> list[Problem]:
                     f"use one of: {', '.join(sorted(pipelines))}",
                 )
             )
+    touches = loaded.contract.touches
+    # A profile written before owner teams were profiled has none: nothing to check against.
+    if touches and touches.owner_teams and data.get("owner_teams"):
+        for i, team in enumerate(touches.owner_teams):
+            if team not in data["owner_teams"]:
+                # A misspelt team would leave every activity owner_not_in_sales_team: every SLA breached.
+                problems.append(
+                    Problem(
+                        ("touches", "owner_teams", i),
+                        f"no owner team '{team}' in the data",
+                        f"use one of: {', '.join(data['owner_teams'])}",
+                    )
+                )
     historied = set(data["history_properties"])
     for team, spec in loaded.contract.alignment.teams.items():
         for team_metric, view in spec.views.items():
+            if view.date is None:
+                continue
             name = view.date.property or view.date.first_set
             if name != "createdate" and name not in historied:
                 problems.append(

@@ -59,6 +59,7 @@ def profile(rows: Callable[[str], list[tuple]]) -> dict:
             "select form_id from staging.stg_hubspot__forms union all select form_name from staging.stg_hubspot__forms"
         ),
         "pipeline_stages": names("select pipeline_id || '/' || stage_id from intermediate.int_deal_stages"),
+        "owner_teams": names("select team_name from intermediate.int_owners"),
     }
 
 

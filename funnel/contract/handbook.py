@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from funnel.contract.acceptances import Acceptance
 from funnel.contract.criteria import Criterion, describe
 from funnel.contract.load import LoadedContract
+from funnel.contract.model import WEEKDAY_NAMES, WEEKDAYS, Contract, TouchActivity
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def blocks(loaded: LoadedContract, acceptances: Sequence[Acceptance] = ()) -> li
             )
         sla_from = stage.sla_from or previous_stage
         if stage.sla_hours and sla_from:
-            out.append(("p", f"Service level: within {stage.sla_hours:g} hours of entering {sla_from}."))
+            out.append(("p", f"Service level: within {sla_hours_words(c, stage.sla_hours)} of entering {sla_from}."))
         start = None
         for old, entry in zip(stage.previous_definitions, parsed.previous):
             since = f"from {start} " if start else ""
@@ -76,6 +77,8 @@ def blocks(loaded: LoadedContract, acceptances: Sequence[Acceptance] = ()) -> li
             )
             start = old.until.isoformat()
         previous_stage = stage.key
+
+    out += [("h2", "Sales touches and speed to lead"), *(("p", text) for text in touch_paragraphs(loaded))]
 
     exclusions = c.identity.exclusions
     out += [
@@ -169,9 +172,7 @@ def blocks(loaded: LoadedContract, acceptances: Sequence[Acceptance] = ()) -> li
                     [
                         [
                             name,
-                            f"entries into {m.stage}"
-                            if m.measure == "entries"
-                            else f"{m.measure.replace('_', ' ')} of pipeline {m.pipeline}",
+                            _metric_counts(m),
                             f"{alignment.tolerances[name].relative:.0%} or {alignment.tolerances[name].absolute:g}, "
                             "whichever is larger",
                             "the run fails and nothing is published"
@@ -238,6 +239,109 @@ def blocks(loaded: LoadedContract, acceptances: Sequence[Acceptance] = ()) -> li
                 ),
             ),
         ]
+    return out
+
+
+# A meeting's outcome as the end of "a meeting that was …".
+_MEETING_OUTCOME_WORDS = {"completed": "held", "no_show": "missed by the contact"}
+
+
+def _or(words: Sequence[str]) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _activity_words(activity: TouchActivity) -> str:
+    """One `touches.activities` entry as a reader says it: 'an outbound call whose outcome is
+    connected or left voicemail', 'an outbound one-to-one email (emails a sequence sends are not)'."""
+    kind = activity.type
+    adjectives = [activity.direction] if activity.direction else []
+    if activity.automated is False:
+        adjectives.append("one-to-one")
+    phrase = " ".join([*adjectives, kind])
+    text = ("an " if phrase[0] in "aeiou" else "a ") + phrase
+    if activity.automated:
+        text += " sent by a sequence"
+    if activity.outcomes:
+        if kind == "meeting":
+            text += " that was " + _or([_MEETING_OUTCOME_WORDS.get(o, o.replace("_", " ")) for o in activity.outcomes])
+        else:
+            what = "outcome" if kind == "call" else "status"
+            text += f" whose {what} is " + _or([o.replace("_", " ") for o in activity.outcomes])
+    if activity.automated is False:
+        text += " (emails a sequence sends are not)"
+    elif activity.automated:
+        text += " (one-to-one emails are not)"
+    return text
+
+
+def _days_words(days: Sequence[str]) -> str:
+    """'Monday to Friday' for a run of days (Saturday to Monday wraps), else 'Monday, Wednesday
+    and Friday'; 'every day' for all seven."""
+    chosen = sorted(WEEKDAYS.index(day) for day in days)
+    if len(chosen) == 7:
+        return "every day"
+    firsts = [i for i in chosen if (i - 1) % 7 not in chosen]
+    if len(firsts) == 1 and len(chosen) >= 3:
+        first = firsts[0]
+        return f"{WEEKDAY_NAMES[first]} to {WEEKDAY_NAMES[(first + len(chosen) - 1) % 7]}"
+    names = [WEEKDAY_NAMES[i] for i in chosen]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def sla_hours_words(c: Contract, hours: float) -> str:
+    """'48 hours', or with `policies.sla_business_hours` '48 business hours (Monday to Friday,
+    09:00–17:00 America/New_York)': the hours the SLA clock counts."""
+    business = c.policies.sla_business_hours
+    unit = "hour" if hours == 1 else "hours"
+    if business is None:
+        return f"{hours:g} {unit}"
+    return (
+        f"{hours:g} business {unit} ({_days_words(business.days)}, {business.start}–{business.end} "
+        f"{c.reporting.timezone})"
+    )
+
+
+def touch_paragraphs(loaded: LoadedContract) -> list[str]:
+    """What a sales touch is (the contract's `touches`, or the property-edit proxy without it),
+    then each stage's service level in those terms (sla_speed_to_lead measures it)."""
+    c = loaded.contract
+    touches = c.touches
+    if touches is None:
+        out = [
+            "Sales touches are inferred from the rep's property edits: a record a rep creates in the CRM, "
+            "or a property a rep changes there (lead status, lifecycle stage; a Salesforce Lead's status), "
+            "is a sales touch. Logged calls, emails and meetings are not read; the contract's touches "
+            "section would make them count."
+        ]
+    else:
+        out = [
+            "A sales touch is " + "; ".join(_activity_words(a) for a in touches.activities) + ". "
+            "Each counts for the people whose records (HubSpot contacts, Salesforce Leads and Contacts) "
+            "it was logged on, at the activity's time; "
+            "deleted (archived) activities never count."
+        ]
+        if touches.owner_teams:
+            out.append(f"Only activities owned by someone in the {_or(touches.owner_teams)} team count.")
+        else:
+            out.append("Activities count whoever owns them, and when no one does.")
+        out.append(
+            "A rep's edits of a record's properties in the CRM, and records a rep creates there, count too."
+            if touches.property_changes
+            else "A rep's edits of a record's properties do not count."
+        )
+    previous = None
+    for stage in c.stages:
+        start_key = stage.sla_from or (previous.key if previous else None)
+        if stage.sla_hours and start_key:
+            start = c.stage(start_key).label
+            hours = sla_hours_words(c, stage.sla_hours)
+            out.append(
+                f"{stage.owner[:1].upper()}{stage.owner[1:]} must make a first touch within {hours} of a person's "
+                f"first entry into {start} (the service level of {stage.label}); a person who skipped "
+                f"{start} is not measured."
+            )
+        previous = stage
     return out
 
 
@@ -356,3 +460,15 @@ def _pattern_words(pattern: str) -> str:
         endings = [f"{text}.{choice}" for choice in ends["choices"].split("|")] if ends["choices"] else [text]
         return "ends with " + (endings[0] if len(endings) == 1 else ", ".join(endings[:-1]) + " or " + endings[-1])
     return f'matches the regular expression "{pattern}"'
+
+
+def _metric_counts(m) -> str:
+    """What a canonical metric counts, in words."""
+    if m.measure == "entries":
+        return f"entries into {m.stage}"
+    if m.measure == "people_touched":
+        return (
+            f"people who had reached {m.stage} and got at least one sales touch in the period "
+            "(the touch rules above), once each"
+        )
+    return f"{m.measure.replace('_', ' ')} of pipeline {m.pipeline}"

@@ -251,6 +251,14 @@ def _check_alignment(contract: Contract, stage_keys: list[str], problems: list[P
                     f"use one of: {', '.join(stage_keys)}",
                 )
             )
+        if metric.measure == "people_touched" and contract.touches is None:
+            problems.append(
+                Problem(
+                    ("alignment", "metrics", name, "measure"),
+                    "counts people touched, but the contract has no `touches` section",
+                    "add `touches` (which logged activities are sales touches), or remove the metric",
+                )
+            )
     for name in alignment.tolerances:
         if name not in alignment.metrics:
             problems.append(
@@ -272,17 +280,32 @@ def _check_alignment(contract: Contract, stage_keys: list[str], problems: list[P
                         f"add it under alignment.teams.{team}.reports or remove the view",
                     )
                 )
-            elif (
-                alignment.metrics.get(spec.reports[team_metric])
-                and alignment.metrics[spec.reports[team_metric]].measure != "entries"
-            ):
-                problems.append(
-                    Problem(
-                        where,
-                        "views count records: they explain entry metrics, not amounts",
-                        "remove the view; amounts are reconciled without one",
+            elif metric := alignment.metrics.get(spec.reports[team_metric]):
+                if not metric.counts_people:
+                    problems.append(
+                        Problem(
+                            where,
+                            "views count records: they explain entry metrics, not amounts",
+                            "remove the view; amounts are reconciled without one",
+                        )
                     )
-                )
+                elif metric.measure == "people_touched" and view.activities is None:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"'{spec.reports[team_metric]}' counts people touched: its view counts records "
+                            "with logged activity",
+                            "replace `date` by `activities: [call, email, meeting]`",
+                        )
+                    )
+                elif metric.measure == "entries" and view.activities is not None:
+                    problems.append(
+                        Problem(
+                            where + ("activities",),
+                            f"'{spec.reports[team_metric]}' counts stage entries: its view counts records by a date",
+                            "replace `activities` by `date: {property: ...}` or `date: {first_set: ...}`",
+                        )
+                    )
             if view.lifecycle_at_least and view.lifecycle_at_least not in lifecycle:
                 problems.append(
                     Problem(

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 # Keys become column names (`mql_at`) and dbt identifiers: keep them plain.
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"
@@ -144,6 +152,79 @@ class SuspiciousValues(Strict):
     conflicting_duplicate: Literal["warn", "block"] = "warn"
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""The days of `sla_business_hours`, in ISO order (Monday first)."""
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _weekday(value: Any) -> Any:
+    if not isinstance(value, str) or value not in WEEKDAYS:
+        raise ValueError(f"unknown day {value!r}; use one of: {_one_of(WEEKDAYS)}")
+    return value
+
+
+def _time_of_day(value: Any, midnight_ok: bool = False) -> str:
+    """'HH:MM' on a 24-hour clock; with `midnight_ok`, also '24:00' (the end of the day)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 25 * 60:
+        # YAML 1.1 reads an unquoted 17:00 as a base-60 number (1020); 09:00 stays a string.
+        hours, minutes = divmod(value, 60)
+        raise ValueError(
+            f'YAML reads an unquoted {hours}:{minutes:02d} as the number {value}; quote it: "{hours:02d}:{minutes:02d}"'
+        )
+    if value == "24:00" and not midnight_ok:
+        raise ValueError("24:00 is the end of a day; `start` is a time from 00:00 to 23:59")
+    is_time = isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value) is not None
+    if not (is_time or (midnight_ok and value == "24:00")):
+        raise ValueError(f'{value!r} is not a time of day; write HH:MM on a 24-hour clock, e.g. "09:00"')
+    return value
+
+
+def minutes_of(time: str) -> int:
+    """Minutes from midnight to an 'HH:MM' time ('24:00' is 1440)."""
+    hours, minutes = time.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+class BusinessHours(Strict):
+    """When the SLA clock runs: on `days`, from `start` to `end`, on the wall clock of the
+    reporting timezone (09:00 is 09:00 local on either side of a DST change)."""
+
+    days: list[Annotated[str, BeforeValidator(_weekday)]]
+    start: str
+    end: str
+    """"24:00" for midnight: a business day ends the day it starts."""
+
+    @field_validator("days")
+    @classmethod
+    def _some_days_once_each(cls, days: list[str]) -> list[str]:
+        if not days:
+            raise ValueError(
+                "lists no day; name the days the SLA clock runs (e.g. [mon, tue, wed, thu, fri]), or remove "
+                "`sla_business_hours` to count every hour"
+            )
+        for day in days:
+            if days.count(day) > 1:
+                raise ValueError(f"{day!r} is listed twice; list each day once")
+        return days
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start_time(cls, value: Any) -> str:
+        return _time_of_day(value)
+
+    @field_validator("end", mode="before")
+    @classmethod
+    def _end_after_start(cls, value: Any, info: ValidationInfo) -> str:
+        end = _time_of_day(value, midnight_ok=True)
+        start = info.data.get("start")
+        if start is not None and minutes_of(end) <= minutes_of(start):
+            raise ValueError(
+                f"{end} is not after `start` ({start}); business hours end later the same day "
+                '(use "24:00" for midnight)'
+            )
+        return end
+
+
 class Policies(Strict):
     skipped_stages: Literal["backfill", "leave_empty"] = "backfill"
     reentry: Literal["first", "every"] = "first"
@@ -156,6 +237,116 @@ class Policies(Strict):
     quarantine_max_rows: int = Field(0, ge=0)
     """How many unloadable records (raw.quarantine) or unreadable values (rejected_values) a run tolerates."""
     suspicious_values: SuspiciousValues = SuspiciousValues()
+    sla_business_hours: BusinessHours | None = None
+    """The hours the SLA clock counts (absent: every hour, the wall clock's)."""
+
+
+# What a rep logs in the CRM (HubSpot engagements), in the contract's own words: each type's
+# outcomes are HubSpot's values in lower snake case (a call's disposition by its label; a GUID
+# HubSpot does not ship is `other`). Notes have no outcome.
+TOUCH_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "call": ("connected", "left_voicemail", "left_live_message", "no_answer", "busy", "wrong_number", "other"),
+    "email": ("sent", "bounced", "failed", "scheduled", "sending"),
+    "meeting": ("scheduled", "completed", "rescheduled", "no_show", "canceled"),
+    "note": (),
+    "task": ("completed", "not_started", "in_progress", "waiting", "deferred"),
+}
+# Only calls and emails have a direction in HubSpot; only an email can be forwarded.
+TOUCH_DIRECTIONS: dict[str, tuple[str, ...]] = {
+    "call": ("outbound", "inbound"),
+    "email": ("outbound", "inbound", "forwarded"),
+}
+TouchType = Literal["call", "email", "meeting", "note", "task"]
+
+
+def _one_of(values) -> str:
+    return ", ".join(values)
+
+
+class TouchActivity(Strict):
+    """One kind of logged activity that counts as a sales touch; every field it gives must hold."""
+
+    type: TouchType
+    direction: Literal["outbound", "inbound", "forwarded"] | None = None
+    outcomes: list[str] | None = None
+    """The outcomes that count (absent: any outcome)."""
+    automated: bool | None = None
+    """Emails only: false keeps one-to-one emails, true only those a sequence sent (absent: both)."""
+
+    # The checks below name the activity type, so they run after `type` was read (declared
+    # first); when `type` itself is wrong, they stay quiet and only that is reported.
+    @field_validator("type", mode="before")
+    @classmethod
+    def _known_type(cls, value: Any) -> Any:
+        if not isinstance(value, str) or value not in TOUCH_OUTCOMES:
+            raise ValueError(f"unknown activity type {value!r}; use one of: {_one_of(TOUCH_OUTCOMES)}")
+        return value
+
+    @field_validator("direction", mode="before")
+    @classmethod
+    def _direction_of_type(cls, value: Any, info: ValidationInfo) -> Any:
+        kind = info.data.get("type")
+        if value is None or kind is None:
+            return value
+        allowed = TOUCH_DIRECTIONS.get(kind)
+        if not allowed:
+            raise ValueError(f"a {kind} has no direction; remove it (only {' and '.join(TOUCH_DIRECTIONS)} have one)")
+        if value not in allowed:
+            raise ValueError(f"unknown direction {value!r} of a {kind}; use one of: {_one_of(allowed)}")
+        return value
+
+    @field_validator("outcomes")
+    @classmethod
+    def _outcomes_of_type(cls, values: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        kind = info.data.get("type")
+        if values is None or kind is None:
+            return values
+        allowed = TOUCH_OUTCOMES[kind]
+        if not allowed:
+            raise ValueError(f"a {kind} has no outcome; remove `outcomes`")
+        if not values:
+            raise ValueError(f"list at least one outcome, or leave `outcomes` out to count any {kind}")
+        for value in values:
+            if value not in allowed:
+                raise ValueError(f"{value!r} is not an outcome of a {kind}; use one of: {_one_of(allowed)}")
+        return values
+
+    @field_validator("automated")
+    @classmethod
+    def _only_emails_are_automated(cls, value: bool | None, info: ValidationInfo) -> bool | None:
+        kind = info.data.get("type")
+        if value is not None and kind is not None and kind != "email":
+            raise ValueError(f"only an email can be automated (sent by a sequence), not a {kind}; remove it")
+        return value
+
+
+class Touches(Strict):
+    """What counts as a sales touch (first touch for the SLA, sales_activity touchpoints)."""
+
+    activities: list[TouchActivity]
+    owner_teams: list[str] = []
+    """The owner's HubSpot team must be one of these; empty: whoever owns the activity, or no one."""
+    property_changes: bool = False
+    """Also count a rep's property edits and records created in the CRM (the proxy used without
+    this section)."""
+
+    @field_validator("activities")
+    @classmethod
+    def _at_least_one(cls, activities: list[TouchActivity]) -> list[TouchActivity]:
+        if not activities:
+            raise ValueError(
+                "lists no activity; name at least one (e.g. {type: call, direction: outbound}), or remove "
+                "the `touches` section to infer sales touches from a rep's property edits"
+            )
+        return activities
+
+    @field_validator("owner_teams")
+    @classmethod
+    def _team_names(cls, teams: list[str]) -> list[str]:
+        for team in teams:
+            if not team.strip():
+                raise ValueError("an empty team name; use the team's name as HubSpot's owners list it")
+        return teams
 
 
 class Tolerance(Strict):
@@ -165,19 +356,25 @@ class Tolerance(Strict):
 
 
 class Metric(Strict):
-    """A canonical metric: entries into a stage, or an amount of deals in a pipeline."""
+    """A canonical metric: entries into a stage; the people who had reached a stage and got a
+    sales touch in the period (`people_touched`, e.g. sales' "leads worked"); or an amount of
+    deals in a pipeline."""
 
-    measure: Literal["entries", "pipeline_amount", "won_revenue"] = "entries"
+    measure: Literal["entries", "people_touched", "pipeline_amount", "won_revenue"] = "entries"
     stage: str | None = None
     pipeline: str | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Metric:
-        if self.measure == "entries" and not self.stage:
-            raise ValueError("a metric counting entries needs `stage`")
-        if self.measure != "entries" and not self.pipeline:
+        if self.measure in ("entries", "people_touched") and not self.stage:
+            raise ValueError(f"a metric counting {self.measure.replace('_', ' ')} needs `stage`")
+        if self.measure in ("pipeline_amount", "won_revenue") and not self.pipeline:
             raise ValueError(f"a {self.measure} metric needs `pipeline` (the deals it sums)")
         return self
+
+    @property
+    def counts_people(self) -> bool:
+        return self.measure in ("entries", "people_touched")
 
 
 def _check_timezone(value: str) -> str:
@@ -204,12 +401,23 @@ class ViewDate(Strict):
 
 
 class TeamView(Strict):
-    """How a team counts one of its metrics today, in its own tool."""
+    """How a team counts one of its metrics today, in its own tool: records by a date (`date`),
+    or — for a `people_touched` metric — records with an activity of one of `activities` dated in
+    the period and logged by the time the team pulled its report (any owner, any outcome)."""
 
-    date: ViewDate
+    date: ViewDate | None = None
+    activities: list[Literal["call", "email", "meeting", "note", "task"]] | None = None
     timezone: str
     lifecycle_at_least: str | None = None
     excludes: list[Literal["internal", "test", "competitor"]] = []
+
+    @model_validator(mode="after")
+    def _one_way(self) -> TeamView:
+        if (self.date is None) == (self.activities is None):
+            raise ValueError("give either `date` (records by a date) or `activities` (records with logged activity)")
+        if self.activities is not None and not self.activities:
+            raise ValueError("`activities` lists no type; name at least one (call, email, meeting, note, task)")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -287,6 +495,8 @@ class Contract(Strict):
     hubspot: HubSpot
     stages: list[Stage] = Field(min_length=1)
     policies: Policies = Policies()
+    # Absent: a rep's edits of a record's properties in the CRM are the sales touches.
+    touches: Touches | None = None
     alignment: Alignment = Alignment()
     targets: list[Target] = []
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
+from funnel.contract.handbook import sla_hours_words
+from funnel.contract.model import Contract
 from funnel.dashboard.cells import _count, _e, _hours, _pct, _table, _td
 from funnel.dashboard.charts import bar_chart
 from funnel.dashboard.context import RunContext, _month_key, _rows
@@ -11,7 +13,7 @@ from funnel.dashboard.labels import Labels
 from funnel.publish import PUBLISHED_SCHEMA
 
 
-def _speed_to_lead(con: duckdb.DuckDBPyConnection, ctx: RunContext, labels: Labels) -> str:
+def _speed_to_lead(con: duckdb.DuckDBPyConnection, ctx: RunContext, labels: Labels, contract: Contract) -> str:
     rows = _rows(
         con,
         f"""
@@ -37,8 +39,12 @@ def _speed_to_lead(con: duckdb.DuckDBPyConnection, ctx: RunContext, labels: Labe
     for sla_stage in sorted({r[0] for r in rows}):
         mine = [r for r in rows if r[0] == sla_stage]
         from_stage, sla_hours = mine[0][1], float(mine[0][2])
+        # With business hours, the hours below are business hours too: say which.
+        within = (
+            f"{sla_hours:g} h" if contract.policies.sla_business_hours is None else sla_hours_words(contract, sla_hours)
+        )
         parts.append(
-            f"<h3>{_e(labels.stage(from_stage))} → first sales touch within {sla_hours:g} h "
+            f"<h3>{_e(labels.stage(from_stage))} → first sales touch within {_e(within)} "
             f"(SLA of {_e(labels.stage(sla_stage))})</h3>"
         )
         body = []

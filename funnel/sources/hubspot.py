@@ -1,8 +1,11 @@
-"""HubSpot: CRM objects, owners, pipelines, forms, submissions and associations.
+"""HubSpot: CRM objects, engagements, owners, pipelines, forms, submissions and associations.
 
 The files are pages of HubSpot's own API responses (see docs/design.md), so the same record
 shapes serve the exports and the live API. Each folder is a full snapshot: a load replaces the
 table. Property values stay JSON in raw; staging extracts the ones the funnel uses.
+
+Every table exists after a load, empty when its folder is missing: a portal exported without
+engagements (calls, emails, …) or without forms still gives dbt staging every column it reads.
 """
 
 from __future__ import annotations
@@ -28,6 +31,12 @@ _CRM_OBJECT_COLUMNS = {
     "is_archived": "coalesce(try_cast(rec->>'archived' as boolean), false)",
     "archived_at": "try_cast(rec->>'archivedAt' as timestamptz)",
 }
+# Engagements are read without history: HubSpot's listings then leave `propertiesWithHistory`
+# out, the connector's records carry `{}`. Raw holds `{}` whichever way they came.
+_ENGAGEMENT_COLUMNS = {
+    **_CRM_OBJECT_COLUMNS,
+    "properties_with_history": "coalesce(rec->'propertiesWithHistory', '{}'::json)",
+}
 _CRM_OBJECT_RULES = (
     _NO_ID,
     (
@@ -39,7 +48,7 @@ _CRM_OBJECT_RULES = (
 )
 
 
-def _crm_objects(name: str) -> JsonPages:
+def _crm_objects(name: str, columns: dict[str, str] = _CRM_OBJECT_COLUMNS) -> JsonPages:
     # Exactly `contacts/` (active) and `contacts_archived/` (archived=true): an export tool's other
     # streams beside them (`contacts_list_memberships/`, …) are not contacts.
     return JsonPages(
@@ -47,7 +56,7 @@ def _crm_objects(name: str) -> JsonPages:
         table=f"hubspot_{name}",
         folder="hubspot",
         pattern=(f"{name}/*.json", f"{name}_archived/*.json"),
-        columns=_CRM_OBJECT_COLUMNS,
+        columns=columns,
         id_expr=_ID,
         invalid_when=_CRM_OBJECT_RULES,
     )
@@ -57,6 +66,13 @@ TABLES: dict[str, JsonPages] = {
     "hubspot_contacts": _crm_objects("contacts"),
     "hubspot_companies": _crm_objects("companies"),
     "hubspot_deals": _crm_objects("deals"),
+    # Engagements (GET /crm/v3/objects/<type>): the activities reps log. Optional like every
+    # table here; their contact links are `<type>_to_contacts` in hubspot_associations.
+    "hubspot_calls": _crm_objects("calls", _ENGAGEMENT_COLUMNS),
+    "hubspot_emails": _crm_objects("emails", _ENGAGEMENT_COLUMNS),
+    "hubspot_meetings": _crm_objects("meetings", _ENGAGEMENT_COLUMNS),
+    "hubspot_notes": _crm_objects("notes", _ENGAGEMENT_COLUMNS),
+    "hubspot_tasks": _crm_objects("tasks", _ENGAGEMENT_COLUMNS),
     "hubspot_owners": JsonPages(
         source=f"{SOURCE}.owners",
         table="hubspot_owners",

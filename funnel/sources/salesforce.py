@@ -1,5 +1,7 @@
 """Salesforce: REST API query pages (`{"records": [...], "done", "nextRecordsUrl"}`), one folder
 per object under `salesforce/<Object>/`. Each record stays JSON in raw; staging names the fields.
+An object the export lacks (Task and Event in an org whose reps log nothing) loads as an empty
+table.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ OBJECTS = {
     "OpportunityContactRole": "salesforce_opportunity_contact_role",
     "User": "salesforce_user",
     "OpportunityStage": "salesforce_opportunity_stage",
+    "Task": "salesforce_task",
+    "Event": "salesforce_event",
 }
 
 TABLES: dict[str, JsonPages] = {

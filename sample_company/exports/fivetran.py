@@ -749,6 +749,91 @@ def _hubspot_forms(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str) ->
     )
 
 
+# Engagement folders (GET /crm/v3/objects/<folder>) -> the suffix of Fivetran's engagement_<type>.
+_ENGAGEMENT_TYPES = {"calls": "call", "emails": "email", "meetings": "meeting", "notes": "note", "tasks": "task"}
+# Engagement properties Fivetran does not land as text: HubSpot's date-time and number properties
+# (hs_createdate, hs_lastmodifieddate and the owner are typed by _property_type already).
+_ENGAGEMENT_PROPERTY_TYPES = {
+    "hs_timestamp": "timestamptz",
+    "hs_meeting_start_time": "timestamptz",
+    "hs_meeting_end_time": "timestamptz",
+    "hs_call_duration": "double",
+}
+# Columns every engagement_<type> table has, whether or not the pages carry the property.
+_ENGAGEMENT_BASE = ("hs_createdate", "hs_timestamp", "hubspot_owner_id")
+
+
+def _hubspot_engagements(con: duckdb.DuckDBPyConnection, data_dir: Path, mode: str) -> None:
+    """`engagement` (id, type, portal), `engagement_<type>` (keyed `engagement_id`, every property
+    as `property_<name>`) and `engagement_contact`.
+
+    The engagement's `type` is HubSpot's engagement type: an email's is its direction (EMAIL,
+    INCOMING_EMAIL, FORWARDED_EMAIL). `property_hubspot_team_id` is the owner's primary team, which
+    HubSpot sets on the engagement; the pages do not carry it, the owners list does. One version per
+    engagement (the pages hold no history of engagements). Runs after `_hubspot_owners` and
+    `_hubspot_contacts` (their page tables date teams and associations)."""
+    con.execute(
+        """
+        create or replace temp table hs_owner_primary_team as
+        select owner_id, max(cast(team->>'id' as bigint)) as team_id
+        from (
+            select cast(rec->>'id' as bigint) as owner_id, unnest(from_json(rec->'teams', '["json"]')) as team
+            from hs_owner_pages
+        )
+        where coalesce(cast(team->>'primary' as boolean), false)
+        group by owner_id
+        """
+    )
+    parents, links = [], []
+    for folder, kind in _ENGAGEMENT_TYPES.items():
+        records = _crm_records(con, data_dir, folder)
+        columns = [
+            _Column(c.name, c.property, _ENGAGEMENT_PROPERTY_TYPES.get(c.property, c.kind))
+            for c in _property_columns(con, records, {})
+        ]
+        landed = {c.property for c in columns}
+        columns += [
+            _Column(f"property_{name}", name, _ENGAGEMENT_PROPERTY_TYPES.get(name, _property_type(name)))
+            for name in _ENGAGEMENT_BASE
+            if name not in landed
+        ]
+        type_sql = "coalesce(c.props->>'hs_email_direction', 'EMAIL')" if kind == "email" else f"'{kind.upper()}'"
+        current = ", ".join(f"{column.current()} as {column.name}" for column in columns)
+        _land(
+            con,
+            f"{HUBSPOT_SCHEMA}.engagement_{kind}",
+            f"""
+            select c.id as engagement_id, {type_sql} as type, {current}, t.team_id as property_hubspot_team_id,
+                c.updated_at as _start, case when c.archived then c.archived_at end as _deleted_at
+            from {records} as c
+            left join hs_owner_primary_team as t on t.owner_id = try_cast(c.props->>'hubspot_owner_id' as bigint)""",
+            ["engagement_id"],
+            mode,
+        )
+        parents.append(
+            f"""select c.id, {type_sql} as type, {PORTAL_ID} as portal_id, c.updated_at as _start,
+                case when c.archived then c.archived_at end as _deleted_at from {records} as c"""
+        )
+        links.append(
+            f"""select a.from_id as engagement_id, a.to_id as contact_id,
+                a.association_type->>'category' as category, cast(a.association_type->>'typeId' as bigint) as type_id,
+                greatest(e.created_at, k.created_at) as _start, null::timestamptz as _deleted_at
+            from hs_association_types as a
+            left join {records} as e on e.id = a.from_id
+            left join hs_contacts as k on k.id = a.to_id
+            where a.association = '{folder}_to_contacts'"""
+        )
+    _land(con, f"{HUBSPOT_SCHEMA}.engagement", " union all ".join(parents), ["id"], mode, soft_deleted=False)
+    _land(
+        con,
+        f"{HUBSPOT_SCHEMA}.engagement_contact",
+        " union all ".join(links),
+        ["engagement_id", "contact_id", "type_id"],
+        mode,
+        soft_deleted=False,
+    )
+
+
 def write_fivetran_hubspot(data_dir: Path, warehouse: Path, mode: str = "soft_delete") -> dict[str, int]:
     """Write the HubSpot pages under `data_dir` as the tables Fivetran's HubSpot connector lands in
     schema `hubspot` of `warehouse`, in sync mode `mode`; {table: rows}."""
@@ -764,6 +849,7 @@ def write_fivetran_hubspot(data_dir: Path, warehouse: Path, mode: str = "soft_de
         _hubspot_associations(con, mode)
         _hubspot_owners(con, data_dir, mode)
         _hubspot_forms(con, data_dir, mode)
+        _hubspot_engagements(con, data_dir, mode)
 
     counts = _write(Path(warehouse), (HUBSPOT_SCHEMA,), build)
     return {name.split(".", 1)[1]: count for name, count in counts.items()}
@@ -887,6 +973,50 @@ _SALESFORCE_OBJECTS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("is_closed", "IsClosed", "boolean"),
             ("is_won", "IsWon", "boolean"),
             ("default_probability", "DefaultProbability", "double"),
+        ],
+    ),
+    # Activities (fivetran/dbt_salesforce_source get_task_columns / get_event_columns).
+    "Task": (
+        "task",
+        [
+            ("who_id", "WhoId", "varchar"),
+            ("what_id", "WhatId", "varchar"),
+            ("owner_id", "OwnerId", "varchar"),
+            ("subject", "Subject", "varchar"),
+            ("status", "Status", "varchar"),
+            ("priority", "Priority", "varchar"),
+            ("is_closed", "IsClosed", "boolean"),
+            ("task_subtype", "TaskSubtype", "varchar"),
+            ("type", "Type", "varchar"),
+            ("activity_date", "ActivityDate", "date"),
+            ("completed_date_time", "CompletedDateTime", "timestamptz"),
+            ("call_type", "CallType", "varchar"),
+            ("call_disposition", "CallDisposition", "varchar"),
+            ("call_duration_in_seconds", "CallDurationInSeconds", "integer"),
+            ("created_date", "CreatedDate", "timestamptz"),
+            ("last_modified_date", "LastModifiedDate", "timestamptz"),
+            ("system_modstamp", "SystemModstamp", "timestamptz"),
+        ],
+    ),
+    "Event": (
+        "event",
+        [
+            ("who_id", "WhoId", "varchar"),
+            ("what_id", "WhatId", "varchar"),
+            ("owner_id", "OwnerId", "varchar"),
+            ("subject", "Subject", "varchar"),
+            ("type", "Type", "varchar"),
+            ("event_subtype", "EventSubtype", "varchar"),
+            ("start_date_time", "StartDateTime", "timestamptz"),
+            ("end_date_time", "EndDateTime", "timestamptz"),
+            ("activity_date_time", "ActivityDateTime", "timestamptz"),
+            ("activity_date", "ActivityDate", "date"),
+            ("duration_in_minutes", "DurationInMinutes", "integer"),
+            ("is_all_day_event", "IsAllDayEvent", "boolean"),
+            ("show_as", "ShowAs", "varchar"),
+            ("created_date", "CreatedDate", "timestamptz"),
+            ("last_modified_date", "LastModifiedDate", "timestamptz"),
+            ("system_modstamp", "SystemModstamp", "timestamptz"),
         ],
     ),
 }

@@ -14,7 +14,7 @@ _PRIMARY = {"category": "USER_DEFINED", "typeId": 1001, "label": "Primary"}
 _CONTACT_COMPANY = {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Primary"}
 
 
-def _write_batches(folder: Path, from_ids: np.ndarray, pairs: pd.DataFrame, types, page_size: int) -> int:
+def write_batches(folder: Path, from_ids: np.ndarray, pairs: pd.DataFrame, types, page_size: int) -> int:
     """One file per batch of `page_size` requested ids; ids without associations are left out."""
     pairs = pairs.sort_values(["from", "to"], kind="stable")
     frm = pairs["from"].to_numpy()
@@ -55,7 +55,7 @@ def write_associations(
             "flag": deal_links["is_primary"].to_numpy(),
         }
     )
-    _write_batches(
+    write_batches(
         folder / "deals_to_contacts",
         np.sort(deal_ids),
         deals,
@@ -69,7 +69,7 @@ def write_associations(
             "flag": True,
         }
     )
-    _write_batches(
+    write_batches(
         folder / "contacts_to_companies",
         np.sort(active_contact_ids),
         companies,

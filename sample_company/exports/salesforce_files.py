@@ -13,14 +13,31 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from ..simulate.clock import Clock, iso
+from ..simulate.clock import MS_MINUTE, MS_SECOND, Clock, iso
 from ..simulate.salesforce import Salesforce, local_date_text
+from ..simulate.salesforce_activities import CALL_DISPOSITIONS, TASK_STATUSES
 from ..simulate.salesforce_ids import query_locator
 from .hubspot_objects import setup_time
 from .pages import dump
 
 API_VERSION = "v61.0"
+
+# What a rep sees in a Task's Subject: Salesforce's own "Call" for a logged call, "Email: <subject>"
+# for a logged email; an Event's subject is the meeting's name.
+_SUBJECTS = {
+    "first_attempt": "Following up on your request",
+    "follow_up": "Checking in",
+    "deal_email": "Next steps",
+}
+_MEETINGS = {"discovery_meeting": "Discovery call", "demo_meeting": "Product demo"}
+# A follow-up task (HubSpot's task type) as Task.Type and Subject.
+_TASKS = {
+    "CALL": ("Call", "Call back"),
+    "EMAIL": ("Email", "Send follow-up email"),
+    "TODO": ("Other", "Prepare account notes"),
+}
 
 
 def sf_datetime(ms: np.ndarray) -> list:
@@ -151,10 +168,80 @@ def write_salesforce(out: Path, sf: Salesforce, clock: Clock, seed: int, page_si
             "DefaultProbability": sf.stages["probability"].tolist(),
         },
     }
+    tables |= _activity_tables(sf, users, lead_ids, contact_ids, clock)
     counts = {}
     for sobject, fields in tables.items():
         counts[sobject] = _write_query_pages(folder / sobject, sobject, fields, query_locator(sobject, seed), page_size)
     return counts
+
+
+def _activity_tables(
+    sf: Salesforce, users: np.ndarray, lead_ids: np.ndarray, contact_ids: np.ndarray, clock: Clock
+) -> dict[str, dict[str, list]]:
+    """Task and Event records: calls, emails and to-dos as Tasks (TaskSubtype Call, Email, Task),
+    meetings as Events; WhoId the Lead or Contact, OwnerId the rep's User."""
+    tables = {}
+    for sobject, fields in (("Task", _task_fields), ("Event", _event_fields)):
+        part = sf.activities[sf.activities["sobject"].to_numpy() == sobject]
+        contact, lead = part["contact_row"].to_numpy(), part["lead_row"].to_numpy()
+        who = [c or lead_id for c, lead_id in zip(_rows(contact_ids, contact), _rows(lead_ids, lead))]
+        modified = sf_datetime(part["modified"].to_numpy())
+        tables[sobject] = {
+            "Id": part["id"].tolist(),
+            "WhoId": who,
+            "WhatId": [w if isinstance(w, str) else None for w in part["what_id"].tolist()],
+            "OwnerId": users[part["owner"].to_numpy()].tolist(),
+            **fields(part, clock),
+            "IsDeleted": part["deleted"].notna().tolist(),
+            "CreatedDate": sf_datetime(part["created"].to_numpy()),
+            "LastModifiedDate": modified,
+            "SystemModstamp": modified,
+        }
+    return tables
+
+
+def _task_fields(part: pd.DataFrame, clock: Clock) -> dict[str, list]:
+    """A logged call or email is Completed when saved; a follow-up task is due on ActivityDate."""
+    kind = part["type"].tolist()
+    activity, outcome, task_type = part["activity"].tolist(), part["outcome"].tolist(), part["task_type"].tolist()
+    status = [TASK_STATUSES[o] if k == "task" else "Completed" for k, o in zip(kind, outcome)]
+    seconds = np.round(np.nan_to_num(part["duration"].to_numpy(np.float64)) / MS_SECOND).astype(np.int64).tolist()
+    subtype = {"call": "Call", "email": "Email"}
+    return {
+        "Subject": [
+            "Call" if k == "call" else f"Email: {_SUBJECTS[a]}" if k == "email" else _TASKS[t][1]
+            for k, a, t in zip(kind, activity, task_type)
+        ],
+        "Status": status,
+        "Priority": ["Normal"] * len(part),
+        "IsClosed": [s == "Completed" for s in status],
+        "TaskSubtype": [subtype.get(k, "Task") for k in kind],
+        "Type": [subtype[k] if k in subtype else _TASKS[t][0] for k, t in zip(kind, task_type)],
+        "ActivityDate": local_date_text(part["ts"].to_numpy(np.float64), clock.timezone).tolist(),
+        "CompletedDateTime": sf_datetime(part["completed"].to_numpy()),
+        "CallType": [
+            ("Inbound" if d == "inbound" else "Outbound") if k == "call" else None
+            for k, d in zip(kind, part["direction"].tolist())
+        ],
+        "CallDisposition": [CALL_DISPOSITIONS[o] if k == "call" else None for k, o in zip(kind, outcome)],
+        "CallDurationInSeconds": [x if k == "call" else None for k, x in zip(kind, seconds)],
+    }
+
+
+def _event_fields(part: pd.DataFrame, clock: Clock) -> dict[str, list]:
+    start, duration = part["ts"].to_numpy(np.float64), part["duration"].to_numpy(np.float64)
+    return {
+        "Subject": [_MEETINGS[a] for a in part["activity"].tolist()],
+        "Type": ["Meeting"] * len(part),
+        "EventSubtype": ["Event"] * len(part),
+        "StartDateTime": sf_datetime(start),
+        "EndDateTime": sf_datetime(start + duration),
+        "ActivityDateTime": sf_datetime(start),
+        "ActivityDate": local_date_text(start, clock.timezone).tolist(),
+        "DurationInMinutes": np.round(duration / MS_MINUTE).astype(np.int64).tolist(),
+        "IsAllDayEvent": [False] * len(part),
+        "ShowAs": ["Busy"] * len(part),
+    }
 
 
 def _write_query_pages(folder: Path, sobject: str, fields: dict[str, list], locator: str, page_size: int) -> int:

@@ -126,8 +126,10 @@ def team_metrics(
     entries: pd.DataFrame,
     clock: Clock,
     metrics: tuple[tuple[str, str, str], ...] = contract.TEAM_METRICS,
+    other_canonical: dict[tuple[str, str], np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """team, metric, period, team_value, canonical_value for every team metric and month."""
+    """team, metric, period, team_value, canonical_value for every team metric and month;
+    `other_canonical` gives the canonical values (per month) of metrics that count no entries."""
     months = clock.period_months()
     entry_month = clock.local_month(entries["entered_at"].to_numpy())
     rows = []
@@ -136,6 +138,20 @@ def team_metrics(
         team_value = mine.groupby("month").size().reindex(months, fill_value=0).to_numpy()
         canonical = pd.Series(entry_month[entries["stage"].to_numpy() == stage]).value_counts()
         canonical_value = canonical.reindex(months, fill_value=0).to_numpy()
+        rows.append(
+            pd.DataFrame(
+                {
+                    "team": team,
+                    "metric": metric,
+                    "month": months,
+                    "team_value": team_value,
+                    "canonical_value": canonical_value,
+                }
+            )
+        )
+    for (team, metric), canonical_value in (other_canonical or {}).items():
+        mine = counts[(counts["team"] == team) & (counts["metric"] == metric)]
+        team_value = mine.groupby("month").size().reindex(months, fill_value=0).to_numpy()
         rows.append(
             pd.DataFrame(
                 {

@@ -1,8 +1,10 @@
 """The portal behind the local HubSpot: a generated company, changed by tests between syncs.
 
-`Company` reads the pages `sample_company.generate` writes once, then tests change it
-(`touch`, `archive`, `restore`, `purge`, `create`) as people would in HubSpot; `expected()` is
-what the raw tables must hold afterwards.
+`Company` reads the pages `sample_company.generate` writes once (or any export in that layout,
+such as a test's fixture), then tests change it (`touch`, `archive`, `restore`, `purge`,
+`create`) as people would in HubSpot; `expected()` is what the raw tables must hold afterwards.
+Engagements (calls, emails, meetings, notes, tasks), forms and pipelines are optional: a portal
+exported without them serves empty listings.
 """
 
 from __future__ import annotations
@@ -14,8 +16,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 CRM_KINDS = ("contacts", "companies", "deals")
-MODIFIED = {"contacts": "lastmodifieddate", "companies": "hs_lastmodifieddate", "deals": "hs_lastmodifieddate"}
-ASSOCIATIONS = {("deals", "contacts"): "deals_to_contacts", ("contacts", "companies"): "contacts_to_companies"}
+ENGAGEMENT_KINDS = ("calls", "emails", "meetings", "notes", "tasks")
+KINDS = CRM_KINDS + ENGAGEMENT_KINDS
+"""Every object type the portal serves by search, batch read and listing."""
+MODIFIED = {
+    "contacts": "lastmodifieddate",
+    "companies": "hs_lastmodifieddate",
+    "deals": "hs_lastmodifieddate",
+    **{kind: "hs_lastmodifieddate" for kind in ENGAGEMENT_KINDS},
+}
+CREATED = {**{kind: "createdate" for kind in CRM_KINDS}, **{kind: "hs_createdate" for kind in ENGAGEMENT_KINDS}}
+ASSOCIATIONS = {
+    ("deals", "contacts"): "deals_to_contacts",
+    ("contacts", "companies"): "contacts_to_companies",
+    **{(kind, "contacts"): f"{kind}_to_contacts" for kind in ENGAGEMENT_KINDS},
+}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -38,7 +53,12 @@ def parse_ms(text: str) -> int:
 
 
 def _read_results(folder: Path) -> list[dict]:
+    """The results of every page in the folder; none when the folder is missing."""
     return [obj for page in sorted(folder.glob("*.json")) for obj in json.loads(page.read_text())["results"]]
+
+
+def _read_listing(path: Path) -> list[dict]:
+    return json.loads(path.read_text())["results"] if path.exists() else []
 
 
 class Company:
@@ -47,16 +67,18 @@ class Company:
     def __init__(self, data_dir: Path) -> None:
         hubspot = data_dir / "hubspot"
         self.objects: dict[str, dict[str, dict]] = {}
-        for kind in CRM_KINDS:
+        for kind in KINDS:
             found = _read_results(hubspot / kind) + _read_results(hubspot / f"{kind}_archived")
             self.objects[kind] = {obj["id"]: obj for obj in found}
         self.owners = _read_results(hubspot / "owners")
         details = hubspot / "account" / "details.json"
         self.account = json.loads(details.read_text()) if details.exists() else None
-        self.pipelines = json.loads((hubspot / "pipelines" / "deals.json").read_text())["results"]
-        self.forms = json.loads((hubspot / "forms" / "forms.json").read_text())["results"]
+        self.pipelines = _read_listing(hubspot / "pipelines" / "deals.json")
+        self.forms = _read_listing(hubspot / "forms" / "forms.json")
         self.submissions = {
-            folder.name: _read_results(folder) for folder in sorted((hubspot / "form_submissions").iterdir())
+            folder.name: _read_results(folder)
+            for folder in sorted((hubspot / "form_submissions").glob("*"))
+            if folder.is_dir()
         }
         self.associations: dict[str, dict[str, list]] = {}
         for name in ASSOCIATIONS.values():
@@ -66,7 +88,8 @@ class Company:
         self.lock = threading.RLock()
         self._index: dict[str, tuple[list[tuple[int, int]], list[str]]] = {}
         latest = max(
-            parse_ms(obj["properties"][MODIFIED[kind]]) for kind in CRM_KINDS for obj in self.objects[kind].values()
+            (parse_ms(obj["properties"][MODIFIED[kind]]) for kind in KINDS for obj in self.objects[kind].values()),
+            default=0,
         )
         self.clock_ms = latest + 60_000
         """The portal's 'now': after every generated instant, advanced by each change."""
@@ -124,7 +147,7 @@ class Company:
             obj = copy.deepcopy(self.objects[kind][like])
             obj.update(id=new_id, createdAt=at, updatedAt=at, archived=False)
             obj.pop("archivedAt", None)
-            obj["properties"].update(hs_object_id=new_id, createdate=at, **{MODIFIED[kind]: at})
+            obj["properties"].update({"hs_object_id": new_id, CREATED[kind]: at, MODIFIED[kind]: at})
             self.objects[kind][new_id] = obj
             self._index.pop(kind, None)
             return new_id

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .portal import ASSOCIATIONS, CRM_KINDS, MODIFIED, Company, parse_ms
+from .portal import ASSOCIATIONS, CREATED, KINDS, MODIFIED, Company, parse_ms
 
 SEARCH_CAP = 10_000
 
@@ -174,7 +174,7 @@ class HubSpotServer:
         if match := re.fullmatch(r"/crm/v3/objects/(\w+)", path):
             return (*self._list(match[1], query), 0)
         if match := re.fullmatch(r"/crm/v3/properties/(\w+)", path):
-            return (200, {"results": self._properties(match[1])}, 0) if match[1] in CRM_KINDS else _not_found(path)
+            return (200, {"results": self._properties(match[1])}, 0) if match[1] in KINDS else _not_found(path)
         if path == "/account-info/v3/details":
             return (200, self.company.account, 0) if self.company.account else _not_found(path)
         if path == "/crm/v3/owners":
@@ -229,7 +229,7 @@ class HubSpotServer:
         ]
 
     def _search(self, kind: str, body: dict) -> tuple[int, dict, int]:
-        if kind not in CRM_KINDS:
+        if kind not in KINDS:
             return _not_found(kind)
         limit, after = int(body.get("limit", 10)), int(body.get("after") or 0)
         if limit > 100:
@@ -269,7 +269,7 @@ class HubSpotServer:
             results = []
             for object_id in matching[after : after + limit]:
                 obj = self.company.objects[kind][object_id]
-                properties = {p: obj["properties"].get(p) for p in ("hs_object_id", "createdate", *wanted)}
+                properties = {p: obj["properties"].get(p) for p in ("hs_object_id", CREATED[kind], *wanted)}
                 results.append(
                     {
                         "id": object_id,
@@ -301,7 +301,7 @@ class HubSpotServer:
         return view
 
     def _batch_read(self, kind: str, body: dict) -> tuple[int, dict]:
-        if kind not in CRM_KINDS:
+        if kind not in KINDS:
             return _not_found(kind)[:2]
         inputs, history = body.get("inputs") or [], list(body.get("propertiesWithHistory") or [])
         if len(inputs) > (50 if history else 100):
@@ -322,7 +322,7 @@ class HubSpotServer:
         return (207 if missing else 200), answer
 
     def _list(self, kind: str, query: dict[str, str]) -> tuple[int, dict]:
-        if kind not in CRM_KINDS:
+        if kind not in KINDS:
             return _not_found(kind)[:2]
         history = [p for p in (query.get("propertiesWithHistory") or "").split(",") if p]
         if int(query.get("limit", 10)) > (50 if history else 100):

@@ -24,6 +24,8 @@ Contacts and Accounts, Opportunities. Every instant is one the HubSpot-only comp
   company's Account when it is the company's first conversion.
 - Opportunities are the deals: same instants, amounts, currencies, owners and stage paths.
   A colleague gets a contact role only when they have a Contact by the Opportunity's creation.
+- The reps log their work as Tasks and Events on the Leads and Contacts
+  (salesforce_activities.py).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from .events import LIFECYCLE
 from .journeys import Journey
 from .owners import team_members
 from .records import DUPLICATE, PRIMARY, Records
+from .salesforce_activities import SalesforceRecords, simulate_activities
 from .salesforce_ids import mint
 from .streams import stream, uniform_ms
 
@@ -97,6 +100,7 @@ class Salesforce:
     roles: pd.DataFrame
     users: pd.DataFrame  # row = owners row
     stages: pd.DataFrame
+    activities: pd.DataFrame  # Tasks and Events (salesforce_activities.py)
 
 
 def simulate_salesforce(
@@ -120,6 +124,7 @@ def simulate_salesforce(
     leads["account_row"] = np.where(
         contact_row >= 0, contacts["account_row"].to_numpy()[np.maximum(contact_row, 0)], -1
     )
+    logged_on = SalesforceRecords(leads, history, opportunities, OPEN, UNQUALIFIED, OUTBOUND_SOURCE)
     return Salesforce(
         leads=leads,
         lead_history=history,
@@ -139,6 +144,7 @@ def simulate_salesforce(
                 "probability": [s[3] for s in OPPORTUNITY_STAGES],
             }
         ),
+        activities=simulate_activities(people, journey, deals, logged_on, owners, clock, seed),
     )
 
 

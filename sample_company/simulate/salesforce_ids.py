@@ -21,6 +21,8 @@ KEY_PREFIX = {
     "LeadHistory": "017",
     "OpportunityHistory": "008",
     "OpportunityStage": "01J",
+    "Task": "00T",
+    "Event": "00U",
 }
 QUERY_LOCATOR_PREFIX = "01g"
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

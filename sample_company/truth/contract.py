@@ -8,6 +8,7 @@ funnel.yml: a wrong contract loader must not make the oracle agree with a wrong 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -75,6 +76,42 @@ UTM_MEDIUMS = {"cpc": "paid_search", "paid_social": "paid_social", "email": "ema
 SALES_CHANNEL = next(key for key, sourced_by, _ in CHANNEL_RULES if sourced_by == "sales")
 # sla stage -> (the stage its clock starts at, hours), from the stages' `sla_hours`.
 SLAS = {"sql": ("mql", 48)}
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """`policies.sla_business_hours`: the SLA clock runs on `days` (mon … sun) from `start` to
+    `end` ("HH:MM", "24:00" for midnight) on the reporting timezone's wall clock."""
+
+    days: tuple[str, ...]
+    start: str
+    end: str
+
+
+# The demo contract sets no business hours: the SLA clock counts every hour.
+SLA_BUSINESS_HOURS: BusinessHours | None = None
+
+
+@dataclass(frozen=True)
+class TouchActivity:
+    """One `touches.activities` entry: an engagement counts when it matches every field given
+    (None: any). Outcomes and directions in the contract's words (lower snake case)."""
+
+    type: str
+    direction: str | None = None
+    outcomes: tuple[str, ...] | None = None
+    automated: bool | None = None
+
+
+# `touches`: what counts as a sales touch. The demo contract counts logged work, not a rep's edits
+# of a record's properties (TOUCH_PROPERTY_CHANGES), by the sales teams' owners only.
+TOUCH_ACTIVITIES = (
+    TouchActivity("call", direction="outbound", outcomes=("connected", "left_voicemail", "left_live_message")),
+    TouchActivity("email", direction="outbound", automated=False),
+    TouchActivity("meeting", outcomes=("completed",)),
+)
+TOUCH_OWNER_TEAMS = ("SDR", "AE")
+TOUCH_PROPERTY_CHANGES = False
 
 # (team, metric as the team names it, canonical stage it maps to), from `alignment`.
 TEAM_METRICS = (

@@ -8,10 +8,16 @@ up to the as-of instant:
   (contract `utm_mediums`), else `form_submission` on the channel of the record it created (a
   record of the person created within 60 seconds of it), else on DIRECT_TRAFFIC's channel;
 - every record no submission created: `event` for a list import (source detail IMPORT),
-  `sales_activity` when a rep typed it into the CRM UI, `record_created` otherwise;
-- every change a rep made in the CRM UI to a property HubSpot exports with history (lifecycle
-  stage, lead status). A rep's owner changes are not exported with history, so no warehouse can
-  see them and they are no touch. A rep's changes and records at one instant are one touch.
+  `record_created` otherwise;
+- `sales_activity`: every engagement the contract's `touches` rules count (engagement_truth.py),
+  one touch per engagement at its hs_timestamp.
+
+The demo contract says `property_changes: false`, so the proxy used before reps logged their
+work is off (contract.TOUCH_PROPERTY_CHANGES): a record a rep typed into the CRM UI is then an
+ordinary `record_created` touch, and a rep's CRM UI changes to a property HubSpot exports with
+history (lifecycle stage, lead status) are no touch. With the proxy on, both are
+`sales_activity`, and a rep's changes and records at one instant are one touch (owner changes
+never: HubSpot exports them without history, so no warehouse can see them).
 
 Sales activities carry no campaign: a rep's call is no visit to a campaign's page, and the
 records a rep touches at one instant can come from different campaigns.
@@ -23,13 +29,14 @@ import numpy as np
 import pandas as pd
 
 from ..exports.hubspot_contacts import HISTORY_PROPS
-from ..simulate.clock import MS_HOUR, Clock
+from ..simulate.clock import MS_DAY, MS_HOUR, Clock
 from ..simulate.records import final_rows
 from . import contract
 from .people_truth import PeopleTruth
 
 PAIRING_MS = 60_000  # a record created within a minute of a submission is the one it created
 COLUMNS = ["person_id", "touched_at", "touch_type", "channel", "campaign"]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # pandas' dayofweek order
 
 
 def counted_records(records: pd.DataFrame, truth: PeopleTruth) -> np.ndarray:
@@ -45,9 +52,15 @@ def counted_records(records: pd.DataFrame, truth: PeopleTruth) -> np.ndarray:
 
 
 def touchpoints_truth(
-    records: pd.DataFrame, record_events: pd.DataFrame, submissions: pd.DataFrame, truth: PeopleTruth, clock: Clock
+    records: pd.DataFrame,
+    record_events: pd.DataFrame,
+    submissions: pd.DataFrame,
+    truth: PeopleTruth,
+    clock: Clock,
+    engagements: pd.DataFrame,
 ) -> pd.DataFrame:
-    """One row per touchpoint (COLUMNS; touched_at in ms), sorted."""
+    """One row per touchpoint (COLUMNS; touched_at in ms), sorted. `engagements` is
+    engagement_truth's table: its sales touches are the logged work that counts."""
     person_of = truth.record_person
     excluded = truth.people.set_index("person_id")["is_excluded"]
     keep = counted_records(records, truth) & ~excluded.loc[person_of].to_numpy()
@@ -57,6 +70,7 @@ def touchpoints_truth(
     by_form = np.zeros(len(records), dtype=bool)
     by_form[made[made >= 0]] = True
     by_rep = records["object_source"].to_numpy(dtype=object) == "CRM_UI"
+    by_rep &= contract.TOUCH_PROPERTY_CHANGES
     channels = contract.channel_for(
         records["source"].to_numpy(dtype=object),
         records["source_d1"].to_numpy(dtype=object),
@@ -67,6 +81,7 @@ def touchpoints_truth(
             _form_touches(subs, made, records, channels),
             _record_touches(records, channels, person_of, np.flatnonzero(keep & ~by_form & ~by_rep)),
             _rep_touches(records, record_events, person_of, keep, np.flatnonzero(keep & ~by_form & by_rep)),
+            _logged_touches(engagements),
         ],
         ignore_index=True,
     )
@@ -132,11 +147,12 @@ def _rep_touches(
     records: pd.DataFrame, record_events: pd.DataFrame, person_of: np.ndarray, keep: np.ndarray, typed: np.ndarray
 ) -> pd.DataFrame:
     """Records a rep typed in (`typed` rows) and the rep's CRM UI changes that HubSpot exports
-    with history; whatever a rep saves at one instant is one touch."""
+    with history, when the contract counts them; whatever a rep saves at one instant is one touch."""
     changes = record_events[
         record_events["prop"].isin(HISTORY_PROPS).to_numpy()
         & (record_events["source_type"] == "CRM_UI").to_numpy()
         & keep[record_events["rec"].to_numpy()]
+        & contract.TOUCH_PROPERTY_CHANGES
     ]
     created = records["created"].to_numpy(np.int64)[typed]
     rep = pd.DataFrame(
@@ -148,9 +164,24 @@ def _rep_touches(
     return rep.assign(touch_type="sales_activity", channel=contract.SALES_CHANNEL, campaign=None)
 
 
+def _logged_touches(engagements: pd.DataFrame) -> pd.DataFrame:
+    """One sales_activity per engagement that counts, at its hs_timestamp."""
+    touch = engagements[engagements["is_sales_touch"].to_numpy()]
+    return pd.DataFrame(
+        {
+            "person_id": touch["person_id"].to_numpy(np.int64),
+            "touched_at": touch["occurred_at"].to_numpy(np.int64),
+            "touch_type": "sales_activity",
+            "channel": contract.SALES_CHANNEL,
+            "campaign": None,
+        }
+    )
+
+
 def first_sales_touches(touches: pd.DataFrame, truth: PeopleTruth, clock: Clock) -> pd.DataFrame:
     """sla_speed_to_lead's facts per SLA: every non-backfilled first entry into the SLA's start
-    stage, the first sales_activity at or after it, and the status at the as-of instant."""
+    stage, the first sales_activity at or after it, and the status at the as-of instant (the SLA
+    clock counting every hour, or only the business hours of contract.SLA_BUSINESS_HOURS)."""
     parts = []
     run_instant = clock.horizon_ms + 1  # the as-of instant is the exclusive end of the last day
     for sla_stage, (from_stage, sla_hours) in contract.SLAS.items():
@@ -163,11 +194,9 @@ def first_sales_touches(touches: pd.DataFrame, truth: PeopleTruth, clock: Clock)
         touched = first.reindex(starts["person_id"]).to_numpy(np.float64)
         entered = starts["entered_at"].to_numpy(np.float64)
         limit = sla_hours * MS_HOUR
-        status = np.where(
-            touched - entered <= limit,
-            "met",
-            np.where(~np.isnan(touched) | (run_instant - entered > limit), "breached", "open"),
-        )
+        to_touch = sla_ms_between(entered, touched, clock.timezone)
+        waited = sla_ms_between(entered, np.full_like(entered, run_instant), clock.timezone)
+        status = np.where(to_touch <= limit, "met", np.where(~np.isnan(touched) | (waited > limit), "breached", "open"))
         parts.append(
             pd.DataFrame(
                 {
@@ -181,3 +210,54 @@ def first_sales_touches(touches: pd.DataFrame, truth: PeopleTruth, clock: Clock)
             )
         )
     return pd.concat(parts, ignore_index=True).sort_values(["sla_stage", "person_id"], ignore_index=True)
+
+
+def sla_ms_between(start_ms: np.ndarray, end_ms: np.ndarray, timezone: str) -> np.ndarray:
+    """The milliseconds the SLA clock runs from each start to its end (NaN where either is NaN):
+    all of them, or those in the contract's business hours."""
+    hours = contract.SLA_BUSINESS_HOURS
+    if hours is None:
+        return end_ms - start_ms
+    return business_ms_between(start_ms, end_ms, hours, timezone)
+
+
+def business_ms_between(
+    start_ms: np.ndarray, end_ms: np.ndarray, hours: contract.BusinessHours, timezone: str
+) -> np.ndarray:
+    """Milliseconds inside the business hours from each start to its end (NaN where either is NaN).
+
+    A calendar of the local days the instants span, each with its window on the wall clock (09:00
+    local is 09:00 on a DST change day too, so every business day has end - start of them) and
+    the business time of the days before it; an instant's business time is its day's running
+    total plus its part of its day's window. Instants are read on the timezone's wall clock."""
+    start_ms, end_ms = np.asarray(start_ms, np.float64), np.asarray(end_ms, np.float64)
+    known = ~np.isnan(start_ms) & ~np.isnan(end_ms)
+    out = np.full(start_ms.shape, np.nan)
+    if not known.any():
+        return out
+    start_wall, end_wall = _wall_clock_ms(start_ms[known], timezone), _wall_clock_ms(end_ms[known], timezone)
+    first = int(np.floor(min(start_wall.min(), end_wall.min()) / MS_DAY))
+    last = int(np.floor(max(start_wall.max(), end_wall.max()) / MS_DAY))
+    days = pd.date_range(pd.Timestamp(first, unit="D"), pd.Timestamp(last, unit="D"), freq="D")
+    is_open = np.isin(days.dayofweek, [WEEKDAYS.index(day) for day in hours.days])
+    opens = np.arange(first, last + 1, dtype=np.float64) * MS_DAY + _ms_of_day(hours.start)
+    length = np.where(is_open, _ms_of_day(hours.end) - _ms_of_day(hours.start), 0.0)
+    before = np.concatenate([[0.0], np.cumsum(length)[:-1]])
+
+    def business_time(wall: np.ndarray) -> np.ndarray:
+        day = np.floor(wall / MS_DAY).astype(np.int64) - first
+        return before[day] + np.clip(wall - opens[day], 0.0, length[day])
+
+    out[known] = np.maximum(business_time(end_wall) - business_time(start_wall), 0.0)
+    return out
+
+
+def _wall_clock_ms(ms: np.ndarray, timezone: str) -> np.ndarray:
+    """Each UTC instant's local date and time in the timezone, as ms from 1970-01-01 00:00."""
+    local = pd.to_datetime(ms.astype(np.int64), unit="ms", utc=True).tz_convert(timezone).tz_localize(None)
+    return local.as_unit("ms").asi8.astype(np.float64)
+
+
+def _ms_of_day(time: str) -> float:
+    hours, minutes = time.split(":")
+    return (int(hours) * 60 + int(minutes)) * 60_000.0

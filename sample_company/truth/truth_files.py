@@ -85,6 +85,10 @@ def speed_to_lead_table(speed: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def engagements_table(engagements: pd.DataFrame) -> pd.DataFrame:
+    return engagements.assign(occurred_at=iso(engagements["occurred_at"].to_numpy(np.float64)))
+
+
 def write_truth(
     out: Path,
     truth: PeopleTruth,
@@ -96,9 +100,11 @@ def write_truth(
     records_csv: pd.DataFrame | None = None,
     touches: pd.DataFrame | None = None,
     speed: pd.DataFrame | None = None,
+    engagements: pd.DataFrame | None = None,
 ) -> dict:
     """`records_csv` replaces the HubSpot-only records.csv (the Salesforce variant's has systems).
-    Touchpoints and speed to lead are written when given (the HubSpot company only, so far)."""
+    Touchpoints, speed to lead and the engagements (each one, its person, whether it is a sales
+    touch and why) are written when given."""
     folder = out / "truth"
     tables = {
         "people.csv": people_table(truth),
@@ -114,6 +120,8 @@ def write_truth(
         tables["touchpoints.csv"] = touchpoints_table(touches)
     if speed is not None:
         tables["speed_to_lead.csv"] = speed_to_lead_table(speed)
+    if engagements is not None:
+        tables["engagements.csv"] = engagements_table(engagements)
     for name, table in tables.items():
         write_csv(folder / name, table)
     return {name.removesuffix(".csv"): len(table) for name, table in tables.items()}

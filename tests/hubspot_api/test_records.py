@@ -9,6 +9,7 @@ import pytest
 from funnel.sources.hubspot_api.records import (
     CRM_OBJECTS,
     DEAL_STAGE_DATE_PREFIX,
+    ENGAGEMENTS,
     property_text,
     raw_record,
     with_deal_stage_dates,
@@ -68,3 +69,15 @@ def test_the_connector_asks_for_every_property_and_history_the_exports_have(samp
         assert bool(stage_dates) == (name == "deals"), name
         assert set(exported["propertiesWithHistory"]) == set(crm.history), name
         assert crm.modified_property in crm.properties
+
+
+def test_the_connector_asks_for_every_engagement_property_the_exports_have(sample_data):
+    hubspot = sample_data / "hubspot"
+    found = [name for name in ENGAGEMENTS if sorted((hubspot / name).glob("*.json"))]
+    if not found:
+        pytest.skip("the generated company has no engagements")
+    for name in found:
+        for page in sorted((hubspot / name).glob("*.json")):
+            for exported in json.loads(page.read_text())["results"]:
+                assert set(exported["properties"]) == set(ENGAGEMENTS[name].properties), (name, exported["id"])
+                assert not exported.get("propertiesWithHistory"), name

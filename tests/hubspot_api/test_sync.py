@@ -6,6 +6,7 @@ import logging
 import subprocess
 import sys
 import traceback
+from collections import Counter
 from datetime import timedelta
 
 import duckdb
@@ -13,8 +14,8 @@ import pytest
 
 from funnel.sources import hubspot as hubspot_files
 from funnel.sources.hubspot_api import HubSpotError, sync_hubspot
-from funnel.sources.hubspot_api.records import CRM_OBJECTS
-from sample_company.hubspot_api.portal import Company
+from funnel.sources.hubspot_api.records import CRM_OBJECTS, ENGAGEMENTS
+from sample_company.hubspot_api.portal import KINDS, Company
 from sample_company.hubspot_api.server import Faults, HubSpotServer
 from tests.hubspot_api.conftest import FAST, TOKEN, assert_matches, raw_snapshot
 
@@ -53,7 +54,7 @@ def test_typed_property_values_land_the_same_as_strings(sample_data, tmp_path):
         con.execute(f"attach '{tmp_path / 'typed' / 'funnel.duckdb'}' as typed (read_only)")
         con.execute(f"attach '{tmp_path / 'plain' / 'funnel.duckdb'}' as plain (read_only)")
         # The wire really carried numbers: the typed sync's raw JSON came from them.
-        for kind, crm in CRM_OBJECTS.items():
+        for kind, crm in {**CRM_OBJECTS, **ENGAGEMENTS}.items():
             for name in sorted(set(crm.properties) - {"amount"}):
                 differing = con.execute(
                     f"""
@@ -107,9 +108,12 @@ def test_incremental_syncs_follow_changes_archives_creations_and_purges(hubspot,
 
     assert_matches(tmp_path / "api" / "funnel.duckdb", company)
     assert set(created) <= set(raw_contact_ids(tmp_path))
-    assert second.windows == 3 < first.windows
-    searched = sum(1 for entry in hubspot.log if entry.path.endswith("/search"))
-    assert searched == 3 * 3  # per object type: two probes and one window
+    # One window per object type the portal has: its changes, or the lookback's last minutes.
+    kinds = [kind for kind in KINDS if company.objects[kind]]
+    assert second.windows == len(kinds) < first.windows
+    searched = Counter(entry.path.split("/")[-2] for entry in hubspot.log if entry.path.endswith("/search"))
+    # Per object type: two probes and one window; one probe finds none of a type (engagements).
+    assert searched == {kind: 3 if kind in kinds else 1 for kind in KINDS}
 
     third = sync(hubspot, tmp_path)
     assert_matches(tmp_path / "api" / "funnel.duckdb", company)
@@ -241,5 +245,5 @@ def test_dlt_state_lives_in_state_dir_and_survives_losing_it(hubspot, tmp_path):
         path.unlink() if path.is_file() else path.rmdir()
     again = sync(hubspot, tmp_path)  # the cursors come back from the warehouse
 
-    assert again.windows <= 3 < first.windows
+    assert again.windows <= len(KINDS) < first.windows
     assert_matches(tmp_path / "api" / "funnel.duckdb", hubspot.company)

@@ -366,13 +366,15 @@ def test_velocity_overall_and_by_channel_equals_the_truth(pipeline_run, truth):
 
 
 def test_velocity_segments_cover_the_same_transitions(pipeline_run):
-    """The segment slices are not in the truth, but they partition the same transitions."""
+    """The segment and first-touch-speed slices are not in the truth, but they partition the same
+    transitions."""
     mart = pipeline_run.query("""
         select from_stage, to_stage, dimension, cast(sum(transitions) as bigint) as transitions
         from marts.funnel_velocity group by all""")
     totals = mart.pivot_table(index=["from_stage", "to_stage"], columns="dimension", values="transitions")
-    assert set(totals.columns) == {"all", "channel", "segment"}
-    assert (totals["segment"] == totals["all"]).all() and (totals["channel"] == totals["all"]).all()
+    assert set(totals.columns) == {"all", "channel", "segment", "first_touch_speed"}
+    for dimension in ("channel", "segment", "first_touch_speed"):
+        assert (totals[dimension] == totals["all"]).all(), dimension
 
 
 def test_targets_vs_actuals_equals_the_truth(pipeline_run, truth):

@@ -57,6 +57,10 @@ def test_generator_follows_the_contract_for_touches():
         if s.get("sla_hours")
     }
     assert contract.SLAS == slas
+    hours = raw["policies"].get("sla_business_hours")
+    assert contract.SLA_BUSINESS_HOURS == (
+        contract.BusinessHours(tuple(hours["days"]), hours["start"], hours["end"]) if hours else None
+    )
     direct = next(
         c["key"]
         for c in raw["channels"]
@@ -80,3 +84,24 @@ def test_first_sales_touch_after_mql_equals_ground_truth(analytics_run, sample_d
     touched = sum(1 for row in truth.elements() if row[4])
     assert truth.total() > 300 and touched > 100 and statuses["met"] > 0 and statuses["breached"] > 0, statuses
     assert mart == truth, _report("sla_speed_to_lead", mart, truth)
+
+
+def test_sales_activity_daily_equals_ground_truth(analytics_run, sample_data):
+    """Activities and sales touches per reporting day, owner, type and outcome, against
+    truth/engagements.csv (whose sales touches follow the demo contract's `touches` rules)."""
+    timezone = yaml.safe_load((PROJECT_ROOT / "funnel.yml").read_text())["reporting"]["timezone"]
+    mart = analytics_run.rows(
+        "select cast(activity_date as varchar), coalesce(owner_id, ''), activity_type, coalesce(outcome, ''), "
+        "cast(sum(activities) as bigint), cast(sum(sales_touches) as bigint) "
+        "from marts.sales_activity_daily group by all"
+    )
+    truth = analytics_run.rows(
+        f"select cast(cast(timezone('{timezone}', cast(occurred_at as timestamptz)) as date) as varchar), "
+        "coalesce(owner_id, ''), engagement_type, coalesce(outcome, ''), count(*), "
+        "count(*) filter (where is_sales_touch = 'true') "
+        f"from read_csv('{sample_data}/truth/engagements.csv', all_varchar=true) group by all"
+    )
+    mart, truth = Counter(tuple(map(str, row)) for row in mart), Counter(tuple(map(str, row)) for row in truth)
+    touches = sum(int(row[5]) for row in truth.elements())
+    assert truth.total() > 1000 and touches > 1000, (truth.total(), touches)
+    assert mart == truth, _report("sales_activity_daily", mart, truth)

@@ -152,7 +152,7 @@ def test_dbt_unit_tests_of_the_stage_logic_pass(sample_run):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "PASS=18" in result.stdout and "ERROR=0" in result.stdout
+    assert "PASS=19" in result.stdout and "ERROR=0" in result.stdout
 
 
 def test_every_record_maps_to_the_true_person(sample_run, sample_data):
@@ -212,7 +212,7 @@ def test_divergences_explain_every_delta_and_team_views_reproduce_the_reports(sa
         ).fetchall()
     finally:
         con.close()
-    assert len(rows) == 54
+    assert len(rows) == 72  # marketing leads and mqls, sales leads and leads worked: 18 months each
     for team, metric, period, reported, computed, delta, explained, unexplained in rows:
         assert computed == reported, (team, metric, period)
         assert explained == delta and unexplained == 0, (team, metric, period)

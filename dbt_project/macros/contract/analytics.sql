@@ -1,4 +1,5 @@
-{#- The contract's analytics settings as SQL: weeks, segments, the sales channel, the run's day. -#}
+{#- The contract's analytics settings as SQL: weeks, segments, the sales channel, the run's day,
+    the SLA clock. -#}
 
 {# The first day of the reporting week (the contract's `week_start`) that a date falls in. #}
 {% macro week_start(date_expression) -%}
@@ -39,4 +40,65 @@
 {# The run's last reporting day: as_of is the exclusive end of that day. #}
 {% macro run_day() -%}
     {{ to_reporting_date(add_seconds(run_instant(), -0.001)) }}
+{%- endmacro %}
+
+{# The contract's `policies.sla_business_hours` ({days, start, end}), or none: the SLA clock then
+   counts every hour. #}
+{% macro sla_business_hours() -%}
+    {{ return(funnel_contract().policies.sla_business_hours) }}
+{%- endmacro %}
+
+{# Seconds the SLA clock runs from one instant to a later one: all of them, or only those in the
+   contract's business hours. #}
+{% macro sla_seconds_between(start, end) -%}
+    {%- if sla_business_hours() -%}
+        {{ business_seconds_between(start, end) }}
+    {%- else -%}
+        {{ seconds_between(start, end) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{# Seconds inside the business hours from one instant to a later one, on the reporting timezone's
+   wall clock: the business seconds from a fixed Monday to the end minus those to the start. No
+   calendar to join and no row per day, however long a start waits. Null when either instant is
+   (greatest() would skip a null). At the hour a DST change repeats, the wall clock goes back: a
+   difference is never below 0. #}
+{% macro business_seconds_between(start, end) -%}
+    case when {{ start }} is not null and {{ end }} is not null then greatest(
+        {{ business_seconds_since_epoch(end) }} - {{ business_seconds_since_epoch(start) }},
+        0
+    ) end
+{%- endmacro %}
+
+{# Business seconds from Monday 1969-12-29 00:00 (wall clock) to an instant: the whole weeks
+   before its week, the business days before its day in that week, and the part of its own day
+   inside the hours. Every number is known when the SQL is compiled but the instant's. #}
+{% macro business_seconds_since_epoch(instant) -%}
+    {%- set hours = sla_business_hours() -%}
+    {%- set weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] -%}
+    {%- set open_days = [] -%}
+    {%- for day in weekdays -%}
+        {%- if day in hours.days %}{% do open_days.append(loop.index0) %}{% endif -%}
+    {%- endfor -%}
+    {%- set opens = (hours.start[:2] | int) * 3600 + (hours.start[3:] | int) * 60 -%}
+    {%- set closes = (hours.end[:2] | int) * 3600 + (hours.end[3:] | int) * 60 -%}
+    {%- set length = closes - opens -%}
+    {#- 1970-01-01 was a Thursday: three days after the Monday the count starts on. -#}
+    {%- set local = '(' ~ local_epoch_seconds(instant, reporting_timezone()) ~ ' + 259200)' -%}
+    {%- set day = 'floor(' ~ local ~ ' / 86400)' -%}
+    {%- set week = 'floor(' ~ local ~ ' / 604800)' -%}
+    {%- set weekday = '(' ~ day ~ ' - 7 * ' ~ week ~ ')' -%}
+    (
+        {{ week }} * {{ open_days | length * length }}
+        + case {{ weekday }}
+        {%- for index in range(7) %}
+            when {{ index }} then {{ (open_days | select('lessthan', index) | list | length) * length }}
+        {%- endfor %}
+        end
+        + case
+            when {{ weekday }} in ({{ open_days | join(', ') }})
+                then least(greatest({{ local }} - 86400 * {{ day }} - {{ opens }}, 0), {{ length }})
+            else 0
+        end
+    )
 {%- endmacro %}

@@ -5,7 +5,21 @@
 
 {% macro team_view_records(view, periods) -%}
     {%- set tz = funnel_string(view.timezone) -%}
-    {%- if view.first_set %}
+    {%- if view.activity_types %}
+    {#- Records with an activity of the view's types dated in the period (the team's timezone) and
+        logged by the time the report was pulled: whoever owned it, whatever its outcome. An
+        archived (deleted) activity is counted by neither side. #}
+    select periods.period_start, periods.period_end, periods.snapshot_at, links.contact_id,
+        min(engagements.occurred_at) as team_at, false as is_repeat
+    from {{ periods }} as periods
+    join {{ ref('stg_hubspot__engagements') }} as engagements
+        on {{ to_local_date('engagements.occurred_at', tz) }} between periods.period_start and periods.period_end
+        and engagements.created_at <= periods.snapshot_at
+    join {{ ref('stg_hubspot__engagement_contacts') }} as links on links.engagement_id = engagements.engagement_id
+    where engagements.engagement_type in ({{ funnel_string_list(view.activity_types) }})
+        and not engagements.is_archived
+    group by periods.period_start, periods.period_end, periods.snapshot_at, links.contact_id
+    {%- elif view.first_set %}
     select periods.period_start, periods.period_end, periods.snapshot_at, firsts.contact_id,
         firsts.first_at as team_at, false as is_repeat
     from {{ periods }} as periods

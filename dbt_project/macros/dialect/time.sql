@@ -39,6 +39,25 @@
     to_utc_timestamp(cast({{ expression }} as timestamp), {{ timezone }})
 {%- endmacro %}
 
+{# Seconds from 1970-01-01 00:00 to the wall-clock time of a UTC instant in a timezone (the local
+   date and time counted as if they were UTC): what a clock on the wall there says, as a number,
+   so that every local day is 86,400 of them, DST change days included. #}
+{% macro local_epoch_seconds(expression, timezone) -%}
+    {{ return(adapter.dispatch('local_epoch_seconds', 'unified_funnel')(expression, timezone)) }}
+{%- endmacro %}
+
+{% macro default__local_epoch_seconds(expression, timezone) -%}
+    (epoch_ms(timezone({{ timezone }}, cast({{ expression }} as timestamptz))) / 1000.0)
+{%- endmacro %}
+
+{% macro postgres__local_epoch_seconds(expression, timezone) -%}
+    extract(epoch from ({{ expression }} at time zone {{ timezone }}))
+{%- endmacro %}
+
+{% macro spark__local_epoch_seconds(expression, timezone) -%}
+    (unix_millis(from_utc_timestamp({{ expression }}, {{ timezone }})) / 1000.0)
+{%- endmacro %}
+
 {% macro to_reporting_date(expression) -%}
     {{ to_local_date(expression, reporting_timezone()) }}
 {%- endmacro %}

@@ -2,7 +2,9 @@
 -- with the reason (the first that applies; marts.alignment_divergences lists the reasons). One
 -- row per team metric, period and team record.
 with team_records as (
+    -- Entry metrics; people-touched ones are int_alignment_touched's.
     select * from {{ ref('int_team_view_records') }}
+    where measure = 'entries'
 ),
 
 periods as (

@@ -6,6 +6,7 @@
 -- depends_on: {{ ref('int_contact_property_changes') }} {{ ref('stg_hubspot__contact_lifecycle_history') }}
 -- depends_on: {{ ref('int_form_submissions') }} {{ ref('int_people') }} {{ ref('int_deals') }}
 -- depends_on: {{ ref('int_deal_people') }} {{ ref('int_deal_stage_history') }} {{ ref('int_deal_stages') }}
+-- depends_on: {{ ref('int_sales_activities') }}
 {%- if salesforce_enabled() %}
 -- depends_on: {{ ref('stg_salesforce__lead_history') }}
 {%- endif %}
@@ -54,6 +55,10 @@ hashed as (
     from {{ ref('stg_salesforce__lead_history') }} as history
     join resolved on resolved.contact_id = history.lead_id
     {%- endif %}
+    union all
+    select activities.person_id, {{ input_hash('activities', 'activities.occurred_at') }}
+    from {{ ref('int_sales_activities') }} as activities
+    where activities.person_id is not null
     union all
     select submissions.person_id, {{ input_hash('submissions', 'submissions.submitted_at') }}
     from {{ ref('int_form_submissions') }} as submissions

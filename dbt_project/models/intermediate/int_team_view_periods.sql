@@ -1,8 +1,10 @@
--- The reported periods of a team's entry metrics whose records can be compared with the
--- canonical ones: those the team has a view of (its own rules in funnel.yml) or listed the
--- records of (reports/records/), with the instant the team pulled the report — its snapshot
--- `days_after` the period ended, at `time` in `timezone`. Any period works: a month, a week, a day.
-{%- set teams = funnel_contract().alignment.team_reports | selectattr('measure', 'equalto', 'entries') | list %}
+-- The reported periods of a team's metrics counting people (entries, people touched) whose
+-- records can be compared with the canonical ones: those the team has a view of (its own rules
+-- in funnel.yml) or listed the records of (reports/records/), with the instant the team pulled
+-- the report — its snapshot `days_after` the period ended, at `time` in `timezone`. Any period
+-- works: a month, a week, a day.
+{%- set teams = funnel_contract().alignment.team_reports | selectattr('measure', 'in', ['entries', 'people_touched'])
+    | list %}
 with reported as (
     select distinct team, team_metric, period_start, period_end
     from {{ ref('stg_reports__team_metrics') }}

@@ -1,4 +1,5 @@
--- Every contact record each team counts, per reported period: the records the team listed
+-- Every contact record each team counts, per reported period (of an entry metric, or of a
+-- people-touched one such as sales' "leads worked"): the records the team listed
 -- (reports/records/) when it did, else those its own tool counts by the team's view in
 -- funnel.yml, as the tool showed them when the team pulled its report. The divergences compare
 -- these records with the canonical stage entries.
@@ -68,6 +69,7 @@ view_{{ loop.index }} as (
         {{ funnel_string(view.team) }} as team,
         {{ funnel_string(view.team_metric) }} as team_metric,
         {{ funnel_string(view.metric) }} as metric,
+        {{ funnel_string(view.measure) }} as measure,
         {{ funnel_string(view.stage) }} as stage,
         counted.period_start,
         counted.period_end,
@@ -102,12 +104,13 @@ mapping as (
         {{ funnel_string(row.team) }} as team,
         {{ funnel_string(row.team_metric) }} as team_metric,
         {{ funnel_string(row.metric) }} as metric,
+        {{ funnel_string(row.measure) }} as measure,
         {{ funnel_string(row.stage) if row.stage else string_null }} as stage
     union all
     {%- endfor %}
     -- Named, so that a contract without team reports still binds.
     select {{ string_null }} as team, {{ string_null }} as team_metric, {{ string_null }} as metric,
-        {{ string_null }} as stage
+        {{ string_null }} as measure, {{ string_null }} as stage
     where false
 ),
 
@@ -116,6 +119,7 @@ listed as (
         view_periods.team,
         view_periods.team_metric,
         mapping.metric,
+        mapping.measure,
         mapping.stage,
         view_periods.period_start,
         view_periods.period_end,

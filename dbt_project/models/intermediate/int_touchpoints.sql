@@ -1,7 +1,9 @@
 -- Every marketing or sales touch of a counted person, up to the run's instant (docs/analytics.md):
 -- form submissions (channel from the contract's utm_mediums, else from the record the form
 -- created, else direct traffic), records not created by a form (event imports, CRM UI, other
--- systems), and reps' hands in the CRM (CRM UI property changes, Salesforce Lead status).
+-- systems), and sales touches: the engagements the contract's `touches` rules count
+-- (int_sales_activities) and, without such rules or when they say `property_changes: true`,
+-- reps' hands in the CRM (CRM UI property changes, Salesforce Lead status).
 {{ config(
     materialized=person_materialization(),
     incremental_strategy='append',
@@ -9,6 +11,8 @@
 ) }}
 -- depends_on: {{ ref('int_people_to_rebuild') }}
 {%- set utm_mediums = funnel_contract().utm_mediums %}
+{%- set touches = funnel_contract().touches %}
+{%- set property_changes = touches is none or touches.property_changes %}
 with resolved as (
     select * from {{ ref('int_contacts_resolved') }}
     where is_counted and {{ people_to_rebuild('person_id') }}
@@ -90,8 +94,10 @@ record_touches as (
         records.original_source_detail_2 as campaign,
         records.record_id as source_record_id
     from records
+    -- A record a rep typed into the CRM is a sales touch while property edits count (below);
+    -- otherwise it is a record like any other.
     where records.system <> 'salesforce_contact'
-        and coalesce(records.record_origin, 'other') <> 'crm_ui'
+        and {{ "coalesce(records.record_origin, 'other') <> 'crm_ui'" if property_changes else 'true' }}
         and records.created_at is not null
         and records.record_id not in (select record_id from form_records where record_rank = 1)
 ),
@@ -100,19 +106,19 @@ rep_changes as (
     -- A record a rep typed into the CRM, and every contact property a rep changed there.
     select person_id, created_at as changed_at, record_id
     from records
-    where record_origin = 'crm_ui'
+    where {{ 'true' if property_changes else 'false' }} and record_origin = 'crm_ui'
         and record_id not in (select record_id from form_records where record_rank = 1)
     union all
     select resolved.person_id, history.changed_at, history.contact_id
     from {{ ref('stg_hubspot__contact_lifecycle_history') }} as history
     join resolved on resolved.contact_id = history.contact_id
-    where history.source_type = 'CRM_UI'
+    where {{ 'true' if property_changes else 'false' }} and history.source_type = 'CRM_UI'
     {%- if salesforce_enabled() %}
     union all
     select resolved.person_id, history.changed_at, history.lead_id
     from {{ ref('stg_salesforce__lead_history') }} as history
     join resolved on resolved.contact_id = history.lead_id
-    where history.field in ('Status', 'leadConverted')
+    where {{ 'true' if property_changes else 'false' }} and history.field in ('Status', 'leadConverted')
     {%- endif %}
 ),
 
@@ -133,12 +139,27 @@ sales_touches as (
     group by person_id, changed_at
 ),
 
+engagement_touches as (
+    select
+        'engagement:' || activities.engagement_id || ':' || activities.person_id as touchpoint_id,
+        activities.person_id,
+        activities.occurred_at as touched_at,
+        'sales_activity' as touch_type,
+        {{ sales_channel() }} as channel,
+        cast(null as {{ dbt.type_string() }}) as campaign,
+        activities.engagement_id as source_record_id
+    from {{ ref('int_sales_activities') }} as activities
+    where activities.is_sales_touch and {{ people_to_rebuild('activities.person_id') }}
+),
+
 unioned as (
     select * from form_touches
     union all
     select * from record_touches
     union all
     select * from sales_touches
+    union all
+    select * from engagement_touches
 )
 
 select unioned.*

@@ -29,6 +29,19 @@
 --   not_in_crm         the team counts when a property is first set, and no record of the
 --                      person ever had it;
 --   definition_difference  anything else.
+--
+-- A people-touched metric (sales' "leads worked": people with a counted sales touch in the period
+-- after entering the stage) has its own reasons (int_alignment_touched). Team-only, after
+-- not_in_crm, excluded/archived and duplicate_merged:
+--   timezone_boundary  a counted touch falls in the period in the team's timezone only;
+--   touched_before_stage  the person got a sales touch in the period, but before entering the stage;
+--   not_a_touch        the team counted activity the contract does not count as a sales touch (a
+--                      note, an automated email, an unanswered call, an owner outside sales).
+-- Canonical-only:
+--   touch_logged_late  every touch of the period was logged after the team pulled its report;
+--   timezone_boundary  the touches fall in another period in the team's timezone;
+--   touch_on_other_record  logged in time, on a record the team's tool did not count (merged or
+--                      deleted before the report, or outside its filter).
 with team_only as (
     select * from {{ ref('int_alignment_team_only') }}
 ),
@@ -37,10 +50,16 @@ canonical_only as (
     select * from {{ ref('int_alignment_canonical_only') }}
 ),
 
+touched as (
+    select * from {{ ref('int_alignment_touched') }}
+),
+
 unioned as (
     select * from team_only
     union all
     select * from canonical_only
+    union all
+    select * from touched
 )
 
 select
@@ -76,9 +95,21 @@ select
         when 'reentry' then 'record ' || record_id || ' qualified again; person ' || person_id || ' first entered on '
             || cast(canonical_date as {{ dbt.type_string() }})
         when 'not_in_marketing' then 'person ' || person_id || ' came through ' || channel || ', sourced by sales'
-        when 'timezone_boundary' then 'entered at ' || {{ instant_text('canonical_at') }} || ' UTC: '
-            || cast(canonical_date as {{ dbt.type_string() }}) || ' in ' || {{ reporting_timezone() }}
-            || ', another period in the ' || team || ' timezone'
+        when 'timezone_boundary' then
+            case when canonical_at is null
+                then 'record ' || record_id || ' was touched in the period in the ' || team || ' timezone only'
+                else 'entered at ' || {{ instant_text('canonical_at') }} || ' UTC: '
+                    || cast(canonical_date as {{ dbt.type_string() }}) || ' in ' || {{ reporting_timezone() }}
+                    || ', another period in the ' || team || ' timezone'
+            end
+        when 'touch_logged_late' then 'touched on ' || cast(canonical_date as {{ dbt.type_string() }})
+            || ', logged after the ' || team || ' report was pulled'
+        when 'touch_on_other_record' then 'touched on ' || cast(canonical_date as {{ dbt.type_string() }})
+            || ' on record ' || coalesce(canonical_record, '(none)') || ', which the ' || team
+            || ' tool did not count'
+        when 'touched_before_stage' then 'person ' || person_id
+            || ' was touched in the period before entering the stage'
+        when 'not_a_touch' then 'record ' || record_id || ' had activity in the period, none of it a sales touch'
         when 'stage_skipped_backfilled' then 'person ' || person_id || ' skipped the stage: counted on '
             || cast(canonical_date as {{ dbt.type_string() }}) || ' on reaching a later one; the ' || team
             || ' tool had no date for them'

@@ -129,6 +129,21 @@ entry_counts as (
     group by reported.team, reported.team_metric, reported.period_start
 ),
 
+touched_counts as (
+    -- People who had entered the stage and got a sales touch in the period, once each.
+    select
+        reported.team,
+        reported.team_metric,
+        reported.period_start,
+        count(distinct touched.person_id) as canonical_value
+    from reported
+    left join {{ ref('int_people_touched') }} as touched
+        on touched.stage = reported.stage
+        and touched.touched_date between reported.period_start and reported.period_end
+    where reported.measure = 'people_touched'
+    group by reported.team, reported.team_metric, reported.period_start
+),
+
 amounts as (
     -- Pipeline created, or revenue won, in the period (reporting-currency amounts).
     select
@@ -145,12 +160,14 @@ amounts as (
             or (reported.measure = 'won_revenue'
                 and deals.won_date between reported.period_start and reported.period_end)
         )
-    where reported.measure <> 'entries'
+    where reported.measure in ('pipeline_amount', 'won_revenue')
     group by reported.team, reported.team_metric, reported.period_start
 ),
 
 canonical as (
     select * from entry_counts
+    union all
+    select * from touched_counts
     union all
     select * from amounts
 ),

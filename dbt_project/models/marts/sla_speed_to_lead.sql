@@ -1,6 +1,9 @@
 -- Speed to lead (docs/analytics.md): for each stage with an SLA in the contract, every first
 -- entry into the stage the SLA runs from, the first sales touch at or after it, and whether it
 -- came within the SLA. Skipped (backfilled) start entries are left out: nobody had to follow up.
+{#- The SLA clock (sla_seconds_between) counts every hour, or, when the contract sets
+    `policies.sla_business_hours`, only the business hours on the reporting timezone's wall clock:
+    hours_to_first_touch, hours_open and so the status are then in business hours. -#}
 {%- set sla_stages = funnel_contract().stages | selectattr('sla_hours') | list %}
 with entries as (
     select * from {{ ref('fct_stage_entries') }}
@@ -55,9 +58,9 @@ measured as (
     select
         starts.*,
         first_touches.first_sales_touch_at,
-        {{ seconds_between('starts.entered_at', 'first_touches.first_sales_touch_at') }} / 3600.0
+        {{ sla_seconds_between('starts.entered_at', 'first_touches.first_sales_touch_at') }} / 3600.0
             as hours_to_first_touch,
-        {{ seconds_between('starts.entered_at', run_instant()) }} / 3600.0 as hours_open
+        {{ sla_seconds_between('starts.entered_at', run_instant()) }} / 3600.0 as hours_open
     from starts
     left join first_touches
         on first_touches.sla_stage = starts.sla_stage and first_touches.person_id = starts.person_id
@@ -84,6 +87,7 @@ select
     case
         when measured.hours_to_first_touch is not null then measured.hours_to_first_touch <= measured.sla_hours
         when measured.hours_open > measured.sla_hours then false
-    end as is_within_sla
+    end as is_within_sla,
+    {{ speed_band('measured.hours_to_first_touch') }} as first_touch_speed_band
 from measured
 join people on people.person_id = measured.person_id

@@ -1,7 +1,7 @@
 """dlt resources for the small listings, read in full on every sync and replaced.
 
 The portal's account details, owners, deal pipelines, forms, form submissions, and the
-deal→contact and contact→company associations of the live objects.
+deal→contact, contact→company and engagement→contact associations of the live objects.
 """
 
 from __future__ import annotations
@@ -13,10 +13,17 @@ import dlt
 from dlt.extract.resource import DltResource
 
 from funnel.sources.hubspot_api.client import HubSpotClient, HubSpotError
-from funnel.sources.hubspot_api.records import ROW_COLUMNS, now, record_text
+from funnel.sources.hubspot_api.records import ENGAGEMENTS, ROW_COLUMNS, now, record_text
 
 _ASSOCIATION_BATCH = 1000  # HubSpot's most inputs per association batch read
 _SUBMISSIONS_PAGE = 50  # the Forms API's largest page
+
+ASSOCIATIONS = (
+    ("deals_to_contacts", "deals", "contacts"),
+    ("contacts_to_companies", "contacts", "companies"),
+    *((f"{kind}_to_contacts", kind, "contacts") for kind in ENGAGEMENTS),
+)
+"""(name, from type, to type): the name is the export's folder under hubspot/associations/."""
 
 
 def _snapshot_row(record: dict, source: str, loaded_at: datetime, **keys: str) -> dict:
@@ -110,13 +117,12 @@ def _associations_of(client: HubSpotClient, path: str, ids: Sequence[str]) -> It
 
 
 def associations(client: HubSpotClient, active_ids: dict[str, list[str]]) -> DltResource:
-    """Deal→contact and contact→company associations of the active objects synced."""
-    pairs = (("deals_to_contacts", "deals", "contacts"), ("contacts_to_companies", "contacts", "companies"))
+    """The ASSOCIATIONS of the active objects synced."""
     columns = {**ROW_COLUMNS, "association": {"data_type": "text"}}
 
     @dlt.resource(name="associations", write_disposition="replace", columns=columns)
     def listing() -> Iterator[list[dict]]:
-        for name, from_type, to_type in pairs:
+        for name, from_type, to_type in ASSOCIATIONS:
             path = f"/crm/v4/associations/{from_type}/{to_type}/batch/read"
             loaded_at = now()
             rows = [

@@ -1,4 +1,4 @@
-"""dlt resources for contacts, companies and deals: changes by modification window, and archives.
+"""dlt resources for CRM objects and engagements: changes by modification window, and archives.
 
 Rows merge on the object id, so a window read twice (after a retry, a resumed sync or the
 lookback) never duplicates an object.

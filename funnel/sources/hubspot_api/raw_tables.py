@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from funnel.sources.hubspot import TABLES
+from funnel.sources.hubspot_api.records import CRM_OBJECTS, ENGAGEMENTS
 from funnel.sources.loader import ensure_schema, insert_records, start_replacing
 
 # raw table → (dlt table, columns the file loader derives from a file's path, kept as dlt columns)
@@ -17,6 +18,11 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     "hubspot_contacts": ("contacts", ()),
     "hubspot_companies": ("companies", ()),
     "hubspot_deals": ("deals", ()),
+    "hubspot_calls": ("calls", ()),
+    "hubspot_emails": ("emails", ()),
+    "hubspot_meetings": ("meetings", ()),
+    "hubspot_notes": ("notes", ()),
+    "hubspot_tasks": ("tasks", ()),
     "hubspot_owners": ("owners", ()),
     "hubspot_deal_pipelines": ("deal_pipelines", ()),
     "hubspot_forms": ("forms", ()),
@@ -24,7 +30,8 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     "hubspot_associations": ("associations", ("association",)),
     "hubspot_account": ("account", ()),
 }
-_CRM_TABLES = {"contacts", "companies", "deals"}
+_CRM_TABLES = {*CRM_OBJECTS, *ENGAGEMENTS}
+"""dlt tables of objects with an archived listing (objects.crm_archived)."""
 
 
 def _records_sql(con: duckdb.DuckDBPyConnection, dataset: str, dlt_table: str, extra: tuple[str, ...]) -> str:

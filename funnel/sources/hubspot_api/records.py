@@ -100,7 +100,42 @@ CRM_OBJECTS: dict[str, CrmObject] = {
     ),
 }
 
-DATE_PROPERTIES = frozenset({"createdate", "lastmodifieddate", "hs_lastmodifieddate", "closedate", *_LIFECYCLE_DATES})
+# Engagements: the activities reps log. Every type carries these; hs_timestamp is when the
+# activity happened (a task's due date), hs_lastmodifieddate what search windows on.
+_ENGAGEMENT_COMMON = ("hs_object_id", "hs_timestamp", "hubspot_owner_id", "hs_createdate", "hs_lastmodifieddate")
+
+
+def _engagement(name: str, *properties: str) -> CrmObject:
+    return CrmObject(name=name, modified_property="hs_lastmodifieddate", properties=(*_ENGAGEMENT_COMMON, *properties))
+
+
+ENGAGEMENTS: dict[str, CrmObject] = {
+    "calls": _engagement(
+        "calls", "hs_call_direction", "hs_call_disposition", "hs_call_status", "hs_call_duration", "hs_call_title"
+    ),
+    "emails": _engagement("emails", "hs_email_direction", "hs_email_status", "hs_email_subject", "hs_sequence_id"),
+    "meetings": _engagement(
+        "meetings", "hs_meeting_start_time", "hs_meeting_end_time", "hs_meeting_outcome", "hs_meeting_title"
+    ),
+    "notes": _engagement("notes", "hs_note_body"),
+    "tasks": _engagement("tasks", "hs_task_status", "hs_task_type", "hs_task_subject"),
+}
+"""The properties of the engagement export pages, like CRM_OBJECTS'; no history: the funnel
+reads an activity's current state only."""
+
+DATE_PROPERTIES = frozenset(
+    {
+        "createdate",
+        "lastmodifieddate",
+        "hs_lastmodifieddate",
+        "closedate",
+        *_LIFECYCLE_DATES,
+        "hs_createdate",
+        "hs_timestamp",
+        "hs_meeting_start_time",
+        "hs_meeting_end_time",
+    }
+)
 """Datetime properties: a number there is epoch milliseconds, and becomes HubSpot's ISO text."""
 
 DEAL_STAGE_DATE_PREFIX = "hs_v2_date_entered_"

@@ -1,10 +1,11 @@
 """Sync HubSpot's live API into the raw tables the file loader writes (`raw.hubspot_*`).
 
-Steps: contacts, companies and deals changed since the last sync (search by last-modified
-date, window by window, read in full by batch read); every archived object; the small listings
-(owners, pipelines, forms, submissions, associations) in full; then the raw tables are replaced
-from the dlt dataset in one DuckDB transaction. dlt keeps its state under `state_dir` and in the
-warehouse, and commits each window's cursor with the load that holds its rows.
+Steps: contacts, companies, deals and the engagements (calls, emails, meetings, notes, tasks)
+changed since the last sync (search by last-modified date, window by window, read in full by
+batch read); every archived object; the small listings (owners, pipelines, forms, submissions,
+associations) in full; then the raw tables are replaced from the dlt dataset in one DuckDB
+transaction. dlt keeps its state under `state_dir` and in the warehouse, and commits each
+window's cursor with the load that holds its rows.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from funnel.sources.hubspot_api import listings, objects
 from funnel.sources.hubspot_api.client import TOKEN_VARIABLE, HubSpotClient, HubSpotError, RetryPolicy
 from funnel.sources.hubspot_api.raw_tables import replace_raw_tables
-from funnel.sources.hubspot_api.records import CRM_OBJECTS, CrmObject, with_deal_stage_dates
+from funnel.sources.hubspot_api.records import CRM_OBJECTS, ENGAGEMENTS, CrmObject, with_deal_stage_dates
 from funnel.sources.hubspot_api.windows import FIRST_SYNC_START, Window, cut, iso, parse_ms, to_ms
 from funnel.warehouse import connect
 
@@ -33,6 +34,11 @@ DEFAULT_BASE_URL = "https://api.hubapi.com"
 PIPELINE = "hubspot_api"
 """dlt pipeline name, and the warehouse schema (dataset) dlt writes to."""
 
+# Engagements (calls, emails, meetings, notes, tasks) need no scope of their own: HubSpot's notes
+# guide names crm.objects.contacts.read, and its engagements docs say the contacts scope covers
+# every engagement type (read for notes and the legacy API; assumed for the v3 calls, emails,
+# meetings and tasks). Without sales-email-read HubSpot redacts email content; the funnel reads
+# an email's direction, status and sequence id, not its content.
 SCOPES = "crm.objects.contacts.read, crm.objects.companies.read, crm.objects.deals.read, crm.objects.owners.read, forms"
 
 
@@ -81,7 +87,11 @@ def sync_hubspot(
         try:
             _finish_interrupted_load(pipeline)
             pipelines = client.get("/crm/v3/pipelines/deals").get("results") or []
-            crm_objects = {**CRM_OBJECTS, "deals": with_deal_stage_dates(CRM_OBJECTS["deals"], pipelines)}
+            crm_objects = {
+                **CRM_OBJECTS,
+                "deals": with_deal_stage_dates(CRM_OBJECTS["deals"], pipelines),
+                **ENGAGEMENTS,
+            }
             for crm in crm_objects.values():
                 windows += _sync_changes(
                     pipeline,
@@ -92,7 +102,7 @@ def sync_hubspot(
                     lookback=lookback,
                     say=say,
                 )
-            say("archived contacts, companies and deals")
+            say("archived " + ", ".join(crm_objects))
             archived = [objects.crm_archived(client, crm, listing=listing) for crm in crm_objects.values()]
             _run(pipeline, archived)
             say("owners, pipelines, forms, submissions, associations")
@@ -189,10 +199,10 @@ def _listings(client: HubSpotClient, warehouse: Path) -> list:
 
 
 def _active_ids(warehouse: Path) -> dict[str, list[str]]:
-    """Ids of the live deals and contacts in the dlt dataset: whose associations to read."""
+    """Ids of the live objects in the dlt dataset whose associations are read (listings.ASSOCIATIONS)."""
     found: dict[str, list[str]] = {}
     with connect(warehouse, read_only=True) as con:
-        for name in ("deals", "contacts"):
+        for name in sorted({from_type for _, from_type, _ in listings.ASSOCIATIONS}):
             exists = con.execute(
                 "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
                 [PIPELINE, name],
