@@ -68,3 +68,20 @@ CHROMIUM_FLAGS = [
     "--proxy-server=127.0.0.1:9",
     "--proxy-bypass-list=<-loopback>",
 ]
+
+
+def line_of(text: str, needle: str) -> int:
+    """The 1-based number of the first line of `text` holding `needle`."""
+    return next(number for number, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+def contract_problems(text: str) -> list[str]:
+    """The problems a contract text is refused with, each as `funnel.yml:<line>: ...`."""
+    import pytest
+
+    from funnel.contract import ContractError
+    from funnel.contract.load import parse_contract
+
+    with pytest.raises(ContractError) as error:
+        parse_contract(text, Path("funnel.yml"))
+    return [p.format("funnel.yml") for p in error.value.problems]

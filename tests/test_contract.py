@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from funnel.config import PROJECT_ROOT
-from funnel.contract import ContractError
 from funnel.contract.compile import contract_data, generated_path, is_stale, render
 from funnel.contract.load import load_contract, parse_contract
+from tests.helpers import contract_problems as problems_of
 
 DEMO = (PROJECT_ROOT / "funnel.yml").read_text()
 
@@ -23,12 +23,6 @@ def edit(change) -> str:
     data = yaml.safe_load(DEMO)
     change(data)
     return yaml.safe_dump(data, sort_keys=False)
-
-
-def problems_of(text: str) -> list[str]:
-    with pytest.raises(ContractError) as error:
-        parse(text)
-    return [p.format("funnel.yml") for p in error.value.problems]
 
 
 def test_the_demo_contract_is_valid_and_compiled_output_is_committed_fresh():

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from funnel.config import PROJECT_ROOT
-from funnel.contract import ContractError
 from funnel.contract.compile import contract_data
 from funnel.contract.handbook import blocks, to_markdown
 from funnel.contract.load import parse_contract
+from tests.helpers import contract_problems as problems_of
+from tests.helpers import line_of
 
 DEMO = (PROJECT_ROOT / "funnel.yml").read_text()
 METRIC = "    leads_worked: {measure: people_touched, stage: lead}"
@@ -22,16 +23,6 @@ VIEW = "          activities: [call, email, meeting]\n"
 def replaced(old: str, new: str) -> str:
     assert DEMO.count(old) == 1, old
     return DEMO.replace(old, new)
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(number for number, line in enumerate(text.splitlines(), start=1) if needle in line)
-
-
-def problems_of(text: str) -> list[str]:
-    with pytest.raises(ContractError) as error:
-        parse_contract(text, Path("funnel.yml"))
-    return [p.format("funnel.yml") for p in error.value.problems]
 
 
 def test_the_demo_compiles_the_metric_and_the_view_for_dbt():

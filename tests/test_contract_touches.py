@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from funnel.config import PROJECT_ROOT
-from funnel.contract import ContractError
 from funnel.contract.compile import contract_data, render
 from funnel.contract.handbook import blocks, to_markdown
 from funnel.contract.load import parse_contract
+from tests.helpers import contract_problems as problems_of
+from tests.helpers import line_of
 
 DEMO = (PROJECT_ROOT / "funnel.yml").read_text()
 CALL = "    - {type: call, direction: outbound, outcomes: [connected, left_voicemail, left_live_message]}\n"
@@ -28,16 +29,6 @@ def parse(text: str):
 def replaced(old: str, new: str) -> str:
     assert DEMO.count(old) == 1, old
     return DEMO.replace(old, new)
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(number for number, line in enumerate(text.splitlines(), start=1) if needle in line)
-
-
-def problems_of(text: str) -> list[str]:
-    with pytest.raises(ContractError) as error:
-        parse(text)
-    return [p.format("funnel.yml") for p in error.value.problems]
 
 
 def test_the_demo_section_parses():

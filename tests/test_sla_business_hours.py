@@ -16,7 +16,6 @@ import pytest
 
 from funnel import compiled
 from funnel.config import PROJECT_ROOT
-from funnel.contract import ContractError
 from funnel.contract.compile import contract_data, render
 from funnel.contract.handbook import blocks, to_markdown
 from funnel.contract.load import load_contract, parse_contract
@@ -24,6 +23,7 @@ from funnel.transform import dbt_executable
 from sample_company.truth.contract import BusinessHours
 from sample_company.truth.touch_truth import business_ms_between
 from tests.conftest import make_project
+from tests.helpers import contract_problems as problems_of
 
 DEMO = (PROJECT_ROOT / "funnel.yml").read_text()
 ANCHOR = "  quarantine_max_rows: 0\n"
@@ -39,12 +39,6 @@ def with_policy(block: str) -> str:
 
 def parse(text: str):
     return parse_contract(text, Path("funnel.yml"))
-
-
-def problems_of(text: str) -> list[str]:
-    with pytest.raises(ContractError) as error:
-        parse(text)
-    return [p.format("funnel.yml") for p in error.value.problems]
 
 
 def test_absent_the_clock_counts_every_hour_and_dbt_reads_null():

@@ -132,24 +132,15 @@ def team_metrics(
     `other_canonical` gives the canonical values (per month) of metrics that count no entries."""
     months = clock.period_months()
     entry_month = clock.local_month(entries["entered_at"].to_numpy())
+    canonical_of = {
+        (team, metric): pd.Series(entry_month[entries["stage"].to_numpy() == stage])
+        .value_counts()
+        .reindex(months, fill_value=0)
+        .to_numpy()
+        for team, metric, stage in metrics
+    } | (other_canonical or {})
     rows = []
-    for team, metric, stage in metrics:
-        mine = counts[(counts["team"] == team) & (counts["metric"] == metric)]
-        team_value = mine.groupby("month").size().reindex(months, fill_value=0).to_numpy()
-        canonical = pd.Series(entry_month[entries["stage"].to_numpy() == stage]).value_counts()
-        canonical_value = canonical.reindex(months, fill_value=0).to_numpy()
-        rows.append(
-            pd.DataFrame(
-                {
-                    "team": team,
-                    "metric": metric,
-                    "month": months,
-                    "team_value": team_value,
-                    "canonical_value": canonical_value,
-                }
-            )
-        )
-    for (team, metric), canonical_value in (other_canonical or {}).items():
+    for (team, metric), canonical_value in canonical_of.items():
         mine = counts[(counts["team"] == team) & (counts["metric"] == metric)]
         team_value = mine.groupby("month").size().reindex(months, fill_value=0).to_numpy()
         rows.append(

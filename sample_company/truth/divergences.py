@@ -43,7 +43,7 @@ from . import contract
 from .divergence_details import canonical_only_details, team_only_details
 
 TEAM_TIMEZONE_IS_UTC = {"marketing": True, "sales": False}
-_EXCLUDED = {
+EXCLUDED_REASONS = {
     "internal": "excluded_internal",
     "test": "excluded_test",
     "competitor": "excluded_competitor",
@@ -144,7 +144,7 @@ def _team_only(company: _Company, team: str, t: pd.DataFrame, canon: pd.DataFram
     choices = ["excluded", "duplicate_merged", "late_update", "reentry", "timezone_boundary", "not_in_marketing"]
     reason = np.select(conditions, choices, default="definition_difference").astype(object)
     is_excluded = reason == "excluded"
-    reason[is_excluded] = pd.Series(excluded[is_excluded]).map(_EXCLUDED).to_numpy(dtype=object)
+    reason[is_excluded] = pd.Series(excluded[is_excluded]).map(EXCLUDED_REASONS).to_numpy(dtype=object)
     detail = team_only_details(
         t,
         reason,

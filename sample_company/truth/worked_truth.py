@@ -26,16 +26,10 @@ import pandas as pd
 
 from ..simulate.clock import Clock, month_label, snapshot_ms
 from . import contract
+from .divergences import EXCLUDED_REASONS
 
 TEAM, METRIC, STAGE = "sales", "leads_worked", "lead"
 VIEW_TYPES = ("call", "email", "meeting")
-_EXCLUDED = {
-    "internal": "excluded_internal",
-    "test": "excluded_test",
-    "competitor": "excluded_competitor",
-    "lifecycle_other": "excluded_lifecycle_other",
-    "archived": "archived",
-}
 
 
 def worked(logged: pd.DataFrame, engagements: pd.DataFrame, entries: pd.DataFrame, clock: Clock) -> pd.DataFrame:
@@ -123,7 +117,7 @@ def divergences(
         default="not_a_touch",
     ).astype(object)
     excluded = reason == "excluded"
-    reason[excluded] = pd.Series(exclusion[excluded]).map(_EXCLUDED).to_numpy(dtype=object)
+    reason[excluded] = pd.Series(exclusion[excluded]).map(EXCLUDED_REASONS).to_numpy(dtype=object)
     team_rows = pd.DataFrame(
         {
             "month": team_only["month"].to_numpy(),
