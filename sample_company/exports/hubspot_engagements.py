@@ -53,6 +53,7 @@ _NOTES = (
     "Not the decision maker; asked for an introduction to the team lead.",
     "Budget approved for next quarter. Send pricing overview.",
 )
+# Keys are HubSpot's hs_task_type values (CALL, EMAIL, and TODO for a plain to-do), not notes to self.
 _TASK_SUBJECTS = {"CALL": "Call back", "EMAIL": "Send follow-up email", "TODO": "Prepare account notes"}
 
 

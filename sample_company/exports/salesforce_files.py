@@ -32,7 +32,7 @@ _SUBJECTS = {
     "deal_email": "Next steps",
 }
 _MEETINGS = {"discovery_meeting": "Discovery call", "demo_meeting": "Product demo"}
-# A follow-up task (HubSpot's task type) as Task.Type and Subject.
+# A follow-up task by HubSpot's hs_task_type (its value TODO is a plain to-do) as Task.Type and Subject.
 _TASKS = {
     "CALL": ("Call", "Call back"),
     "EMAIL": ("Email", "Send follow-up email"),

@@ -187,6 +187,7 @@ def follow_ups(
     task_at = after_call + uniform_ms(rng, MS_MINUTE, 5 * MS_MINUTE, n)
     due = ts + uniform_ms(rng, 1 * MS_DAY, 3 * MS_DAY, n)
     done_at = due - uniform_ms(rng, 0, 20 * MS_HOUR, n)
+    # HubSpot's hs_task_type values; TODO is its type for a plain to-do.
     task_type = draw({"CALL": 0.6, "EMAIL": 0.25, "TODO": 0.15}, rng.random(n))
     done = rng.random(n) < 0.75
 
